@@ -1,0 +1,156 @@
+//! Reading and applying cr-sqlite changes: the rows of `crsql_changes`.
+
+use rusqlite::types::Value;
+use rusqlite::{Row, params};
+
+use crate::{Store, StoreError};
+
+/// A cr-sqlite site id is 16 bytes.
+pub const SITE_ID_LEN: usize = 16;
+pub type SiteId = [u8; SITE_ID_LEN];
+
+/// One row of `crsql_changes`: one column of one row, at one version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub table: String,
+    /// The primary key, packed by cr-sqlite.
+    pub pk: Vec<u8>,
+    /// The column, or `-1` for a row's existence (create/delete sentinel).
+    pub cid: String,
+    pub val: Value,
+    pub col_version: i64,
+    pub db_version: i64,
+    pub site_id: Vec<u8>,
+    /// Causal length: odd while the row exists, even once deleted.
+    pub cl: i64,
+    pub seq: i64,
+}
+
+/// Which changes to read, by the site they originated at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeFilter {
+    All,
+    /// Only changes made at this site (a client pushing its own writes).
+    OnlyFrom(SiteId),
+    /// Everything except this site's changes (never echo a peer's own writes).
+    NotFrom(SiteId),
+}
+
+/// A page of changes in `(db_version, seq)` order. A page never ends in the
+/// middle of a `db_version`: a cursor that skipped half a transaction would
+/// lose the other half.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangePage {
+    pub changes: Vec<Change>,
+    /// More changes remain after this page; ask again from `next_since`.
+    pub more: bool,
+    /// The db_version to ask from next time: the page's last db_version when
+    /// `more`, otherwise this replica's db_version when the page was read.
+    pub next_since: i64,
+}
+
+const SELECT: &str = r#"SELECT "table", pk, cid, val, col_version, db_version, site_id, cl, seq
+    FROM crsql_changes WHERE db_version > ?1"#;
+
+fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
+    Ok(Change {
+        table: row.get(0)?,
+        pk: row.get(1)?,
+        cid: row.get(2)?,
+        val: row.get(3)?,
+        col_version: row.get(4)?,
+        db_version: row.get(5)?,
+        site_id: row.get(6)?,
+        cl: row.get(7)?,
+        seq: row.get(8)?,
+    })
+}
+
+impl Store {
+    /// Changes with `db_version > since`, filtered by origin, in pages of about
+    /// `limit` changes (a page is longer when one db_version holds more).
+    pub fn changes_since(
+        &self,
+        since: i64,
+        filter: ChangeFilter,
+        limit: usize,
+    ) -> Result<ChangePage, StoreError> {
+        let conn = self.conn();
+        // One read transaction: the rows and the db_version come from one snapshot.
+        let tx = conn.unchecked_transaction()?;
+        let (sql, site) = match filter {
+            ChangeFilter::All => (format!("{SELECT} ORDER BY db_version, seq"), None),
+            ChangeFilter::OnlyFrom(s) => {
+                (format!("{SELECT} AND site_id = ?2 ORDER BY db_version, seq"), Some(s))
+            }
+            ChangeFilter::NotFrom(s) => {
+                (format!("{SELECT} AND site_id IS NOT ?2 ORDER BY db_version, seq"), Some(s))
+            }
+        };
+        let mut stmt = tx.prepare_cached(&sql)?;
+        let mut rows = match site {
+            Some(site) => stmt.query(params![since, &site[..]])?,
+            None => stmt.query(params![since])?,
+        };
+        let mut changes = Vec::new();
+        let mut more = false;
+        while let Some(row) = rows.next()? {
+            let change = change_from_row(row)?;
+            if changes.len() >= limit
+                && changes.last().is_some_and(|c: &Change| c.db_version != change.db_version)
+            {
+                more = true;
+                break;
+            }
+            changes.push(change);
+        }
+        drop(rows);
+        drop(stmt);
+        let next_since = if more {
+            changes.last().map_or(since, |c| c.db_version)
+        } else {
+            since.max(tx.query_row("SELECT crsql_db_version()", [], |r| r.get(0))?)
+        };
+        tx.commit()?;
+        Ok(ChangePage { changes, more, next_since })
+    }
+
+    /// Merges `changes` in one transaction: all of them or none. Re-applying
+    /// changes already merged is harmless.
+    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<(), StoreError> {
+        for (index, c) in changes.iter().enumerate() {
+            if c.site_id.len() != SITE_ID_LEN {
+                return Err(StoreError::BadSiteId {
+                    index,
+                    expected: SITE_ID_LEN,
+                    found: c.site_id.len(),
+                });
+            }
+        }
+        let tx = self.conn_mut().transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                r#"INSERT INTO crsql_changes
+                   ("table", pk, cid, val, col_version, db_version, site_id, cl, seq)
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
+            )?;
+            for (index, c) in changes.iter().enumerate() {
+                insert
+                    .execute(params![
+                        c.table,
+                        c.pk,
+                        c.cid,
+                        c.val,
+                        c.col_version,
+                        c.db_version,
+                        c.site_id,
+                        c.cl,
+                        c.seq
+                    ])
+                    .map_err(|source| StoreError::Apply { index, source })?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

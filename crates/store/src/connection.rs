@@ -1,0 +1,126 @@
+//! One SQLite connection with cr-sqlite, configured and migrated.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::changes::{SITE_ID_LEN, SiteId};
+use crate::{StoreError, migrations};
+
+/// How SQLite journals writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Journal {
+    /// Write-ahead log: readers never block the writer. Needs shared memory,
+    /// so native files only.
+    Wal,
+    /// Rollback journal: for VFSes without WAL support (OPFS sync access handles).
+    Rollback,
+}
+
+/// How to open a database file.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    pub journal: Journal,
+    /// A registered SQLite VFS name; `None` for the default.
+    pub vfs: Option<String>,
+    /// Milliseconds to wait for another connection's lock before failing.
+    pub busy_timeout_ms: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self { journal: Journal::Wal, vfs: None, busy_timeout_ms: 5_000 }
+    }
+}
+
+/// An open notes database. Dropping it runs `crsql_finalize()`; call
+/// [`Store::close`] to see errors from that and from closing.
+pub struct Store {
+    // `None` only after `close` took it, so `Drop` knows not to finalize twice.
+    conn: Option<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = match &options.vfs {
+            Some(vfs) => Connection::open_with_flags_and_vfs(path, flags, vfs.as_str())?,
+            None => Connection::open_with_flags(path, flags)?,
+        };
+        Self::init(conn, options)
+    }
+
+    /// A private in-memory database (tests, scratch replicas).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?, &OpenOptions::default())
+    }
+
+    fn init(conn: Connection, options: &OpenOptions) -> Result<Self, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_millis(options.busy_timeout_ms.into()))?;
+        let journal = match options.journal {
+            Journal::Wal => "WAL",
+            Journal::Rollback => "TRUNCATE",
+        };
+        // In-memory databases answer "memory" whatever is asked; that is fine.
+        let _mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", journal, |r| r.get(0))?;
+        // FULL: a commit that returned is on disk, even across power loss.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        crsqlite::load(&conn)?;
+        // From here on the connection has cr-sqlite: wrap it first so that any
+        // failure below still finalizes it on drop.
+        let mut store = Self { conn: Some(conn) };
+        migrations::migrate(store.conn_mut())?;
+        Ok(store)
+    }
+
+    /// The underlying connection, for queries of the schema's tables.
+    pub fn conn(&self) -> &Connection {
+        self.conn.as_ref().expect("the connection is only taken by close(self)")
+    }
+
+    /// Mutable access, for transactions.
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        self.conn.as_mut().expect("the connection is only taken by close(self)")
+    }
+
+    /// This replica's cr-sqlite site id: 16 bytes, fixed for the file's life.
+    pub fn site_id(&self) -> Result<SiteId, StoreError> {
+        let bytes: Vec<u8> = self.conn().query_row("SELECT crsql_site_id()", [], |r| r.get(0))?;
+        bytes.try_into().map_err(|b: Vec<u8>| StoreError::BadSiteId {
+            index: 0,
+            expected: SITE_ID_LEN,
+            found: b.len(),
+        })
+    }
+
+    /// The highest db_version this replica has seen (its own or merged).
+    pub fn db_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn().query_row("SELECT crsql_db_version()", [], |r| r.get(0))?)
+    }
+
+    /// The schema version stored in the file.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        migrations::schema_version(self.conn())
+    }
+
+    /// Finalizes cr-sqlite and closes the connection, reporting errors.
+    pub fn close(mut self) -> Result<(), StoreError> {
+        let Some(conn) = self.conn.take() else { return Ok(()) };
+        conn.execute_batch("SELECT crsql_finalize()")?;
+        conn.close().map_err(|(_, e)| StoreError::Sqlite(e))
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            // Nothing to report to from a destructor; `close` is the checked path.
+            let _ = conn.execute_batch("SELECT crsql_finalize()");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The notes database, shared by the browser's DB worker and the server.
+//!
+//! - [`Store`]: one SQLite connection with cr-sqlite loaded, pragmas set and the
+//!   schema migrated; it runs `crsql_finalize()` when closed or dropped.
+//! - [`changes`]: read the changes since a `db_version`, apply a batch of changes
+//!   atomically.
+//! - [`migrations`]: the ordered schema, with its version stored in the file.
+
+pub mod changes;
+mod connection;
+mod error;
+pub mod migrations;
+
+pub use changes::{Change, ChangeFilter, ChangePage, SITE_ID_LEN, SiteId};
+pub use connection::{Journal, OpenOptions, Store};
+pub use error::StoreError;
+pub use rusqlite::types::Value;

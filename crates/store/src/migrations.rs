@@ -1,0 +1,56 @@
+//! The schema, as an ordered list of migrations. The version reached is kept in
+//! `PRAGMA user_version`, written in the same transaction as the migration, so
+//! a crash leaves the file at one version or the next, never between.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// One step of the schema.
+pub struct Migration {
+    pub version: u32,
+    pub sql: &'static str,
+}
+
+/// Every migration, oldest first; versions are consecutive from 1.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sql: include_str!("../migrations/0001_notes.sql"),
+}];
+
+/// The schema version this build writes and expects from sync peers.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].version;
+
+pub(crate) fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings `conn` up to [`SCHEMA_VERSION`]; refuses a file from a newer build.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found = schema_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew { found, supported: SCHEMA_VERSION });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        let run = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(m.sql)?;
+            tx.pragma_update(None, "user_version", m.version)?;
+            tx.commit()
+        };
+        run(conn).map_err(|source| StoreError::Migration { version: m.version, source })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_versions_are_consecutive_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1);
+        }
+    }
+}
