@@ -36,6 +36,7 @@ fn main() {
         build
             .flag("-ffreestanding")
             .include(manifest.join("wasm-libc"))
+            .file(manifest.join("wasm-libc/string.c"))
             .define("NDEBUG", None);
     }
     build.compile("crsqlite");
