@@ -49,7 +49,8 @@ pub unsafe extern "C" fn sqlite3_crsqlrustbundle_init(
     err_msg: *mut *mut c_char,
     api: *mut c_void,
 ) -> *mut c_void {
-    let rc = crsql_fractindex_core::sqlite3_crsqlfractionalindex_init(db.cast(), err_msg, api.cast());
+    let rc =
+        crsql_fractindex_core::sqlite3_crsqlfractionalindex_init(db.cast(), err_msg, api.cast());
     if rc != 0 {
         return ptr::null_mut();
     }

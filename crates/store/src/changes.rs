@@ -80,12 +80,14 @@ impl Store {
         let tx = conn.unchecked_transaction()?;
         let (sql, site) = match filter {
             ChangeFilter::All => (format!("{SELECT} ORDER BY db_version, seq"), None),
-            ChangeFilter::OnlyFrom(s) => {
-                (format!("{SELECT} AND site_id = ?2 ORDER BY db_version, seq"), Some(s))
-            }
-            ChangeFilter::NotFrom(s) => {
-                (format!("{SELECT} AND site_id IS NOT ?2 ORDER BY db_version, seq"), Some(s))
-            }
+            ChangeFilter::OnlyFrom(s) => (
+                format!("{SELECT} AND site_id = ?2 ORDER BY db_version, seq"),
+                Some(s),
+            ),
+            ChangeFilter::NotFrom(s) => (
+                format!("{SELECT} AND site_id IS NOT ?2 ORDER BY db_version, seq"),
+                Some(s),
+            ),
         };
         let mut stmt = tx.prepare_cached(&sql)?;
         let mut rows = match site {
@@ -97,7 +99,9 @@ impl Store {
         while let Some(row) = rows.next()? {
             let change = change_from_row(row)?;
             if changes.len() >= limit
-                && changes.last().is_some_and(|c: &Change| c.db_version != change.db_version)
+                && changes
+                    .last()
+                    .is_some_and(|c: &Change| c.db_version != change.db_version)
             {
                 more = true;
                 break;
@@ -112,7 +116,11 @@ impl Store {
             since.max(tx.query_row("SELECT crsql_db_version()", [], |r| r.get(0))?)
         };
         tx.commit()?;
-        Ok(ChangePage { changes, more, next_since })
+        Ok(ChangePage {
+            changes,
+            more,
+            next_since,
+        })
     }
 
     /// Merges `changes` in one transaction: all of them or none. Re-applying

@@ -29,7 +29,11 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self { journal: Journal::Wal, vfs: None, busy_timeout_ms: 5_000 }
+        Self {
+            journal: Journal::Wal,
+            vfs: None,
+            busy_timeout_ms: 5_000,
+        }
     }
 }
 
@@ -60,7 +64,9 @@ impl Store {
     }
 
     fn init(conn: Connection, options: &OpenOptions) -> Result<Self, StoreError> {
-        conn.busy_timeout(std::time::Duration::from_millis(options.busy_timeout_ms.into()))?;
+        conn.busy_timeout(std::time::Duration::from_millis(
+            options.busy_timeout_ms.into(),
+        ))?;
         let journal = match options.journal {
             Journal::Wal => "WAL",
             Journal::Rollback => "TRUNCATE",
@@ -80,27 +86,37 @@ impl Store {
 
     /// The underlying connection, for queries of the schema's tables.
     pub fn conn(&self) -> &Connection {
-        self.conn.as_ref().expect("the connection is only taken by close(self)")
+        self.conn
+            .as_ref()
+            .expect("the connection is only taken by close(self)")
     }
 
     /// Mutable access, for transactions.
     pub fn conn_mut(&mut self) -> &mut Connection {
-        self.conn.as_mut().expect("the connection is only taken by close(self)")
+        self.conn
+            .as_mut()
+            .expect("the connection is only taken by close(self)")
     }
 
     /// This replica's cr-sqlite site id: 16 bytes, fixed for the file's life.
     pub fn site_id(&self) -> Result<SiteId, StoreError> {
-        let bytes: Vec<u8> = self.conn().query_row("SELECT crsql_site_id()", [], |r| r.get(0))?;
-        bytes.try_into().map_err(|b: Vec<u8>| StoreError::BadSiteId {
-            index: 0,
-            expected: SITE_ID_LEN,
-            found: b.len(),
-        })
+        let bytes: Vec<u8> = self
+            .conn()
+            .query_row("SELECT crsql_site_id()", [], |r| r.get(0))?;
+        bytes
+            .try_into()
+            .map_err(|b: Vec<u8>| StoreError::BadSiteId {
+                index: 0,
+                expected: SITE_ID_LEN,
+                found: b.len(),
+            })
     }
 
     /// The highest db_version this replica has seen (its own or merged).
     pub fn db_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn().query_row("SELECT crsql_db_version()", [], |r| r.get(0))?)
+        Ok(self
+            .conn()
+            .query_row("SELECT crsql_db_version()", [], |r| r.get(0))?)
     }
 
     /// The schema version stored in the file.
@@ -110,7 +126,9 @@ impl Store {
 
     /// Finalizes cr-sqlite and closes the connection, reporting errors.
     pub fn close(mut self) -> Result<(), StoreError> {
-        let Some(conn) = self.conn.take() else { return Ok(()) };
+        let Some(conn) = self.conn.take() else {
+            return Ok(());
+        };
         conn.execute_batch("SELECT crsql_finalize()")?;
         conn.close().map_err(|(_, e)| StoreError::Sqlite(e))
     }

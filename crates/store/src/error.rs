@@ -5,7 +5,9 @@ use thiserror::Error;
 pub enum StoreError {
     #[error(transparent)]
     Extension(#[from] crsqlite::LoadError),
-    #[error("database file is at schema version {found}, newer than this build ({supported}); update the app")]
+    #[error(
+        "database file is at schema version {found}, newer than this build ({supported}); update the app"
+    )]
     SchemaTooNew { found: u32, supported: u32 },
     #[error("migration to schema version {version} failed: {source}")]
     Migration {
@@ -14,7 +16,11 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error("change {index}: site id must be {expected} bytes, got {found}")]
-    BadSiteId { index: usize, expected: usize, found: usize },
+    BadSiteId {
+        index: usize,
+        expected: usize,
+        found: usize,
+    },
     #[error("change {index} could not be applied: {source}")]
     Apply {
         index: usize,

@@ -29,7 +29,10 @@ pub(crate) fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let found = schema_version(conn)?;
     if found > SCHEMA_VERSION {
-        return Err(StoreError::SchemaTooNew { found, supported: SCHEMA_VERSION });
+        return Err(StoreError::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
         let run = |conn: &mut Connection| -> rusqlite::Result<()> {
@@ -38,7 +41,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             tx.pragma_update(None, "user_version", m.version)?;
             tx.commit()
         };
-        run(conn).map_err(|source| StoreError::Migration { version: m.version, source })?;
+        run(conn).map_err(|source| StoreError::Migration {
+            version: m.version,
+            source,
+        })?;
     }
     Ok(())
 }

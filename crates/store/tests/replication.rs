@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 //! cr-sqlite replication through the store, run natively and (with
 //! `--target wasm32-unknown-unknown`) in a dedicated worker in headless Chromium.
 
@@ -21,7 +22,10 @@ fn two_replicas_converge_when_changes_are_copied_both_ways() {
 
     sync_both_ways(&mut a, &mut b);
 
-    let expected = vec![("n1".into(), "from a, edited".into()), ("n2".into(), "from b".into())];
+    let expected = vec![
+        ("n1".into(), "from a, edited".into()),
+        ("n2".into(), "from b".into()),
+    ];
     assert_eq!(notes(&a), expected);
     assert_eq!(notes(&b), expected);
 }
@@ -40,8 +44,14 @@ fn reapplying_the_same_changes_is_harmless() {
         sync_both_ways(&mut a, &mut b);
     }
 
-    assert_eq!((notes(&a), all_changes(&a), a.db_version().unwrap()), (notes_a, changes_a, version_a));
-    assert_eq!((notes(&b), all_changes(&b), b.db_version().unwrap()), (notes_b, changes_b, version_b));
+    assert_eq!(
+        (notes(&a), all_changes(&a), a.db_version().unwrap()),
+        (notes_a, changes_a, version_a)
+    );
+    assert_eq!(
+        (notes(&b), all_changes(&b), b.db_version().unwrap()),
+        (notes_b, changes_b, version_b)
+    );
 }
 
 #[test]
@@ -58,7 +68,10 @@ fn concurrent_updates_of_one_column_converge_to_the_same_value() {
 
     assert_eq!(notes(&a), notes(&b));
     let winner = &notes(&a)[0].1;
-    assert!(winner == "edited on a" || winner == "edited on b", "{winner}");
+    assert!(
+        winner == "edited on a" || winner == "edited on b",
+        "{winner}"
+    );
 }
 
 #[test]
@@ -87,7 +100,9 @@ fn a_delete_on_one_replica_wins_on_both() {
     put_note(&a, "gone", "to be deleted");
     sync_both_ways(&mut a, &mut b);
 
-    a.conn().execute("DELETE FROM notes WHERE id = 'gone'", []).unwrap();
+    a.conn()
+        .execute("DELETE FROM notes WHERE id = 'gone'", [])
+        .unwrap();
     put_note(&b, "gone", "edited concurrently with the delete");
     sync_both_ways(&mut a, &mut b);
 
@@ -97,7 +112,7 @@ fn a_delete_on_one_replica_wins_on_both() {
 
 #[test]
 fn values_round_trip_exactly_through_crsql_changes() {
-    let mut a = Store::open_in_memory().unwrap();
+    let a = Store::open_in_memory().unwrap();
     let mut b = Store::open_in_memory().unwrap();
     // No declared type: no affinity, so SQLite stores each value as given.
     for s in [&a, &b] {
@@ -125,21 +140,31 @@ fn values_round_trip_exactly_through_crsql_changes() {
         Value::Null,
     ];
     for (i, v) in values.iter().enumerate() {
-        a.conn().execute("INSERT INTO vals (id, v) VALUES (?1, ?2)", (i as i64, v)).unwrap();
+        a.conn()
+            .execute("INSERT INTO vals (id, v) VALUES (?1, ?2)", (i as i64, v))
+            .unwrap();
     }
 
     let sent = copy_all(&a, &mut b);
 
     // On the wire: each change carries its value exactly.
     for (i, v) in values.iter().enumerate() {
-        let pk_rows: Vec<&store::Change> =
-            sent.iter().filter(|c| c.table == "vals" && c.cid == "v").collect();
-        assert!(pk_rows.iter().any(|c| same_value(&c.val, v)), "value {i} ({v:?}) not in changes");
+        let pk_rows: Vec<&store::Change> = sent
+            .iter()
+            .filter(|c| c.table == "vals" && c.cid == "v")
+            .collect();
+        assert!(
+            pk_rows.iter().any(|c| same_value(&c.val, v)),
+            "value {i} ({v:?}) not in changes"
+        );
     }
     // In the other replica: each value reads back exactly.
     let mut stmt = b.conn().prepare("SELECT v FROM vals ORDER BY id").unwrap();
-    let got: Vec<Value> =
-        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+    let got: Vec<Value> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     assert_eq!(got.len(), values.len());
     for (g, v) in got.iter().zip(&values) {
         assert!(same_value(g, v), "{g:?} != {v:?}");
@@ -148,11 +173,19 @@ fn values_round_trip_exactly_through_crsql_changes() {
 
 #[test]
 fn crsql_as_crr_on_a_table_without_primary_key_fails_and_the_connection_stays_usable() {
-    let mut a = Store::open_in_memory().unwrap();
-    a.conn().execute_batch("CREATE TABLE no_pk (a TEXT, b TEXT)").unwrap();
+    let a = Store::open_in_memory().unwrap();
+    a.conn()
+        .execute_batch("CREATE TABLE no_pk (a TEXT, b TEXT)")
+        .unwrap();
 
-    let err = a.conn().execute_batch("SELECT crsql_as_crr('no_pk')").unwrap_err();
-    assert!(err.to_string().contains("primary key"), "unexpected error: {err}");
+    let err = a
+        .conn()
+        .execute_batch("SELECT crsql_as_crr('no_pk')")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("primary key"),
+        "unexpected error: {err}"
+    );
 
     // Still usable: writes, reads, replication.
     put_note(&a, "n", "after the error");
@@ -173,7 +206,10 @@ fn applying_a_batch_is_all_or_nothing() {
 
     let err = b.apply_changes(&batch).unwrap_err();
 
-    assert!(matches!(err, StoreError::Apply { index, .. } if index == batch.len() - 1), "{err}");
+    assert!(
+        matches!(err, StoreError::Apply { index, .. } if index == batch.len() - 1),
+        "{err}"
+    );
     assert!(notes(&b).is_empty());
     assert!(all_changes(&b).is_empty());
 }
@@ -188,7 +224,17 @@ fn a_change_with_a_wrong_size_site_id_is_refused() {
 
     let err = b.apply_changes(&batch).unwrap_err();
 
-    assert!(matches!(err, StoreError::BadSiteId { index: 0, found: 3, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::BadSiteId {
+                index: 0,
+                found: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(notes(&b).is_empty());
 }
 
@@ -198,7 +244,11 @@ fn pages_never_split_one_db_version() {
     // Transaction 1: five notes at one db_version.
     let tx = a.conn_mut().transaction().unwrap();
     for i in 0..5 {
-        tx.execute("INSERT INTO notes (id, body) VALUES (?1, 'x')", [format!("t1-{i}")]).unwrap();
+        tx.execute(
+            "INSERT INTO notes (id, body) VALUES (?1, 'x')",
+            [format!("t1-{i}")],
+        )
+        .unwrap();
     }
     tx.commit().unwrap();
     // Transaction 2: one more note.
@@ -211,28 +261,44 @@ fn pages_never_split_one_db_version() {
     assert_eq!(first.changes.iter().filter(|c| c.cid == "body").count(), 5);
     assert_eq!(first.next_since, v1);
 
-    let second = a.changes_since(first.next_since, ChangeFilter::All, 2).unwrap();
+    let second = a
+        .changes_since(first.next_since, ChangeFilter::All, 2)
+        .unwrap();
     assert!(!second.more);
     assert!(second.changes.iter().all(|c| c.db_version > v1));
     assert_eq!(second.next_since, a.db_version().unwrap());
-    assert_eq!(first.changes.len() + second.changes.len(), all_changes(&a).len());
+    assert_eq!(
+        first.changes.len() + second.changes.len(),
+        all_changes(&a).len()
+    );
 }
 
 #[test]
 fn filters_separate_local_changes_from_merged_ones() {
     let mut a = Store::open_in_memory().unwrap();
-    let mut b = Store::open_in_memory().unwrap();
+    let b = Store::open_in_memory().unwrap();
     put_note(&a, "from-a", "1");
     put_note(&b, "from-b", "2");
     copy_all(&b, &mut a);
     let (site_a, site_b) = (a.site_id().unwrap(), b.site_id().unwrap());
 
-    let local = a.changes_since(0, ChangeFilter::OnlyFrom(site_a), usize::MAX).unwrap();
-    let not_b = a.changes_since(0, ChangeFilter::NotFrom(site_b), usize::MAX).unwrap();
-    let from_b = a.changes_since(0, ChangeFilter::OnlyFrom(site_b), usize::MAX).unwrap();
+    let local = a
+        .changes_since(0, ChangeFilter::OnlyFrom(site_a), usize::MAX)
+        .unwrap();
+    let not_b = a
+        .changes_since(0, ChangeFilter::NotFrom(site_b), usize::MAX)
+        .unwrap();
+    let from_b = a
+        .changes_since(0, ChangeFilter::OnlyFrom(site_b), usize::MAX)
+        .unwrap();
 
     assert!(!local.changes.is_empty());
-    assert!(local.changes.iter().all(|c| c.site_id == site_a && c.pk != from_b.changes[0].pk));
+    assert!(
+        local
+            .changes
+            .iter()
+            .all(|c| c.site_id == site_a && c.pk != from_b.changes[0].pk)
+    );
     assert_eq!(local.changes, not_b.changes);
     assert!(!from_b.changes.is_empty());
     assert!(from_b.changes.iter().all(|c| c.site_id == site_b));
@@ -263,8 +329,13 @@ fn a_file_from_a_newer_schema_is_refused(file: &DbFile) {
     s.conn().pragma_update(None, "user_version", 999).unwrap();
     s.close().unwrap();
 
-    let err = Store::open(&file.path, &file.options).err().expect("must refuse");
-    assert!(matches!(err, StoreError::SchemaTooNew { found: 999, .. }), "{err}");
+    let err = Store::open(&file.path, &file.options)
+        .err()
+        .expect("must refuse");
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found: 999, .. }),
+        "{err}"
+    );
 }
 
 #[cfg(not(target_family = "wasm"))]

@@ -5,7 +5,9 @@ use store::{Change, ChangeFilter, Store, Value};
 
 /// Every change `from` has, applied to `to`.
 pub fn copy_all(from: &Store, to: &mut Store) -> Vec<Change> {
-    let page = from.changes_since(0, ChangeFilter::All, usize::MAX).expect("read changes");
+    let page = from
+        .changes_since(0, ChangeFilter::All, usize::MAX)
+        .expect("read changes");
     assert!(!page.more);
     to.apply_changes(&page.changes).expect("apply changes");
     page.changes
@@ -19,7 +21,10 @@ pub fn sync_both_ways(a: &mut Store, b: &mut Store) {
 
 /// The notes as `(id, body)`, sorted by id.
 pub fn notes(s: &Store) -> Vec<(String, String)> {
-    let mut stmt = s.conn().prepare("SELECT id, body FROM notes ORDER BY id").expect("prepare");
+    let mut stmt = s
+        .conn()
+        .prepare("SELECT id, body FROM notes ORDER BY id")
+        .expect("prepare");
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .expect("query")
         .collect::<Result<_, _>>()
@@ -38,7 +43,9 @@ pub fn put_note(s: &Store, id: &str, body: &str) {
 
 /// All of a replica's changes, for before/after comparisons.
 pub fn all_changes(s: &Store) -> Vec<Change> {
-    s.changes_since(0, ChangeFilter::All, usize::MAX).expect("read changes").changes
+    s.changes_since(0, ChangeFilter::All, usize::MAX)
+        .expect("read changes")
+        .changes
 }
 
 /// Values compared exactly: floats by their bits, so -0.0 differs from 0.0.
@@ -62,7 +69,11 @@ pub struct DbFile {
 pub fn db_file(name: &str) -> DbFile {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(name);
-    DbFile { _dir: dir, path, options: store::OpenOptions::default() }
+    DbFile {
+        _dir: dir,
+        path,
+        options: store::OpenOptions::default(),
+    }
 }
 
 #[cfg(target_family = "wasm")]
@@ -79,7 +90,9 @@ pub async fn db_file(name: &str) -> DbFile {
         .directory("store-tests")
         .clear_on_init(true)
         .build();
-    install::<sqlite_wasm_rs::WasmOsCallback>(&cfg, false).await.expect("install OPFS VFS");
+    install::<sqlite_wasm_rs::WasmOsCallback>(&cfg, false)
+        .await
+        .expect("install OPFS VFS");
     DbFile {
         path: format!("/{name}").into(),
         options: store::OpenOptions {
