@@ -8,3 +8,11 @@ CREATE TABLE notes (
 );
 SELECT crsql_as_crr('notes');
 CREATE INDEX notes_by_updated_at ON notes (updated_at DESC);
+
+-- This replica's sync cursors (local only, never replicated): how far local
+-- changes were acknowledged by the server (a local db_version) and the server
+-- version received. Written in the same transaction as the work they describe.
+CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY NOT NULL,
+    value INTEGER NOT NULL
+);

@@ -126,39 +126,44 @@ impl Store {
     /// Merges `changes` in one transaction: all of them or none. Re-applying
     /// changes already merged is harmless.
     pub fn apply_changes(&mut self, changes: &[Change]) -> Result<(), StoreError> {
-        for (index, c) in changes.iter().enumerate() {
-            if c.site_id.len() != SITE_ID_LEN {
-                return Err(StoreError::BadSiteId {
-                    index,
-                    expected: SITE_ID_LEN,
-                    found: c.site_id.len(),
-                });
-            }
-        }
         let tx = self.conn_mut().transaction()?;
-        {
-            let mut insert = tx.prepare_cached(
-                r#"INSERT INTO crsql_changes
-                   ("table", pk, cid, val, col_version, db_version, site_id, cl, seq)
-                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
-            )?;
-            for (index, c) in changes.iter().enumerate() {
-                insert
-                    .execute(params![
-                        c.table,
-                        c.pk,
-                        c.cid,
-                        c.val,
-                        c.col_version,
-                        c.db_version,
-                        c.site_id,
-                        c.cl,
-                        c.seq
-                    ])
-                    .map_err(|source| StoreError::Apply { index, source })?;
-            }
-        }
+        apply_in(&tx, changes)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Merges `changes` inside the caller's transaction, so that the caller can
+/// record what it merged (sync cursors) atomically with the merge.
+pub fn apply_in(tx: &rusqlite::Transaction<'_>, changes: &[Change]) -> Result<(), StoreError> {
+    for (index, c) in changes.iter().enumerate() {
+        if c.site_id.len() != SITE_ID_LEN {
+            return Err(StoreError::BadSiteId {
+                index,
+                expected: SITE_ID_LEN,
+                found: c.site_id.len(),
+            });
+        }
+    }
+    let mut insert = tx.prepare_cached(
+        r#"INSERT INTO crsql_changes
+           ("table", pk, cid, val, col_version, db_version, site_id, cl, seq)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
+    )?;
+    for (index, c) in changes.iter().enumerate() {
+        insert
+            .execute(params![
+                c.table,
+                c.pk,
+                c.cid,
+                c.val,
+                c.col_version,
+                c.db_version,
+                c.site_id,
+                c.cl,
+                c.seq
+            ])
+            .map_err(|source| StoreError::Apply { index, source })?;
+    }
+    Ok(())
 }

@@ -1,0 +1,10 @@
+//! The wire contract between the app and the server, documented in
+//! `docs/PROTOCOL.md`. Plain data: no I/O, no database, no async runtime.
+
+pub mod account;
+pub mod sync;
+pub mod value;
+
+pub use account::{Credentials, ErrorBody, SessionToken};
+pub use sync::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse, WireChange};
+pub use value::WireValue;

@@ -1,0 +1,108 @@
+//! `POST /sync`: the client sends its own changes and the server version it
+//! has; the server applies them and answers with what the client lacks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::value::WireValue;
+
+/// Bumped on any incompatible change of these types.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// One row of `crsql_changes` on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireChange {
+    pub table: String,
+    /// cr-sqlite's packed primary key, standard base64.
+    pub pk: String,
+    pub cid: String,
+    /// `null` is SQL NULL; otherwise a tagged value (see [`WireValue`]).
+    pub val: Option<WireValue>,
+    pub col_version: i64,
+    pub db_version: i64,
+    /// The origin site, 32 hex digits. Always set by the server; a client
+    /// pushes only its own changes and may leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+    pub cl: i64,
+    pub seq: i64,
+}
+
+/// The body of `POST /sync`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    pub protocol: u32,
+    /// The client's schema version; the server refuses a different one.
+    pub schema_version: u32,
+    /// The client replica's site id, 32 hex digits.
+    pub site_id: String,
+    /// The server version the client has already received (0 at first).
+    pub since: i64,
+    /// Changes made on the client, in `(db_version, seq)` order.
+    pub changes: Vec<WireChange>,
+}
+
+/// The answer to `POST /sync`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncResponse {
+    pub protocol: u32,
+    pub schema_version: u32,
+    /// Changes the client has not seen, never its own, whole db_versions only.
+    pub changes: Vec<WireChange>,
+    /// Send this as `since` next time.
+    pub server_version: i64,
+    /// More changes are waiting: ask again at once with `since = server_version`.
+    pub more: bool,
+}
+
+/// A site id as 32 lowercase hex digits.
+pub struct SiteIdHex;
+
+impl SiteIdHex {
+    pub fn encode(id: &[u8]) -> String {
+        id.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Parses exactly 32 hex digits (either case).
+    pub fn decode(s: &str) -> Option<[u8; 16]> {
+        // from_str_radix alone would accept a sign ("+1").
+        if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut out = [0u8; 16];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_ids_round_trip_and_bad_ones_are_refused() {
+        let id = [0xab; 16];
+        assert_eq!(SiteIdHex::decode(&SiteIdHex::encode(&id)), Some(id));
+        for bad in [
+            "",
+            "ab",
+            &"g".repeat(32),
+            &"a".repeat(33),
+            &"é".repeat(16),
+            "+1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ] {
+            assert_eq!(SiteIdHex::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let json =
+            r#"{"protocol":1,"schema_version":1,"site_id":"00","since":0,"changes":[],"extra":1}"#;
+        assert!(serde_json::from_str::<SyncRequest>(json).is_err());
+    }
+}

@@ -1,0 +1,120 @@
+//! The client half of a sync round.
+
+use protocol::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse};
+use store::migrations::SCHEMA_VERSION;
+use store::{ChangeFilter, Store, changes::apply_in};
+
+use crate::convert::{from_wire, to_wire};
+use crate::{Cursors, SyncError};
+
+/// A request ready to send, plus what absorbing its answer must record.
+#[derive(Clone, Debug)]
+pub struct Round {
+    pub request: SyncRequest,
+    /// The local db_version the pushed changes reach: acknowledged on success.
+    push_upto: i64,
+    /// Local changes remain beyond this round's page.
+    more_local: bool,
+}
+
+/// What one absorbed round did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub pushed: usize,
+    pub pulled: usize,
+    /// Nothing left to push or pull: the replica is in sync.
+    pub done: bool,
+}
+
+/// Builds the next request: up to about `max_changes` local changes not yet
+/// acknowledged, and the server version already received.
+pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
+    let cursors = Cursors::load(store.conn())?;
+    let site = store.site_id()?;
+    let page = store.changes_since(
+        cursors.pushed_local_version,
+        ChangeFilter::OnlyFrom(site),
+        max_changes,
+    )?;
+    let changes = page
+        .changes
+        .iter()
+        .map(|c| {
+            let mut w = to_wire(c);
+            w.site_id = None; // implied by the request's site_id
+            w
+        })
+        .collect();
+    Ok(Round {
+        request: SyncRequest {
+            protocol: PROTOCOL_VERSION,
+            schema_version: SCHEMA_VERSION,
+            site_id: SiteIdHex::encode(&site),
+            since: cursors.received_server_version,
+            changes,
+        },
+        push_upto: page.next_since,
+        more_local: page.more,
+    })
+}
+
+/// Merges the server's answer and advances both cursors, in one transaction.
+/// Call only for a successful (2xx) response: on any failure, do nothing and
+/// the same round can be prepared again and retried.
+pub fn absorb(
+    store: &mut Store,
+    round: &Round,
+    response: &SyncResponse,
+) -> Result<Progress, SyncError> {
+    if response.protocol != PROTOCOL_VERSION {
+        return Err(SyncError::Protocol {
+            found: response.protocol,
+            supported: PROTOCOL_VERSION,
+        });
+    }
+    if response.schema_version != SCHEMA_VERSION {
+        return Err(SyncError::SchemaMismatch {
+            client: SCHEMA_VERSION,
+            server: response.schema_version,
+        });
+    }
+    let changes = response
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(index, w)| {
+            if w.site_id.is_none() {
+                return Err(SyncError::BadResponse(format!(
+                    "change {index} has no site_id"
+                )));
+            }
+            from_wire(w, None)
+                .map_err(|reason| SyncError::BadResponse(format!("change {index}: {reason}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let tx = store.conn_mut().transaction()?;
+    let mut cursors = Cursors::load(&tx)?;
+    apply_in(&tx, &changes)?;
+    cursors.pushed_local_version = cursors.pushed_local_version.max(round.push_upto);
+    cursors.received_server_version = response.server_version;
+    cursors.save(&tx)?;
+    tx.commit()?;
+
+    Ok(Progress {
+        pushed: round.request.changes.len(),
+        pulled: changes.len(),
+        done: !round.more_local && !response.more,
+    })
+}
+
+/// How many local changes the server has not acknowledged yet.
+pub fn pending_changes(store: &Store) -> Result<i64, SyncError> {
+    let cursors = Cursors::load(store.conn())?;
+    let site = store.site_id()?;
+    Ok(store.conn().query_row(
+        "SELECT count(*) FROM crsql_changes WHERE db_version > ?1 AND site_id = ?2",
+        (cursors.pushed_local_version, &site[..]),
+        |r| r.get(0),
+    )?)
+}

@@ -1,0 +1,60 @@
+//! `store::Change` ⇄ `protocol::WireChange`.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use protocol::value::Decoded;
+use protocol::{SiteIdHex, WireChange, WireValue};
+use store::{Change, Value};
+
+/// Encodes a change for the wire, with its origin site.
+pub fn to_wire(c: &Change) -> WireChange {
+    let decoded = match &c.val {
+        Value::Null => Decoded::Null,
+        Value::Integer(i) => Decoded::Int(*i),
+        Value::Real(r) => Decoded::Real(*r),
+        Value::Text(t) => Decoded::Text(t.clone()),
+        Value::Blob(b) => Decoded::Blob(b.clone()),
+    };
+    WireChange {
+        table: c.table.clone(),
+        pk: BASE64.encode(&c.pk),
+        cid: c.cid.clone(),
+        val: (&decoded).into(),
+        col_version: c.col_version,
+        db_version: c.db_version,
+        site_id: Some(SiteIdHex::encode(&c.site_id)),
+        cl: c.cl,
+        seq: c.seq,
+    }
+}
+
+/// Decodes a wire change; `origin` is used when the change names no site.
+/// The error is a reason fit to show the sender.
+pub fn from_wire(w: &WireChange, origin: Option<&[u8; 16]>) -> Result<Change, String> {
+    let val = match WireValue::decode(w.val.as_ref()).map_err(|e| e.to_string())? {
+        Decoded::Null => Value::Null,
+        Decoded::Int(i) => Value::Integer(i),
+        Decoded::Real(r) => Value::Real(r),
+        Decoded::Text(t) => Value::Text(t),
+        Decoded::Blob(b) => Value::Blob(b),
+    };
+    let pk = BASE64
+        .decode(&w.pk)
+        .map_err(|e| format!("pk is not valid base64: {e}"))?;
+    let site_id = match (&w.site_id, origin) {
+        (Some(s), _) => SiteIdHex::decode(s).ok_or("site_id must be 32 hex digits")?,
+        (None, Some(o)) => *o,
+        (None, None) => return Err("site_id is missing".into()),
+    };
+    Ok(Change {
+        table: w.table.clone(),
+        pk,
+        cid: w.cid.clone(),
+        val,
+        col_version: w.col_version,
+        db_version: w.db_version,
+        site_id: site_id.to_vec(),
+        cl: w.cl,
+        seq: w.seq,
+    })
+}

@@ -1,0 +1,41 @@
+use thiserror::Error;
+
+/// Why a sync round failed. Every variant but `Store` describes bad input and
+/// its message is safe to show to the peer that sent it.
+#[derive(Debug, Error)]
+pub enum SyncError {
+    #[error("protocol version {found} is not supported (this side speaks {supported})")]
+    Protocol { found: u32, supported: u32 },
+    #[error(
+        "schema version mismatch: the client has {client}, the server has {server}; update the app before syncing"
+    )]
+    SchemaMismatch { client: u32, server: u32 },
+    #[error("site_id must be 32 hex digits")]
+    BadSiteId,
+    #[error("since must be 0 or more, got {0}")]
+    BadSince(i64),
+    #[error(
+        "too many changes in one request: {found} (at most {max}); send them in smaller batches"
+    )]
+    TooManyChanges { found: usize, max: usize },
+    #[error("change {index}: {reason}")]
+    BadChange { index: usize, reason: String },
+    #[error("the response is malformed: {0}")]
+    BadResponse(String),
+    /// A fault of the database, not of the input: never shown to a peer verbatim.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl SyncError {
+    /// True when the peer sent something wrong (a 4xx), false for our own fault.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, Self::Store(_))
+    }
+}

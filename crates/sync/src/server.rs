@@ -1,0 +1,186 @@
+//! The server half of a sync round: validate, merge, answer.
+
+use std::collections::HashMap;
+
+use protocol::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse};
+use store::migrations::SCHEMA_VERSION;
+use store::{Change, ChangeFilter, Store, StoreError, Value};
+
+use crate::SyncError;
+use crate::convert::{from_wire, to_wire};
+
+/// Bounds on one request and one response.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Most changes a client may push in one request.
+    pub max_changes: usize,
+    /// About how many changes one response carries (whole db_versions only).
+    pub page_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_changes: 10_000,
+            page_size: 5_000,
+        }
+    }
+}
+
+/// The replicated tables, as the database itself declares them.
+struct CrrTable {
+    pk_columns: usize,
+    columns: Vec<String>,
+}
+
+fn crr_tables(store: &Store) -> Result<HashMap<String, CrrTable>, SyncError> {
+    let conn = store.conn();
+    let mut names = conn.prepare_cached(
+        r"SELECT substr(name, 1, length(name) - 13) FROM sqlite_master
+          WHERE type = 'table' AND name LIKE '%\_\_crsql\_clock' ESCAPE '\'",
+    )?;
+    let names: Vec<String> = names
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut tables = HashMap::new();
+    for name in names {
+        let mut info = conn.prepare("SELECT name, pk FROM pragma_table_info(?1)")?;
+        let cols: Vec<(String, i64)> = info
+            .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let pk_columns = cols.iter().filter(|(_, pk)| *pk > 0).count();
+        let columns = cols
+            .into_iter()
+            .filter(|(_, pk)| *pk == 0)
+            .map(|(c, _)| c)
+            .collect();
+        tables.insert(
+            name,
+            CrrTable {
+                pk_columns,
+                columns,
+            },
+        );
+    }
+    Ok(tables)
+}
+
+/// Checks what cr-sqlite would otherwise reject (or worse, accept) deep inside
+/// a merge, so that a bad change gets a precise answer and nothing is applied.
+fn validate(
+    index: usize,
+    c: &Change,
+    tables: &HashMap<String, CrrTable>,
+    store: &Store,
+) -> Result<(), SyncError> {
+    let bad = |reason: String| SyncError::BadChange { index, reason };
+    let table = tables
+        .get(&c.table)
+        .ok_or_else(|| bad(format!("unknown table {:?}", c.table)))?;
+    if c.cid != "-1" && !table.columns.iter().any(|col| *col == c.cid) {
+        return Err(bad(format!(
+            "unknown column {:?} of table {:?}",
+            c.cid, c.table
+        )));
+    }
+    if c.cid == "-1" && c.val != Value::Null {
+        return Err(bad(
+            "a row sentinel (cid \"-1\") carries no value: send null".into(),
+        ));
+    }
+    if c.col_version < 1 || c.db_version < 1 || c.cl < 1 || c.seq < 0 {
+        return Err(bad(
+            "col_version, db_version and cl must be 1 or more and seq 0 or more".into(),
+        ));
+    }
+    // cr-sqlite's own decoder says whether the pk is a well-formed package.
+    let unpacked: Result<i64, _> = store.conn().query_row(
+        "SELECT count(*) FROM crsql_unpack_columns(?1)",
+        [&c.pk],
+        |r| r.get(0),
+    );
+    match unpacked {
+        Ok(n) if n as usize == table.pk_columns && c.pk.first() == Some(&(n as u8)) => Ok(()),
+        _ => Err(bad(format!(
+            "pk is not a packed primary key of {} column(s) for table {:?}",
+            table.pk_columns, c.table
+        ))),
+    }
+}
+
+/// Serves one `/sync` request against the user's database: validates
+/// everything, merges the client's changes atomically, and answers with a page
+/// of changes the client has not seen (never its own).
+pub fn serve(
+    store: &mut Store,
+    request: &SyncRequest,
+    limits: &Limits,
+) -> Result<SyncResponse, SyncError> {
+    if request.protocol != PROTOCOL_VERSION {
+        return Err(SyncError::Protocol {
+            found: request.protocol,
+            supported: PROTOCOL_VERSION,
+        });
+    }
+    if request.schema_version != SCHEMA_VERSION {
+        return Err(SyncError::SchemaMismatch {
+            client: request.schema_version,
+            server: SCHEMA_VERSION,
+        });
+    }
+    let client = SiteIdHex::decode(&request.site_id).ok_or(SyncError::BadSiteId)?;
+    if client == store.site_id()? {
+        return Err(SyncError::BadSiteId);
+    }
+    if request.since < 0 {
+        return Err(SyncError::BadSince(request.since));
+    }
+    if request.changes.len() > limits.max_changes {
+        return Err(SyncError::TooManyChanges {
+            found: request.changes.len(),
+            max: limits.max_changes,
+        });
+    }
+
+    let tables = crr_tables(store)?;
+    let mut changes = Vec::with_capacity(request.changes.len());
+    for (index, w) in request.changes.iter().enumerate() {
+        if w.site_id
+            .as_deref()
+            .is_some_and(|s| SiteIdHex::decode(s) != Some(client))
+        {
+            return Err(SyncError::BadChange {
+                index,
+                reason: "a client pushes only its own changes: site_id must be the request's"
+                    .into(),
+            });
+        }
+        let change =
+            from_wire(w, Some(&client)).map_err(|reason| SyncError::BadChange { index, reason })?;
+        validate(index, &change, &tables, store)?;
+        changes.push(change);
+    }
+    store.apply_changes(&changes).map_err(|e| match e {
+        StoreError::Apply { index, .. } => SyncError::BadChange {
+            index,
+            reason: "the database refused this change".into(),
+        },
+        other => SyncError::Store(other),
+    })?;
+
+    // A client ahead of this database (say, restored from a backup) gets
+    // everything again: merging is idempotent, skipping is not.
+    let since = if request.since > store.db_version()? {
+        0
+    } else {
+        request.since
+    };
+    let page = store.changes_since(since, ChangeFilter::NotFrom(client), limits.page_size)?;
+    Ok(SyncResponse {
+        protocol: PROTOCOL_VERSION,
+        schema_version: SCHEMA_VERSION,
+        changes: page.changes.iter().map(to_wire).collect(),
+        server_version: page.next_since,
+        more: page.more,
+    })
+}

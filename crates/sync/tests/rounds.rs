@@ -1,0 +1,213 @@
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+//! Sync rounds between client replicas and a server replica, without a network.
+
+use protocol::SiteIdHex;
+use store::{ChangeFilter, Store};
+use sync::client::{absorb, pending_changes, prepare};
+use sync::server::{Limits, serve};
+use sync::{Cursors, SyncError};
+
+fn put(s: &Store, id: &str, body: &str) {
+    s.conn()
+        .execute(
+            "INSERT INTO notes (id, body) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            (id, body),
+        )
+        .unwrap();
+}
+
+fn notes(s: &Store) -> Vec<(String, String)> {
+    let mut q = s
+        .conn()
+        .prepare("SELECT id, body FROM notes ORDER BY id")
+        .unwrap();
+    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Syncs until done; returns how many rounds it took.
+fn sync(client: &mut Store, server: &mut Store, limits: &Limits, batch: usize) -> usize {
+    for rounds in 1..1000 {
+        let round = prepare(client, batch).unwrap();
+        let own = SiteIdHex::encode(&client.site_id().unwrap());
+        let response = serve(server, &round.request, limits).unwrap();
+        assert!(
+            response
+                .changes
+                .iter()
+                .all(|c| c.site_id.as_deref() != Some(own.as_str())),
+            "the server echoed the client's own change"
+        );
+        if absorb(client, &round, &response).unwrap().done {
+            return rounds;
+        }
+    }
+    panic!("sync never finished");
+}
+
+#[test]
+fn two_clients_converge_through_the_server_in_either_order() {
+    let limits = Limits::default();
+    for a_first in [true, false] {
+        let (mut a, mut b, mut server) = (
+            Store::open_in_memory().unwrap(),
+            Store::open_in_memory().unwrap(),
+            Store::open_in_memory().unwrap(),
+        );
+        put(&a, "a1", "written on a");
+        put(&b, "b1", "written on b");
+        put(&a, "shared", "a's version");
+        put(&b, "shared", "b's version");
+        let (first, second) = if a_first {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        sync(first, &mut server, &limits, 100);
+        sync(second, &mut server, &limits, 100);
+        sync(first, &mut server, &limits, 100); // the first catches up with the second
+        assert_eq!(notes(&a), notes(&b));
+        assert_eq!(notes(&a).len(), 3);
+        assert_eq!(pending_changes(&a).unwrap(), 0);
+        assert_eq!(pending_changes(&b).unwrap(), 0);
+    }
+}
+
+#[test]
+fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
+    let limits = Limits {
+        max_changes: 50,
+        page_size: 40,
+    };
+    let (mut a, mut b, mut server) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    for i in 0..300 {
+        put(&a, &format!("n{i:03}"), &format!("note {i}"));
+    }
+    // A client batch stays under the server's limit even when it is rounded
+    // up to a whole db_version.
+    let rounds_a = sync(&mut a, &mut server, &limits, 40);
+    let rounds_b = sync(&mut b, &mut server, &limits, 40);
+    assert!(
+        rounds_a > 1 && rounds_b > 1,
+        "expected paging: {rounds_a} {rounds_b}"
+    );
+    assert_eq!(notes(&b).len(), 300);
+    assert_eq!(notes(&a), notes(&b));
+}
+
+#[test]
+fn a_failed_round_changes_nothing_and_can_be_retried() {
+    let limits = Limits::default();
+    let (mut a, mut server) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    put(&a, "n", "offline edit");
+    let before = Cursors::load(a.conn()).unwrap();
+    let pending = pending_changes(&a).unwrap();
+
+    let _lost = prepare(&a, 100).unwrap(); // the request never reached the server
+    assert_eq!(Cursors::load(a.conn()).unwrap(), before);
+    assert_eq!(pending_changes(&a).unwrap(), pending);
+
+    sync(&mut a, &mut server, &limits, 100);
+    assert_eq!(notes(&server), notes(&a));
+    assert_eq!(pending_changes(&a).unwrap(), 0);
+}
+
+#[test]
+fn a_delete_syncs_to_every_client() {
+    let limits = Limits::default();
+    let (mut a, mut b, mut server) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    put(&a, "n", "soon gone");
+    sync(&mut a, &mut server, &limits, 100);
+    sync(&mut b, &mut server, &limits, 100);
+    b.conn()
+        .execute("DELETE FROM notes WHERE id = 'n'", [])
+        .unwrap();
+    put(&a, "n", "edited while b deleted");
+    sync(&mut b, &mut server, &limits, 100);
+    sync(&mut a, &mut server, &limits, 100);
+    sync(&mut b, &mut server, &limits, 100);
+    assert!(notes(&a).is_empty() && notes(&b).is_empty() && notes(&server).is_empty());
+}
+
+fn rejected(edit: impl Fn(&mut protocol::SyncRequest)) -> (SyncError, usize) {
+    let (a, mut server) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    put(&a, "n", "x");
+    let mut request = prepare(&a, 100).unwrap().request;
+    edit(&mut request);
+    let err = serve(&mut server, &request, &Limits::default()).unwrap_err();
+    let left = server
+        .changes_since(0, ChangeFilter::All, usize::MAX)
+        .unwrap()
+        .changes
+        .len();
+    (err, left)
+}
+
+#[test]
+fn malformed_changes_are_refused_and_nothing_is_applied() {
+    let cases: Vec<(&str, Box<dyn Fn(&mut protocol::SyncRequest)>)> = vec![
+        (
+            "unknown table",
+            Box::new(|r| r.changes[1].table = "secrets".into()),
+        ),
+        (
+            "unknown column",
+            Box::new(|r| r.changes[1].cid = "nope".into()),
+        ),
+        (
+            "pk is not a packed",
+            Box::new(|r| r.changes[1].pk = "AQ==".into()),
+        ),
+        (
+            "pk is not a packed",
+            Box::new(|r| r.changes[1].pk = "Ag0EYWJjZA==".into()),
+        ),
+        (
+            "pk is not valid base64",
+            Box::new(|r| r.changes[1].pk = "%%%".into()),
+        ),
+        ("must be 1 or more", Box::new(|r| r.changes[1].cl = 0)),
+        (
+            "only its own changes",
+            Box::new(|r| r.changes[1].site_id = Some("ab".repeat(16))),
+        ),
+        (
+            "not a decimal",
+            Box::new(|r| r.changes[1].val = Some(protocol::WireValue::Int("x".into()))),
+        ),
+    ];
+    for (expected, edit) in cases {
+        let (err, left) = rejected(edit);
+        assert!(err.is_bad_input(), "{expected}: {err}");
+        assert!(
+            err.to_string().contains(expected),
+            "expected {expected:?}, got {err}"
+        );
+        assert!(err.to_string().starts_with("change 1"), "{err}");
+        assert_eq!(left, 0, "{expected}: something was applied");
+    }
+}
+
+#[test]
+fn a_different_schema_version_is_refused_with_a_clear_error() {
+    let (err, _) = rejected(|r| r.schema_version += 1);
+    assert!(matches!(err, SyncError::SchemaMismatch { .. }));
+    assert!(err.to_string().contains("update the app"));
+}
