@@ -77,7 +77,7 @@ fn validate(
     let table = tables
         .get(&c.table)
         .ok_or_else(|| bad(format!("unknown table {:?}", c.table)))?;
-    if c.cid != "-1" && !table.columns.iter().any(|col| *col == c.cid) {
+    if c.cid != "-1" && !table.columns.contains(&c.cid) {
         return Err(bad(format!(
             "unknown column {:?} of table {:?}",
             c.cid, c.table
