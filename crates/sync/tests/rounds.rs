@@ -160,9 +160,11 @@ fn rejected(edit: impl Fn(&mut protocol::SyncRequest)) -> (SyncError, usize) {
     (err, left)
 }
 
+type Edit = dyn Fn(&mut protocol::SyncRequest);
+
 #[test]
 fn malformed_changes_are_refused_and_nothing_is_applied() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut protocol::SyncRequest)>)> = vec![
+    let cases: Vec<(&str, Box<Edit>)> = vec![
         (
             "unknown table",
             Box::new(|r| r.changes[1].table = "secrets".into()),
