@@ -1,0 +1,253 @@
+//! Accounts and sessions, in `accounts.db` under the data directory.
+//!
+//! Passwords are stored as argon2id PHC strings; session tokens are 32 random
+//! bytes handed to the client once and stored only as their SHA-256 digest, so
+//! a copy of the database does not let anyone sign in.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, SaltString};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+/// A user's numeric id: the only thing that names their database file.
+pub type UserId = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(&'static str),
+    #[error("that username is taken")]
+    Taken,
+    #[error("wrong username or password")]
+    WrongCredentials,
+    #[error("invalid or expired session; sign in again")]
+    BadToken,
+    #[error("accounts database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("password hashing: {0}")]
+    Hash(String),
+}
+
+pub const MAX_USERNAME_CHARS: usize = 64;
+pub const MIN_PASSWORD_BYTES: usize = 8;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Usernames are free text (any script) but never touch the file system.
+pub fn validate_username(u: &str) -> Result<(), AccountError> {
+    if u.is_empty() {
+        return Err(AccountError::Invalid("username is empty"));
+    }
+    if u.chars().count() > MAX_USERNAME_CHARS {
+        return Err(AccountError::Invalid(
+            "username is longer than 64 characters",
+        ));
+    }
+    if u.chars().any(char::is_control) {
+        return Err(AccountError::Invalid(
+            "username contains control characters",
+        ));
+    }
+    if u.trim() != u {
+        return Err(AccountError::Invalid(
+            "username starts or ends with white space",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_password(p: &str) -> Result<(), AccountError> {
+    if p.len() < MIN_PASSWORD_BYTES {
+        return Err(AccountError::Invalid(
+            "password is shorter than 8 characters",
+        ));
+    }
+    if p.len() > MAX_PASSWORD_BYTES {
+        return Err(AccountError::Invalid("password is longer than 1024 bytes"));
+    }
+    Ok(())
+}
+
+fn token_digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+pub struct Accounts {
+    conn: Mutex<Connection>,
+    // Verified against when the username does not exist, so that a wrong
+    // username costs as much time as a wrong password.
+    dummy_hash: String,
+}
+
+impl Accounts {
+    pub fn open(path: &Path) -> Result<Self, AccountError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let _: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS users (
+                 id INTEGER PRIMARY KEY,
+                 username TEXT NOT NULL UNIQUE,
+                 password_hash TEXT NOT NULL,
+                 created_at INTEGER NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS sessions (
+                 token_sha256 BLOB PRIMARY KEY,
+                 user_id INTEGER NOT NULL REFERENCES users (id),
+                 created_at INTEGER NOT NULL
+             );",
+        )?;
+        let dummy_hash = hash_password("not a real password")?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            dummy_hash,
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic mid-statement leaves no open transaction behind (rusqlite
+        // rolls back on drop), so a poisoned lock is still safe to use.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates an account. Blocking (argon2): call from a blocking thread.
+    pub fn sign_up(&self, username: &str, password: &str) -> Result<UserId, AccountError> {
+        validate_username(username)?;
+        validate_password(password)?;
+        let hash = hash_password(password)?;
+        let conn = self.conn();
+        let inserted = conn.execute(
+            "INSERT INTO users (username, password_hash, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (username) DO NOTHING",
+            params![username, hash, now()],
+        )?;
+        if inserted == 0 {
+            return Err(AccountError::Taken);
+        }
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Checks the password and opens a session; returns its bearer token.
+    pub fn sign_in(&self, username: &str, password: &str) -> Result<String, AccountError> {
+        let found: Option<(UserId, String)> = self
+            .conn()
+            .query_row(
+                "SELECT id, password_hash FROM users WHERE username = ?1",
+                [username],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (user, hash) = match found {
+            Some((id, hash)) => (Some(id), hash),
+            None => (None, self.dummy_hash.clone()),
+        };
+        let ok = verify_password(password, &hash)?;
+        let user = match (user, ok) {
+            (Some(user), true) => user,
+            _ => return Err(AccountError::WrongCredentials),
+        };
+        let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        self.conn().execute(
+            "INSERT INTO sessions (token_sha256, user_id, created_at) VALUES (?1, ?2, ?3)",
+            params![token_digest(&token), user, now()],
+        )?;
+        Ok(token)
+    }
+
+    /// Revokes a session.
+    pub fn sign_out(&self, token: &str) -> Result<(), AccountError> {
+        let n = self.conn().execute(
+            "DELETE FROM sessions WHERE token_sha256 = ?1",
+            [token_digest(token)],
+        )?;
+        if n == 0 {
+            return Err(AccountError::BadToken);
+        }
+        Ok(())
+    }
+
+    /// The user a bearer token belongs to.
+    pub fn authenticate(&self, token: &str) -> Result<UserId, AccountError> {
+        self.conn()
+            .query_row(
+                "SELECT user_id FROM sessions WHERE token_sha256 = ?1",
+                [token_digest(token)],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(AccountError::BadToken)
+    }
+}
+
+fn hash_password(password: &str) -> Result<String, AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AccountError::Hash(e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> Result<bool, AccountError> {
+    let parsed = PasswordHash::new(hash).map_err(|e| AccountError::Hash(e.to_string()))?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_that_look_like_paths_are_just_names() {
+        for ok in ["../x", "a/b", "%2e%2e", "名前", "ünïcödé user", "."] {
+            assert!(validate_username(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", " lead", "trail ", "nul\0", "tab\t", &"x".repeat(65)] {
+            assert!(validate_username(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_stored_hashed_and_revocable() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = Accounts::open(&dir.path().join("a.db")).unwrap();
+        let id = accounts.sign_up("ann", "correct horse").unwrap();
+        assert!(matches!(
+            accounts.sign_up("ann", "another one"),
+            Err(AccountError::Taken)
+        ));
+        assert!(matches!(
+            accounts.sign_in("ann", "wrong pass"),
+            Err(AccountError::WrongCredentials)
+        ));
+        assert!(matches!(
+            accounts.sign_in("bob", "correct horse"),
+            Err(AccountError::WrongCredentials)
+        ));
+        let token = accounts.sign_in("ann", "correct horse").unwrap();
+        assert_eq!(accounts.authenticate(&token).unwrap(), id);
+        let stored: Vec<u8> = accounts
+            .conn()
+            .query_row("SELECT token_sha256 FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_ne!(stored, token.as_bytes());
+        accounts.sign_out(&token).unwrap();
+        assert!(matches!(
+            accounts.authenticate(&token),
+            Err(AccountError::BadToken)
+        ));
+    }
+}

@@ -1,0 +1,37 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// The notes server: sync endpoint, accounts and the app's static files on one port.
+#[derive(Clone, Debug, Parser)]
+#[command(version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "NOTES_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Where accounts and the per-user databases live.
+    #[arg(long, env = "NOTES_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// The built app (trunk's dist/), served at /.
+    #[arg(long, env = "NOTES_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+    /// Most user databases kept open at once; the least recently used closes first.
+    #[arg(long, env = "NOTES_MAX_OPEN_DATABASES", default_value_t = 64)]
+    pub max_open_databases: usize,
+    /// Sustained /sync requests per second allowed per user.
+    #[arg(long, env = "NOTES_SYNC_PER_SECOND", default_value_t = 30)]
+    pub sync_per_second: u32,
+    /// Burst of /sync requests allowed per user above the sustained rate.
+    #[arg(long, env = "NOTES_SYNC_BURST", default_value_t = 120)]
+    pub sync_burst: u32,
+}
+
+impl Config {
+    /// Defaults for a data directory, as the command line would give them.
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let mut c = Self::parse_from(["server"]);
+        c.data_dir = data_dir.into();
+        c
+    }
+}

@@ -1,0 +1,65 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use protocol::{Credentials, SessionToken};
+
+use crate::accounts::AccountError;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, Bearer};
+use crate::state::AppState;
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(_) => Self::BadRequest(e.to_string()),
+            AccountError::Taken => Self::Conflict(e.to_string()),
+            AccountError::WrongCredentials => Self::Unauthorized("wrong username or password"),
+            AccountError::BadToken => {
+                Self::Unauthorized("invalid or expired session; sign in again")
+            }
+            AccountError::Db(_) | AccountError::Hash(_) => Self::internal(e),
+        }
+    }
+}
+
+/// Runs blocking account work (SQLite, argon2) off the async threads.
+async fn blocking<T: Send + 'static>(
+    state: AppState,
+    f: impl FnOnce(&AppState) -> Result<T, AccountError> + Send + 'static,
+) -> Result<T, ApiError> {
+    Ok(tokio::task::spawn_blocking(move || f(&state))
+        .await
+        .map_err(ApiError::internal)??)
+}
+
+/// `POST /api/accounts`: sign up.
+pub async fn sign_up(
+    State(state): State<AppState>,
+    ApiJson(c): ApiJson<Credentials>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let username = c.username.clone();
+    let user = blocking(state, move |s| s.accounts.sign_up(&c.username, &c.password)).await?;
+    tracing::info!(user, "account created");
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "username": username })),
+    ))
+}
+
+/// `POST /api/sessions`: sign in.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ApiJson(c): ApiJson<Credentials>,
+) -> Result<Json<SessionToken>, ApiError> {
+    let token = blocking(state, move |s| s.accounts.sign_in(&c.username, &c.password)).await?;
+    Ok(Json(SessionToken { token }))
+}
+
+/// `DELETE /api/sessions`: sign out (revokes the bearer token).
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Bearer(token): Bearer,
+) -> Result<StatusCode, ApiError> {
+    blocking(state, move |s| s.accounts.sign_out(&token)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,46 @@
+//! The HTTP surface: API routes, then the app's static files for everything else.
+
+mod accounts;
+mod sync;
+
+use std::path::Path;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+pub fn router(state: AppState, static_dir: &Path) -> Router {
+    if !static_dir.join("index.html").is_file() {
+        tracing::warn!(dir = %static_dir.display(), "no built app to serve (run trunk build --release)");
+    }
+    // Unknown paths under the API are errors in the API's format, not the app.
+    let api = Router::new()
+        .route("/accounts", post(accounts::sign_up))
+        .route(
+            "/sessions",
+            post(accounts::sign_in).delete(accounts::sign_out),
+        )
+        .fallback(|| async { ApiError::NotFound });
+    // The app is a single page: unknown paths get index.html.
+    let app_files =
+        ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+    Router::new()
+        .route("/sync", post(sync::sync))
+        .route(
+            "/health",
+            get(|| async { Json(serde_json::json!({ "status": "ok" })) }),
+        )
+        .nest("/api", api)
+        .fallback_service(app_files)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

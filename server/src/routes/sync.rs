@@ -1,0 +1,39 @@
+use axum::Json;
+use axum::extract::State;
+use protocol::{SyncRequest, SyncResponse};
+
+use crate::error::ApiError;
+use crate::extract::{ApiJson, User};
+use crate::state::AppState;
+
+/// `POST /sync`: merge the client's changes into its user's database and
+/// answer with a page of changes it has not seen.
+pub async fn sync(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(request): ApiJson<SyncRequest>,
+) -> Result<Json<SyncResponse>, ApiError> {
+    state.rate.check(user)?;
+    let pushed = request.changes.len();
+    let st = state.clone();
+    let response = tokio::task::spawn_blocking(move || {
+        let store = st.stores.get(user).map_err(ApiError::internal)?;
+        let mut store = store.lock();
+        sync::server::serve(&mut store, &request, &st.limits).map_err(|e| {
+            if let sync::SyncError::Store(inner) = &e {
+                tracing::error!(user, error = %inner, "sync failed");
+            }
+            ApiError::from(e)
+        })
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    tracing::info!(
+        user,
+        pushed,
+        pulled = response.changes.len(),
+        more = response.more,
+        "sync"
+    );
+    Ok(Json(response))
+}

@@ -1,0 +1,190 @@
+//! A real server on 127.0.0.1:0 and clients that sync over real HTTP, each with
+//! its own local cr-sqlite database.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use protocol::{SessionToken, SyncResponse};
+use server::{AppState, Config};
+use store::Store;
+use tokio::sync::oneshot;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::with_data_dir(dir.path().join("data"));
+        config.static_dir = dir.path().join("no-dist");
+        tweak(&mut config);
+        let state = AppState::open(&config).unwrap();
+        let app = server::router(state.clone(), &config.static_dir);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+        });
+        Self {
+            addr,
+            state,
+            dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.unwrap();
+        }
+        self.state.clone().close().await;
+    }
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+/// Signs up (if needed) and in; returns the bearer token.
+pub async fn account(base: &str, username: &str, password: &str) -> String {
+    let body = serde_json::json!({ "username": username, "password": password });
+    let r = http()
+        .post(format!("{base}/api/accounts"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status() == 201 || r.status() == 409,
+        "sign up: {}",
+        r.status()
+    );
+    let r = http()
+        .post(format!("{base}/api/sessions"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json::<SessionToken>().await.unwrap().token
+}
+
+/// A device: its own local database and the server's base URL.
+pub struct Device {
+    pub store: Store,
+    pub base: String,
+    pub token: String,
+}
+
+impl Device {
+    pub fn new(base: &str, token: &str) -> Self {
+        Self {
+            store: Store::open_in_memory().unwrap(),
+            base: base.into(),
+            token: token.into(),
+        }
+    }
+
+    pub fn open(path: &Path, base: &str, token: &str) -> Self {
+        Self {
+            store: Store::open(path, &Default::default()).unwrap(),
+            base: base.into(),
+            token: token.into(),
+        }
+    }
+
+    pub fn put(&self, id: &str, body: &str) {
+        self.store
+            .conn()
+            .execute(
+                "INSERT INTO notes (id, body) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                (id, body),
+            )
+            .unwrap();
+    }
+
+    pub fn delete(&self, id: &str) {
+        self.store
+            .conn()
+            .execute("DELETE FROM notes WHERE id = ?1", [id])
+            .unwrap();
+    }
+
+    pub fn notes(&self) -> Vec<(String, String)> {
+        let mut q = self
+            .store
+            .conn()
+            .prepare("SELECT id, body FROM notes ORDER BY id")
+            .unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// One round over HTTP; the response, or the error status and body.
+    pub async fn round(
+        &mut self,
+    ) -> Result<(bool, SyncResponse, Vec<protocol::WireChange>), (u16, String)> {
+        let round = sync::client::prepare(&self.store, 1000).unwrap();
+        let r = http()
+            .post(format!("{}/sync", self.base))
+            .bearer_auth(&self.token)
+            .json(&round.request)
+            .send()
+            .await
+            .map_err(|e| (0, e.to_string()))?;
+        let status = r.status().as_u16();
+        if status != 200 {
+            return Err((status, r.text().await.unwrap_or_default()));
+        }
+        let response: SyncResponse = r.json().await.unwrap();
+        let progress = sync::client::absorb(&mut self.store, &round, &response).unwrap();
+        Ok((progress.done, response, round.request.changes))
+    }
+
+    /// Syncs until done; returns every change received, to check for echoes.
+    pub async fn sync(&mut self) -> Vec<protocol::WireChange> {
+        let mut received = Vec::new();
+        for _ in 0..10_000 {
+            let (done, response, _) = self
+                .round()
+                .await
+                .unwrap_or_else(|e| panic!("sync failed: {e:?}"));
+            received.extend(response.changes);
+            if done {
+                return received;
+            }
+        }
+        panic!("sync did not finish");
+    }
+}

@@ -1,0 +1,189 @@
+#![allow(clippy::unwrap_used)]
+//! Clients converge through the real server over HTTP.
+
+mod common;
+
+use common::*;
+use protocol::SiteIdHex;
+
+#[tokio::test]
+async fn two_devices_writing_offline_converge_in_either_order() {
+    for a_first in [true, false] {
+        let server = TestServer::start().await;
+        let token = account(&server.url(""), "ann", "password one").await;
+        let (mut a, mut b) = (
+            Device::new(&server.url(""), &token),
+            Device::new(&server.url(""), &token),
+        );
+        a.put("a-only", "written on a");
+        b.put("b-only", "written on b");
+        a.put("conflict", "a's text");
+        b.put("conflict", "b's text");
+        b.put("doomed", "to be deleted");
+        b.sync().await;
+        a.sync().await;
+        a.delete("doomed");
+
+        let (first, second) = if a_first {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        first.sync().await;
+        second.sync().await;
+        first.sync().await;
+
+        assert_eq!(a.notes(), b.notes());
+        let ids: Vec<String> = a.notes().into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["a-only", "b-only", "conflict"]);
+        server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_change_set_larger_than_one_page_arrives_whole() {
+    let server = TestServer::start().await;
+    let token = account(&server.url(""), "ann", "password one").await;
+    let (mut a, mut b) = (
+        Device::new(&server.url(""), &token),
+        Device::new(&server.url(""), &token),
+    );
+    let tx = a.store.conn_mut().transaction().unwrap();
+    for i in 0..2500 {
+        tx.execute(
+            "INSERT INTO notes (id, body) VALUES (?1, ?2)",
+            (format!("n{i:05}"), format!("body {i}")),
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    for i in 0..500 {
+        a.put(&format!("m{i:05}"), "one transaction each");
+    }
+    a.sync().await;
+
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let (done, response, _) = b.round().await.unwrap();
+        assert!(response.changes.len() <= server.state.limits.page_size + 2500 * 3);
+        if done {
+            break;
+        }
+    }
+    assert!(rounds > 1, "expected several pages");
+    assert_eq!(b.notes().len(), 3000);
+    assert_eq!(a.notes(), b.notes());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_never_receives_its_own_changes() {
+    let server = TestServer::start().await;
+    let token = account(&server.url(""), "ann", "password one").await;
+    let (mut a, mut b) = (
+        Device::new(&server.url(""), &token),
+        Device::new(&server.url(""), &token),
+    );
+    let site_a = SiteIdHex::encode(&a.store.site_id().unwrap());
+    for i in 0..20 {
+        a.put(&format!("a{i}"), "mine");
+        b.put(&format!("b{i}"), "theirs");
+    }
+    for _ in 0..3 {
+        let got = a.sync().await;
+        assert!(
+            got.iter()
+                .all(|c| c.site_id.as_deref() != Some(site_a.as_str()))
+        );
+        b.sync().await;
+        a.put("a0", &format!("edit {}", a.notes().len()));
+    }
+    assert_eq!(a.notes(), b.notes());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn twenty_devices_syncing_one_account_at_once_converge_without_errors() {
+    let server = TestServer::start().await;
+    let base = server.url("");
+    let token = account(&base, "busy", "password one").await;
+    let mut tasks = Vec::new();
+    for d in 0..20 {
+        let (base, token) = (base.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut dev = Device::new(&base, &token);
+            for i in 0..10 {
+                dev.put(&format!("d{d:02}-{i}"), &format!("device {d} note {i}"));
+            }
+            dev.put("shared", &format!("device {d} was here"));
+            dev.sync().await;
+            dev
+        }));
+    }
+    let mut devices = Vec::new();
+    for t in tasks {
+        devices.push(t.await.unwrap());
+    }
+    for dev in &mut devices {
+        dev.sync().await;
+    }
+    let expected = devices[0].notes();
+    assert_eq!(expected.len(), 20 * 10 + 1);
+    for dev in &devices {
+        assert_eq!(dev.notes(), expected);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_connection_cache_stays_bounded_with_many_users() {
+    let server = TestServer::start_with(|c| c.max_open_databases = 4).await;
+    let base = server.url("");
+    for u in 0..10 {
+        let token = account(&base, &format!("user{u}"), "password one").await;
+        let mut dev = Device::new(&base, &token);
+        dev.put("n", &format!("note of user {u}"));
+        dev.sync().await;
+        assert!(server.state.stores.len() <= 4);
+    }
+    // Evicted databases were closed cleanly and reopen with their data.
+    let token = account(&base, "user0", "password one").await;
+    let mut fresh = Device::new(&base, &token);
+    fresh.sync().await;
+    assert_eq!(fresh.notes(), vec![("n".into(), "note of user 0".into())]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn too_many_requests_from_one_user_get_429_with_retry_after() {
+    let server = TestServer::start_with(|c| {
+        c.sync_per_second = 1;
+        c.sync_burst = 2;
+    })
+    .await;
+    let token = account(&server.url(""), "ann", "password one").await;
+    let mut dev = Device::new(&server.url(""), &token);
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(match dev.round().await {
+            Ok(_) => 200,
+            Err((status, body)) => {
+                assert!(body.contains("too many requests"), "{body}");
+                status
+            }
+        });
+    }
+    assert_eq!(&statuses[..2], &[200, 200]);
+    assert_eq!(statuses[3], 429);
+    let r = http()
+        .post(server.url("/sync"))
+        .bearer_auth(&token)
+        .json(&sync::client::prepare(&dev.store, 10).unwrap().request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+    server.stop().await;
+}
