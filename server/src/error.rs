@@ -40,6 +40,8 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("not found")]
     NotFound,
+    #[error("method not allowed on this path")]
+    MethodNotAllowed,
     /// Our fault. The message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -72,6 +74,7 @@ impl IntoResponse for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &self {

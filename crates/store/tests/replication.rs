@@ -368,3 +368,25 @@ mod files {
         a_file_from_a_newer_schema_is_refused(&db_file("newer.db").await);
     }
 }
+
+#[test]
+fn a_malformed_primary_key_is_an_error_not_a_crash() {
+    let a = Store::open_in_memory().unwrap();
+    let mut b = Store::open_in_memory().unwrap();
+    put_note(&a, "n", "x");
+    let good = all_changes(&a);
+    // Empty, truncated, integer width 9, text that is not UTF-8.
+    for pk in [
+        vec![],
+        vec![1],
+        vec![1, 0x48, 0],
+        vec![1, 0x0b, 2, 0xff, 0xfe],
+    ] {
+        let mut batch = good.clone();
+        batch[0].pk = pk.clone();
+        assert!(b.apply_changes(&batch).is_err(), "{pk:?} was accepted");
+    }
+    assert!(notes(&b).is_empty());
+    b.apply_changes(&good).unwrap();
+    assert_eq!(notes(&b), notes(&a));
+}

@@ -28,6 +28,7 @@ pub mod client;
 pub mod convert;
 mod cursors;
 mod error;
+pub mod pk;
 pub mod server;
 
 pub use cursors::Cursors;

@@ -67,12 +67,7 @@ fn crr_tables(store: &Store) -> Result<HashMap<String, CrrTable>, SyncError> {
 
 /// Checks what cr-sqlite would otherwise reject (or worse, accept) deep inside
 /// a merge, so that a bad change gets a precise answer and nothing is applied.
-fn validate(
-    index: usize,
-    c: &Change,
-    tables: &HashMap<String, CrrTable>,
-    store: &Store,
-) -> Result<(), SyncError> {
+fn validate(index: usize, c: &Change, tables: &HashMap<String, CrrTable>) -> Result<(), SyncError> {
     let bad = |reason: String| SyncError::BadChange { index, reason };
     let table = tables
         .get(&c.table)
@@ -93,19 +88,12 @@ fn validate(
             "col_version, db_version and cl must be 1 or more and seq 0 or more".into(),
         ));
     }
-    // cr-sqlite's own decoder says whether the pk is a well-formed package.
-    let unpacked: Result<i64, _> = store.conn().query_row(
-        "SELECT count(*) FROM crsql_unpack_columns(?1)",
-        [&c.pk],
-        |r| r.get(0),
-    );
-    match unpacked {
-        Ok(n) if n as usize == table.pk_columns && c.pk.first() == Some(&(n as u8)) => Ok(()),
-        _ => Err(bad(format!(
-            "pk is not a packed primary key of {} column(s) for table {:?}",
+    crate::pk::validate(&c.pk, table.pk_columns).map_err(|why| {
+        bad(format!(
+            "pk is not a packed primary key of {} column(s) for table {:?}: {why}",
             table.pk_columns, c.table
-        ))),
-    }
+        ))
+    })
 }
 
 /// Serves one `/sync` request against the user's database: validates
@@ -157,7 +145,7 @@ pub fn serve(
         }
         let change =
             from_wire(w, Some(&client)).map_err(|reason| SyncError::BadChange { index, reason })?;
-        validate(index, &change, &tables, store)?;
+        validate(index, &change, &tables)?;
         changes.push(change);
     }
     store.apply_changes(&changes).map_err(|e| match e {

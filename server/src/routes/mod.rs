@@ -40,6 +40,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         )
         .nest("/api", api)
         .fallback_service(app_files)
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
