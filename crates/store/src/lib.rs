@@ -10,8 +10,10 @@ pub mod changes;
 mod connection;
 mod error;
 pub mod migrations;
+pub mod notes;
 
 pub use changes::{Change, ChangeFilter, ChangePage, SITE_ID_LEN, SiteId};
 pub use connection::{Journal, OpenOptions, Store};
 pub use error::StoreError;
+pub use notes::{Note, NoteSummary};
 pub use rusqlite::types::Value;
