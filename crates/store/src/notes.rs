@@ -7,7 +7,6 @@ use crate::{Store, StoreError};
 
 /// A note in full.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Note {
     pub id: String,
     pub body: String,
@@ -18,7 +17,6 @@ pub struct Note {
 
 /// A line of the notes list.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NoteSummary {
     pub id: String,
     pub title: String,

@@ -1,0 +1,129 @@
+//! The UI's handle on its tab's DB worker: typed calls with request ids.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use crate::rpc::{Call, Request, RpcError, RpcResult, ToUi};
+
+/// What the worker tells the UI without being asked.
+pub enum Event {
+    Changed,
+    Fatal(String),
+}
+
+#[derive(Clone)]
+pub struct Db(Rc<Inner>);
+
+struct Inner {
+    worker: Worker,
+    next_id: Cell<u64>,
+    waiting: RefCell<HashMap<u64, oneshot::Sender<RpcResult>>>,
+    /// Calls made before the worker said it listens; sent on `Ready`.
+    unsent: RefCell<Option<Vec<String>>>,
+}
+
+impl Inner {
+    fn post(&self, json: String) -> bool {
+        if let Some(queue) = self.unsent.borrow_mut().as_mut() {
+            queue.push(json);
+            return true;
+        }
+        self.worker.post_message(&JsValue::from_str(&json)).is_ok()
+    }
+}
+
+thread_local! {
+    static DB: RefCell<Option<Db>> = const { RefCell::new(None) };
+}
+
+/// This tab's database handle (after [`Db::start`]).
+pub fn db() -> Option<Db> {
+    DB.with(|d| d.borrow().clone())
+}
+
+impl Db {
+    /// Starts the worker at `url` and keeps the handle for [`db`].
+    pub fn start(url: &str, on_event: impl Fn(Event) + 'static) -> Result<Db, String> {
+        let worker =
+            Worker::new(url).map_err(|e| format!("the database worker could not start: {e:?}"))?;
+        let db = Db(Rc::new(Inner {
+            worker,
+            next_id: Cell::new(1),
+            waiting: RefCell::new(HashMap::new()),
+            unsent: RefCell::new(Some(Vec::new())),
+        }));
+        let on_event = Rc::new(on_event);
+
+        let inner = db.0.clone();
+        let events = on_event.clone();
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
+            let text = e.data().as_string().unwrap_or_default();
+            let Ok(msg) = serde_json::from_str::<ToUi>(&text) else {
+                web_sys::console::error_1(
+                    &"notes: unreadable message from the database worker".into(),
+                );
+                return;
+            };
+            match msg {
+                ToUi::Ready => {
+                    let queued = inner.unsent.borrow_mut().take().unwrap_or_default();
+                    for json in queued {
+                        let _ = inner.worker.post_message(&JsValue::from_str(&json));
+                    }
+                }
+                ToUi::Reply { id, result } => {
+                    if let Some(tx) = inner.waiting.borrow_mut().remove(&id) {
+                        let _ = tx.send(result);
+                    }
+                }
+                ToUi::Changed => events(Event::Changed),
+                ToUi::Fatal(message) => events(Event::Fatal(message)),
+            }
+        });
+        db.0.worker
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget(); // as long as the page lives
+
+        let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |e: ErrorEvent| {
+            on_event(Event::Fatal(format!(
+                "The database worker failed: {}",
+                e.message()
+            )));
+        });
+        db.0.worker
+            .set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+
+        DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+        Ok(db)
+    }
+
+    /// Sends a request and waits for its answer.
+    pub async fn call(&self, request: Request) -> RpcResult {
+        let id = self.0.next_id.get();
+        self.0.next_id.set(id + 1);
+        let (tx, rx) = oneshot::channel();
+        self.0.waiting.borrow_mut().insert(id, tx);
+        let json = serde_json::to_string(&Call { id, request })
+            .map_err(|e| RpcError::Storage(e.to_string()))?;
+        if !self.0.post(json) {
+            self.0.waiting.borrow_mut().remove(&id);
+            return Err(RpcError::NotReady);
+        }
+        rx.await.unwrap_or(Err(RpcError::NotReady))
+    }
+}
+
+/// Calls the database from UI code; an error if it never started.
+pub async fn call(request: Request) -> RpcResult {
+    match db() {
+        Some(db) => db.call(request).await,
+        None => Err(RpcError::NotReady),
+    }
+}

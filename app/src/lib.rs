@@ -1,0 +1,13 @@
+//! The notes app in the browser.
+//!
+//! - [`rpc`]: the typed messages between the UI and the DB worker.
+//! - [`worker`]: the DB worker (SQLite + cr-sqlite on OPFS), leader election
+//!   across tabs, sync over HTTP.
+//! - [`client`]: the UI's handle on its tab's worker.
+//! - [`ui`]: the Leptos components.
+
+pub mod client;
+pub mod rpc;
+pub mod ui;
+#[cfg(feature = "worker")]
+pub mod worker;

@@ -1,0 +1,117 @@
+//! Sign up, sign in and sign out.
+
+use leptos::prelude::*;
+
+use super::Ctx;
+use crate::client;
+use crate::rpc::{Request, Response, RpcError};
+
+#[component]
+pub fn AccountBox() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    let submit = move |create_account: bool| {
+        let (u, p) = (
+            username.get_untracked().trim().to_owned(),
+            password.get_untracked(),
+        );
+        if u.is_empty() || p.is_empty() {
+            error.set(Some("Enter a username and a password.".into()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match client::call(Request::SignIn {
+                username: u,
+                password: p,
+                create_account,
+            })
+            .await
+            {
+                Ok(Response::Status(s)) => {
+                    password.set(String::new());
+                    ctx.status.set(s);
+                    ctx.say("Signed in. Your local notes will join your account at the next sync.");
+                }
+                Ok(_) => {}
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            let mut result = client::call(Request::SignOut {
+                discard_unsynced: false,
+            })
+            .await;
+            if let Err(RpcError::Unsynced { pending }) = result {
+                let question = format!(
+                    "{pending} local change(s) are not synced and would be lost. Sign out anyway?\n\n\
+                     Press Cancel, then Sync, to keep them."
+                );
+                let sure = web_sys::window()
+                    .and_then(|w| w.confirm_with_message(&question).ok())
+                    .unwrap_or(false);
+                if !sure {
+                    return;
+                }
+                result = client::call(Request::SignOut {
+                    discard_unsynced: true,
+                })
+                .await;
+            }
+            match result {
+                Ok(Response::Status(s)) => {
+                    ctx.status.set(s);
+                    ctx.selected.set(None);
+                    ctx.say("Signed out.");
+                }
+                Ok(_) => {}
+                Err(e) => ctx.say(format!("Could not sign out: {e}")),
+            }
+        });
+    };
+
+    view! {
+        <div class="account">
+            {move || match ctx.status.get().account {
+                Some(name) => view! {
+                    <span class="who">"Signed in as " <strong>{name}</strong></span>
+                    <button on:click=sign_out>"Sign out"</button>
+                }.into_any(),
+                None => view! {
+                    <form class="signin" on:submit=move |ev| { ev.prevent_default(); submit(false); }>
+                        <input
+                            type="text"
+                            autocomplete="username"
+                            aria-label="Username"
+                            placeholder="Username"
+                            prop:value=move || username.get()
+                            on:input=move |ev| username.set(event_target_value(&ev))
+                        />
+                        <input
+                            type="password"
+                            autocomplete="current-password"
+                            aria-label="Password"
+                            placeholder="Password"
+                            prop:value=move || password.get()
+                            on:input=move |ev| password.set(event_target_value(&ev))
+                        />
+                        <button type="submit" disabled=move || busy.get()>"Sign in"</button>
+                        <button type="button" disabled=move || busy.get() on:click=move |_| submit(true)>
+                            "Create account"
+                        </button>
+                    </form>
+                    {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                }.into_any(),
+            }}
+        </div>
+    }
+}

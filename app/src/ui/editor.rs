@@ -1,0 +1,199 @@
+//! The editor: one text area per note, saved as you type (debounced), with a
+//! saving/saved indicator, and delete with undo.
+
+use leptos::prelude::*;
+
+use super::{Ctx, Notice};
+use crate::client;
+use crate::rpc::{Request, Response};
+
+/// Quiet time after the last keystroke before saving.
+const DEBOUNCE_MS: u32 = 300;
+
+#[derive(Clone, Debug, PartialEq)]
+enum SaveState {
+    Idle,
+    Saving,
+    Saved,
+    Failed(String),
+}
+
+#[component]
+pub fn Editor() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let text = RwSignal::new(String::new());
+    // The note shown, once loaded.
+    let loaded = RwSignal::new(None::<String>);
+    // The text area holds edits not yet written to the database.
+    let dirty = RwSignal::new(false);
+    // Bumped by every edit: a save only clears `dirty` if no edit came after it.
+    let edits = StoredValue::new(0u64);
+    let state = RwSignal::new(SaveState::Idle);
+
+    let save = move |id: String, body: String| async move {
+        let mine = edits.get_value();
+        state.set(SaveState::Saving);
+        match client::call(Request::SaveNote { id, body }).await {
+            Ok(_) => {
+                if edits.get_value() == mine {
+                    dirty.set(false);
+                }
+                state.set(SaveState::Saved);
+                true
+            }
+            Err(e) => {
+                state.set(SaveState::Failed(e.to_string()));
+                false
+            }
+        }
+    };
+
+    // Load the selected note; re-read it when data changed elsewhere, unless
+    // the user has edits here that are newer.
+    Effect::new(move |_| {
+        let selected = ctx.selected.get();
+        ctx.version.track();
+        let shown = loaded.get_untracked();
+        if dirty.get_untracked() {
+            if shown == selected {
+                return;
+            }
+            // Leaving a note with unsaved edits: write them first.
+            if let Some(prev) = shown.clone() {
+                let body = text.get_untracked();
+                leptos::task::spawn_local(async move {
+                    save(prev, body).await;
+                });
+            }
+            dirty.set(false);
+        }
+        let Some(id) = selected else {
+            loaded.set(None);
+            text.set(String::new());
+            state.set(SaveState::Idle);
+            return;
+        };
+        if shown.as_ref() != Some(&id) {
+            state.set(SaveState::Idle);
+        }
+        leptos::task::spawn_local(async move {
+            match client::call(Request::GetNote { id: id.clone() }).await {
+                Ok(Response::Note(Some(note))) => {
+                    let still_shown = ctx.selected.get_untracked().as_ref() == Some(&note.id);
+                    if still_shown && !dirty.get_untracked() {
+                        if text.get_untracked() != note.body {
+                            text.set(note.body);
+                        }
+                        loaded.set(Some(note.id));
+                    }
+                }
+                Ok(_) => {
+                    // Deleted (maybe in another tab).
+                    if ctx.selected.get_untracked().as_ref() == Some(&id) {
+                        ctx.selected.set(None);
+                    }
+                }
+                Err(e) => state.set(SaveState::Failed(e.to_string())),
+            }
+        });
+    });
+
+    let on_input = move |ev: leptos::ev::Event| {
+        let Some(id) = loaded.get_untracked() else {
+            return;
+        };
+        text.set(event_target_value(&ev));
+        dirty.set(true);
+        state.set(SaveState::Saving);
+        edits.update_value(|n| *n += 1);
+        let mine = edits.get_value();
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
+            // Still the latest edit of the same note: save it.
+            if edits.get_value() == mine && loaded.get_untracked().as_ref() == Some(&id) {
+                save(id, text.get_untracked()).await;
+            }
+        });
+    };
+
+    let save_now = move || {
+        if let Some(id) = loaded.get_untracked() {
+            edits.update_value(|n| *n += 1);
+            leptos::task::spawn_local(async move {
+                save(id, text.get_untracked()).await;
+            });
+        }
+    };
+
+    let delete = move |_| {
+        let Some(id) = loaded.get_untracked() else {
+            return;
+        };
+        let pending = dirty.get_untracked().then(|| text.get_untracked());
+        // Cancel the debounced save: it must not bring the note back.
+        edits.update_value(|n| *n += 1);
+        leptos::task::spawn_local(async move {
+            if let Some(body) = pending
+                && !save(id.clone(), body).await
+            {
+                return;
+            }
+            match client::call(Request::DeleteNote { id }).await {
+                Ok(Response::Deleted(note)) => {
+                    dirty.set(false);
+                    loaded.set(None);
+                    ctx.selected.set(None);
+                    ctx.notice.set(Some(Notice {
+                        text: "Note deleted.".into(),
+                        undo: note,
+                    }));
+                }
+                Ok(_) => {}
+                Err(e) => ctx.say(format!("Could not delete the note: {e}")),
+            }
+        });
+    };
+
+    let indicator = move || match state.get() {
+        SaveState::Idle => String::new(),
+        SaveState::Saving => "Saving…".into(),
+        SaveState::Saved => "Saved".into(),
+        SaveState::Failed(e) => format!("Not saved: {e}"),
+    };
+
+    view! {
+        <section class="editor" aria-label="Editor">
+            {move || match ctx.selected.get() {
+                None => view! {
+                    <p class="muted placeholder">"Select a note, or press “New note”."</p>
+                }.into_any(),
+                Some(_) => view! {
+                    <div class="editor-tools">
+                        <span
+                            class="save-state"
+                            class:failed=move || matches!(state.get(), SaveState::Failed(_))
+                            aria-live="polite"
+                        >{indicator}</span>
+                        {move || matches!(state.get(), SaveState::Failed(_)).then(|| view! {
+                            <button on:click=move |_| save_now()>"Retry save"</button>
+                        })}
+                        <button class="danger" on:click=delete>"Delete note"</button>
+                    </div>
+                    <textarea
+                        class="note-text"
+                        aria-label="Note text"
+                        placeholder="Write your note. The first line is its title."
+                        prop:value=move || text.get()
+                        on:input=on_input
+                        on:keydown=move |ev| {
+                            if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "s" {
+                                ev.prevent_default();
+                                save_now();
+                            }
+                        }
+                    ></textarea>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

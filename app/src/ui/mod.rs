@@ -1,0 +1,126 @@
+//! The Leptos UI: a notes list with search, an editor with autosave, account
+//! and sync controls. It never touches SQLite: it asks its tab's worker.
+
+mod account;
+mod editor;
+mod notes_list;
+mod status;
+
+use leptos::prelude::*;
+
+use crate::client::{self, Event};
+use crate::rpc::{Note, Request, Response, Status};
+
+/// A short message at the bottom, maybe with an undo.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub undo: Option<Note>,
+}
+
+/// State shared by the components (all signals, so `Copy`).
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// Bumped when data changed anywhere: views re-read.
+    pub version: RwSignal<u64>,
+    pub selected: RwSignal<Option<String>>,
+    pub query: RwSignal<String>,
+    pub status: RwSignal<Status>,
+    pub notice: RwSignal<Option<Notice>>,
+    pub fatal: RwSignal<Option<String>>,
+}
+
+impl Ctx {
+    pub fn say(&self, text: impl Into<String>) {
+        self.notice.set(Some(Notice {
+            text: text.into(),
+            undo: None,
+        }));
+    }
+
+    /// Re-reads the status line from the worker.
+    pub fn refresh_status(&self) {
+        let ctx = *self;
+        leptos::task::spawn_local(async move {
+            if let Ok(Response::Status(s)) = client::call(Request::Status).await {
+                ctx.status.set(s);
+            }
+        });
+    }
+}
+
+/// Where trunk puts the worker's loader (see index.html).
+const WORKER_URL: &str = "/worker_loader.js";
+
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = Ctx {
+        version: RwSignal::new(0),
+        selected: RwSignal::new(None),
+        query: RwSignal::new(String::new()),
+        status: RwSignal::new(Status::default()),
+        notice: RwSignal::new(None),
+        fatal: RwSignal::new(None),
+    };
+    provide_context(ctx);
+    if let Err(e) = client::Db::start(WORKER_URL, move |event| match event {
+        Event::Changed => {
+            ctx.version.update(|v| *v += 1);
+            ctx.refresh_status();
+        }
+        Event::Fatal(message) => ctx.fatal.set(Some(message)),
+    }) {
+        ctx.fatal.set(Some(e));
+    }
+    ctx.refresh_status();
+
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <h1 class="brand">"Notes"</h1>
+                <status::SyncBar />
+                <account::AccountBox />
+            </header>
+            {move || ctx.fatal.get().map(|m| view! {
+                <p class="fatal" role="alert">{m}</p>
+            })}
+            <main class="panes">
+                <notes_list::NotesList />
+                <editor::Editor />
+            </main>
+            <Toast />
+        </div>
+    }
+}
+
+/// The notice line, with Undo when a note was just deleted.
+#[component]
+fn Toast() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let undo = move |note: Note| {
+        leptos::task::spawn_local(async move {
+            let id = note.id.clone();
+            match client::call(Request::RestoreNote { note }).await {
+                Ok(_) => {
+                    ctx.selected.set(Some(id));
+                    ctx.say("Note restored.");
+                }
+                Err(e) => ctx.say(format!("Could not restore the note: {e}")),
+            }
+        });
+    };
+    view! {
+        {move || ctx.notice.get().map(|n| {
+            let note = n.undo.clone();
+            view! {
+                <div class="toast" role="status">
+                    <span>{n.text}</span>
+                    {note.map(|note| view! {
+                        <button on:click=move |_| undo(note.clone())>"Undo"</button>
+                    })}
+                    <button class="quiet" aria-label="Dismiss message" on:click=move |_| ctx.notice.set(None)>"×"</button>
+                </div>
+            }
+        })}
+    }
+}

@@ -1,0 +1,78 @@
+//! The Sync button and the status line: Offline / Syncing / Synced / Error,
+//! and how many local changes are not synced yet.
+
+use leptos::prelude::*;
+
+use super::Ctx;
+use super::notes_list::format_time;
+use crate::client;
+use crate::rpc::{Request, Response};
+
+fn online() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
+}
+
+#[component]
+pub fn SyncBar() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    let sync = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match client::call(Request::Sync).await {
+                Ok(Response::Status(s)) => ctx.status.set(s),
+                Ok(_) => {}
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+            ctx.refresh_status();
+        });
+    };
+
+    let line = move || {
+        let s = ctx.status.get();
+        let state = if busy.get() || s.syncing {
+            "Syncing…".to_owned()
+        } else if let Some(e) = error.get().or(s.last_error.clone()) {
+            if online() {
+                format!("Error: {e}")
+            } else {
+                format!("Offline: {e}")
+            }
+        } else if !online() {
+            "Offline: your notes are saved on this device.".to_owned()
+        } else if let Some(t) = s.last_synced_ms {
+            format!("Synced {}", format_time(t))
+        } else if s.account.is_some() {
+            "Not synced yet".to_owned()
+        } else {
+            "Local notebook: sign in to sync".to_owned()
+        };
+        let pending = match s.pending_changes {
+            0 => String::new(),
+            1 => " · 1 local change not synced".to_owned(),
+            n => format!(" · {n} local changes not synced"),
+        };
+        format!("{state}{pending}")
+    };
+
+    view! {
+        <div class="syncbar">
+            <button
+                class="primary"
+                on:click=sync
+                disabled=move || busy.get() || ctx.status.get().account.is_none()
+                title=move || if ctx.status.get().account.is_none() { "Sign in to sync" } else { "Send and receive changes" }
+            >"Sync"</button>
+            <span class="sync-status" role="status" aria-live="polite">{line}</span>
+        </div>
+    }
+}

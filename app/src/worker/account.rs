@@ -1,0 +1,80 @@
+//! Who is signed in on this browser, and which local database is theirs.
+//!
+//! `profile.db` (never synced) maps each username that signed in here to its
+//! own database file, `/account-<n>.db`; the local notebook (no account) is
+//! `/local.db`. A user-supplied name never becomes a file name.
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+pub const LOCAL_DB: &str = "/local.db";
+const PROFILE_DB: &str = "/profile.db";
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub username: String,
+    pub token: String,
+}
+
+pub fn open_profile(vfs: &str) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+    let conn = Connection::open_with_flags_and_vfs(PROFILE_DB, flags, vfs)?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS accounts (
+             username TEXT PRIMARY KEY NOT NULL,
+             file_no INTEGER NOT NULL UNIQUE
+         );
+         CREATE TABLE IF NOT EXISTS session (
+             id INTEGER PRIMARY KEY CHECK (id = 1),
+             username TEXT NOT NULL,
+             token TEXT NOT NULL
+         );",
+    )?;
+    Ok(conn)
+}
+
+pub fn current(profile: &Connection) -> rusqlite::Result<Option<Session>> {
+    profile
+        .query_row(
+            "SELECT username, token FROM session WHERE id = 1",
+            [],
+            |r| {
+                Ok(Session {
+                    username: r.get(0)?,
+                    token: r.get(1)?,
+                })
+            },
+        )
+        .optional()
+}
+
+/// The database file of `username` on this browser, allocating one if new.
+pub fn db_path(profile: &Connection, username: &str) -> rusqlite::Result<String> {
+    profile.execute(
+        "INSERT INTO accounts (username, file_no)
+         VALUES (?1, (SELECT coalesce(max(file_no), 0) + 1 FROM accounts))
+         ON CONFLICT (username) DO NOTHING",
+        [username],
+    )?;
+    let n: i64 = profile.query_row(
+        "SELECT file_no FROM accounts WHERE username = ?1",
+        [username],
+        |r| r.get(0),
+    )?;
+    Ok(format!("/account-{n}.db"))
+}
+
+pub fn save_session(profile: &Connection, s: &Session) -> rusqlite::Result<()> {
+    profile.execute(
+        "INSERT INTO session (id, username, token) VALUES (1, ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET username = excluded.username, token = excluded.token",
+        params![s.username, s.token],
+    )?;
+    Ok(())
+}
+
+/// Forgets the session and the account's file mapping (its file is deleted).
+pub fn forget(profile: &Connection, username: &str) -> rusqlite::Result<()> {
+    profile.execute("DELETE FROM session", [])?;
+    profile.execute("DELETE FROM accounts WHERE username = ?1", [username])?;
+    Ok(())
+}

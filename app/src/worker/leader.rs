@@ -1,0 +1,360 @@
+//! The worker that owns the database: it serves every tab's requests.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension};
+use sqlite_wasm_rs::vfs::VfsFilesManager;
+use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil, install};
+use store::{Journal, OpenOptions, Store, StoreError};
+
+use super::account::{self, LOCAL_DB, Session};
+use super::net;
+use crate::rpc::{Note, NoteSummary, Request, Response, RpcError, RpcResult, Status};
+
+fn note_out(n: store::Note) -> Note {
+    Note {
+        id: n.id,
+        body: n.body,
+        created_at: n.created_at,
+        updated_at: n.updated_at,
+    }
+}
+
+fn note_in(n: Note) -> store::Note {
+    store::Note {
+        id: n.id,
+        body: n.body,
+        created_at: n.created_at,
+        updated_at: n.updated_at,
+    }
+}
+
+const VFS: &str = "notes";
+const LAST_SYNCED: &str = "last_synced_ms";
+
+/// Why the database could not be opened, in words for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(
+        "This browser cannot store notes here (OPFS is unavailable: {0}). Private windows and some \
+         browsers do not allow it; open the app in a normal window of a recent browser."
+    )]
+    NoOpfs(String),
+    #[error("The notes database could not be opened: {0}")]
+    Store(#[from] StoreError),
+    #[error("The account list could not be opened: {0}")]
+    Profile(#[from] rusqlite::Error),
+}
+
+pub struct Leader {
+    pool: OpfsSAHPoolUtil,
+    profile: Connection,
+    store: RefCell<Store>,
+    session: RefCell<Option<Session>>,
+    /// Bumped whenever `store` is swapped for another account's database.
+    generation: Cell<u64>,
+    syncing: Cell<bool>,
+    last_error: RefCell<Option<String>>,
+    /// Forwarded requests by (tab, id): `None` while running, then the answer,
+    /// so a request resent by an impatient tab runs once.
+    seen: RefCell<HashMap<(String, u64), Option<RpcResult>>>,
+}
+
+fn options() -> OpenOptions {
+    OpenOptions {
+        journal: Journal::Rollback,
+        vfs: Some(VFS.into()),
+        ..Default::default()
+    }
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// A storage failure in words: a full disk is the one users can act on.
+pub fn storage(e: impl Into<StoreError>) -> RpcError {
+    let e = e.into();
+    let full = matches!(
+        &e,
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == ErrorCode::DiskFull
+    );
+    if full {
+        RpcError::Storage(
+            "the browser's storage for this site is full, so the last change was not saved. \
+             Free some space (or delete notes) and try again."
+                .into(),
+        )
+    } else {
+        RpcError::Storage(format!("could not read or write notes on this device: {e}"))
+    }
+}
+
+fn sync_storage(e: sync::SyncError) -> RpcError {
+    match e {
+        sync::SyncError::Store(s) => storage(s),
+        other => RpcError::Server(other.to_string()),
+    }
+}
+
+impl Leader {
+    pub async fn open() -> Result<Self, OpenError> {
+        let cfg = OpfsSAHPoolCfgBuilder::new()
+            .vfs_name(VFS)
+            .directory("notes")
+            .initial_capacity(8)
+            .build();
+        let pool = install::<sqlite_wasm_rs::WasmOsCallback>(&cfg, false)
+            .await
+            .map_err(|e| OpenError::NoOpfs(e.to_string()))?;
+        let profile = account::open_profile(VFS)?;
+        let session = account::current(&profile)?;
+        let path = match &session {
+            Some(s) => account::db_path(&profile, &s.username)?,
+            None => LOCAL_DB.to_owned(),
+        };
+        let store = Store::open(&path, &options())?;
+        Ok(Self {
+            pool,
+            profile,
+            store: RefCell::new(store),
+            session: RefCell::new(session),
+            generation: Cell::new(0),
+            syncing: Cell::new(false),
+            last_error: RefCell::new(None),
+            seen: RefCell::new(HashMap::new()),
+        })
+    }
+
+    /// Runs a forwarded request once, however often it is resent.
+    pub async fn dedupe(
+        &self,
+        from: &str,
+        id: u64,
+        run: impl Future<Output = RpcResult>,
+    ) -> Option<RpcResult> {
+        let key = (from.to_owned(), id);
+        match self.seen.borrow().get(&key) {
+            Some(Some(answer)) => return Some(answer.clone()),
+            Some(None) => return None, // still running; its answer will come
+            None => {}
+        }
+        {
+            let mut seen = self.seen.borrow_mut();
+            if seen.len() > 1_000 {
+                seen.retain(|_, answer| answer.is_none());
+            }
+            seen.insert(key.clone(), None);
+        }
+        let answer = run.await;
+        self.seen.borrow_mut().insert(key, Some(answer.clone()));
+        Some(answer)
+    }
+
+    pub async fn handle(&self, request: Request) -> RpcResult {
+        match request {
+            Request::ListNotes { query } => {
+                let list = self.store.borrow().list_notes(&query).map_err(storage)?;
+                Ok(Response::Notes(
+                    list.into_iter()
+                        .map(|n| NoteSummary {
+                            id: n.id,
+                            title: n.title,
+                            updated_at: n.updated_at,
+                        })
+                        .collect(),
+                ))
+            }
+            Request::GetNote { id } => Ok(Response::Note(
+                self.store
+                    .borrow()
+                    .get_note(&id)
+                    .map_err(storage)?
+                    .map(note_out),
+            )),
+            Request::SaveNote { id, body } => {
+                self.store
+                    .borrow()
+                    .save_note(&id, &body, now_ms())
+                    .map_err(storage)?;
+                Ok(Response::Saved)
+            }
+            Request::DeleteNote { id } => Ok(Response::Deleted(
+                self.store
+                    .borrow_mut()
+                    .delete_note(&id)
+                    .map_err(storage)?
+                    .map(note_out),
+            )),
+            Request::RestoreNote { note } => {
+                self.store
+                    .borrow()
+                    .restore_note(&note_in(note))
+                    .map_err(storage)?;
+                Ok(Response::Restored)
+            }
+            Request::Status => Ok(Response::Status(self.status()?)),
+            Request::Sync => self.sync().await,
+            Request::SignIn {
+                username,
+                password,
+                create_account,
+            } => self.sign_in(&username, &password, create_account).await,
+            Request::SignOut { discard_unsynced } => self.sign_out(discard_unsynced).await,
+        }
+    }
+
+    pub fn status(&self) -> Result<Status, RpcError> {
+        let store = self.store.borrow();
+        let last_synced_ms: Option<i64> = store
+            .conn()
+            .query_row(
+                "SELECT value FROM sync_state WHERE key = ?1",
+                [LAST_SYNCED],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(storage)?;
+        Ok(Status {
+            account: self.session.borrow().as_ref().map(|s| s.username.clone()),
+            pending_changes: sync::client::pending_changes(&store).map_err(sync_storage)?,
+            last_synced_ms: last_synced_ms.map(|v| v as f64),
+            syncing: self.syncing.get(),
+            last_error: self.last_error.borrow().clone(),
+        })
+    }
+
+    async fn sync(&self) -> RpcResult {
+        if self.syncing.get() {
+            return Ok(Response::Status(self.status()?));
+        }
+        self.syncing.set(true);
+        let result = self.sync_rounds().await;
+        self.syncing.set(false);
+        match result {
+            Ok(()) => {
+                *self.last_error.borrow_mut() = None;
+                self.store
+                    .borrow()
+                    .conn()
+                    .execute(
+                        "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (LAST_SYNCED, now_ms()),
+                    )
+                    .map_err(storage)?;
+                Ok(Response::Status(self.status()?))
+            }
+            Err(e) => {
+                *self.last_error.borrow_mut() = Some(e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// Push and pull until both sides are done. A failed round changes nothing
+    /// locally, so the next press of Sync simply starts again.
+    async fn sync_rounds(&self) -> Result<(), RpcError> {
+        let token = self
+            .session
+            .borrow()
+            .as_ref()
+            .map(|s| s.token.clone())
+            .ok_or_else(|| {
+                RpcError::Auth("Sign in to sync your notes with your account.".into())
+            })?;
+        let generation = self.generation.get();
+        loop {
+            let round = sync::client::prepare(&self.store.borrow(), 1_000).map_err(sync_storage)?;
+            let response = net::sync(&token, &round.request).await?;
+            if self.generation.get() != generation {
+                return Err(RpcError::Auth(
+                    "The account changed during the sync.".into(),
+                ));
+            }
+            let progress = sync::client::absorb(&mut self.store.borrow_mut(), &round, &response)
+                .map_err(sync_storage)?;
+            if progress.done {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn sign_in(&self, username: &str, password: &str, create: bool) -> RpcResult {
+        if self.session.borrow().is_some() {
+            return Err(RpcError::Auth("Sign out first.".into()));
+        }
+        if self.syncing.get() {
+            return Err(RpcError::Server("Wait for the sync to finish.".into()));
+        }
+        let created = if create {
+            net::create_account(username, password).await?
+        } else {
+            false
+        };
+        let token = match net::sign_in(username, password).await {
+            Err(RpcError::Auth(_)) if create && !created => {
+                return Err(RpcError::Auth(
+                    "That username is taken; choose another.".into(),
+                ));
+            }
+            other => other?,
+        };
+        // The account's own database; the local notebook's notes move into it
+        // as new local writes, so that they sync. Written there before being
+        // removed here: a crash in between duplicates, never loses.
+        let path = account::db_path(&self.profile, username).map_err(storage)?;
+        let account_store = Store::open(&path, &options()).map_err(storage)?;
+        let local_notes = self.store.borrow().all_notes().map_err(storage)?;
+        for note in &local_notes {
+            account_store.restore_note(note).map_err(storage)?;
+        }
+        self.store
+            .borrow()
+            .conn()
+            .execute("DELETE FROM notes", [])
+            .map_err(storage)?;
+        let session = Session {
+            username: username.to_owned(),
+            token,
+        };
+        account::save_session(&self.profile, &session).map_err(storage)?;
+        *self.store.borrow_mut() = account_store;
+        *self.session.borrow_mut() = Some(session);
+        *self.last_error.borrow_mut() = None;
+        self.generation.set(self.generation.get() + 1);
+        Ok(Response::Status(self.status()?))
+    }
+
+    async fn sign_out(&self, discard_unsynced: bool) -> RpcResult {
+        let session = self
+            .session
+            .borrow()
+            .clone()
+            .ok_or_else(|| RpcError::Auth("You are not signed in.".into()))?;
+        if self.syncing.get() {
+            return Err(RpcError::Server("Wait for the sync to finish.".into()));
+        }
+        let pending = sync::client::pending_changes(&self.store.borrow()).map_err(sync_storage)?;
+        if pending > 0 && !discard_unsynced {
+            return Err(RpcError::Unsynced { pending });
+        }
+        // Offline sign-out still signs out here; the server token then expires unused.
+        let _ = net::sign_out(&session.token).await;
+        let path = account::db_path(&self.profile, &session.username).map_err(storage)?;
+        let local = Store::open(LOCAL_DB, &options()).map_err(storage)?;
+        let account_store = std::mem::replace(&mut *self.store.borrow_mut(), local);
+        account_store.close().map_err(storage)?;
+        // The next person on this browser must never see this account's notes.
+        for file in [path.clone(), format!("{path}-journal")] {
+            let _ = self.pool.remove(&file);
+        }
+        account::forget(&self.profile, &session.username).map_err(storage)?;
+        *self.session.borrow_mut() = None;
+        *self.last_error.borrow_mut() = None;
+        self.generation.set(self.generation.get() + 1);
+        Ok(Response::Status(self.status()?))
+    }
+}

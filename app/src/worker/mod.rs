@@ -1,0 +1,271 @@
+//! The DB worker: one per tab. The worker holding the `notes-db` lock (the
+//! leader) owns the database on OPFS; the others forward requests to it over a
+//! BroadcastChannel and resend them when a new leader takes over, so a closed
+//! leader tab loses no request.
+
+mod account;
+mod leader;
+mod locks;
+mod net;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{BroadcastChannel, DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::rpc::{Call, Peer, Request, RpcError, RpcResult, ToUi};
+use leader::Leader;
+
+const CHANNEL: &str = "notes-db";
+const LOCK: &str = "notes-db-leader";
+/// A forwarded request unanswered this long is sent again (to whoever leads now).
+const RESEND_MS: u32 = 2_000;
+
+struct Worker {
+    me: String,
+    scope: DedicatedWorkerGlobalScope,
+    channel: BroadcastChannel,
+    leader: RefCell<Option<Rc<Leader>>>,
+    /// Requests of this tab's UI forwarded to the leader and not answered yet.
+    pending: RefCell<HashMap<u64, Request>>,
+    fatal: RefCell<Option<String>>,
+}
+
+/// Entry point of the worker binary.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let channel = match BroadcastChannel::new(CHANNEL) {
+        Ok(c) => c,
+        Err(_) => {
+            post(
+                &scope,
+                &ToUi::Fatal("this browser has no BroadcastChannel".into()),
+            );
+            return;
+        }
+    };
+    let w = Rc::new(Worker {
+        me: format!("{:x}", (js_sys::Math::random() * 2f64.powi(52)) as u64),
+        scope,
+        channel,
+        leader: RefCell::new(None),
+        pending: RefCell::new(HashMap::new()),
+        fatal: RefCell::new(None),
+    });
+
+    let from_ui = {
+        let w = w.clone();
+        Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
+            match e
+                .data()
+                .as_string()
+                .and_then(|s| serde_json::from_str::<Call>(&s).ok())
+            {
+                Some(call) => w.clone().dispatch(call),
+                None => web_sys::console::error_1(&"worker: malformed message from the UI".into()),
+            }
+        })
+    };
+    w.scope
+        .set_onmessage(Some(from_ui.as_ref().unchecked_ref()));
+    from_ui.forget(); // lives as long as the worker
+    w.to_ui(&ToUi::Ready);
+
+    let from_peers = {
+        let w = w.clone();
+        Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(peer) = e
+                .data()
+                .as_string()
+                .and_then(|s| serde_json::from_str::<Peer>(&s).ok())
+            {
+                w.clone().on_peer(peer);
+            }
+        })
+    };
+    w.channel
+        .set_onmessage(Some(from_peers.as_ref().unchecked_ref()));
+    from_peers.forget();
+
+    let elected = w.clone();
+    if let Err(e) = locks::hold_forever(LOCK, move || {
+        wasm_bindgen_futures::spawn_local(elected.become_leader());
+    }) {
+        w.fail(e);
+    }
+
+    wasm_bindgen_futures::spawn_local(w.resend_loop());
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, msg: &ToUi) {
+    if let Ok(json) = serde_json::to_string(msg) {
+        let _ = scope.post_message(&JsValue::from_str(&json));
+    }
+}
+
+impl Worker {
+    fn to_ui(&self, msg: &ToUi) {
+        post(&self.scope, msg);
+    }
+
+    fn broadcast(&self, msg: &Peer) {
+        if let Ok(json) = serde_json::to_string(msg) {
+            let _ = self.channel.post_message(&JsValue::from_str(&json));
+        }
+    }
+
+    fn leader(&self) -> Option<Rc<Leader>> {
+        self.leader.borrow().clone()
+    }
+
+    /// A request from this tab's UI: served here if this is the leader,
+    /// forwarded otherwise.
+    fn dispatch(self: Rc<Self>, call: Call) {
+        if let Some(fatal) = self.fatal.borrow().clone() {
+            self.to_ui(&ToUi::Reply {
+                id: call.id,
+                result: Err(RpcError::Storage(fatal)),
+            });
+            return;
+        }
+        match self.leader() {
+            Some(leader) => wasm_bindgen_futures::spawn_local(async move {
+                let result = self.serve(&leader, call.request).await;
+                self.to_ui(&ToUi::Reply {
+                    id: call.id,
+                    result,
+                });
+            }),
+            None => {
+                self.pending
+                    .borrow_mut()
+                    .insert(call.id, call.request.clone());
+                self.broadcast(&Peer::Forward {
+                    from: self.me.clone(),
+                    id: call.id,
+                    request: call.request,
+                });
+            }
+        }
+    }
+
+    /// Serves a request as the leader and tells every tab when data changed.
+    async fn serve(&self, leader: &Rc<Leader>, request: Request) -> RpcResult {
+        let writes = !matches!(
+            request,
+            Request::ListNotes { .. } | Request::GetNote { .. } | Request::Status
+        );
+        let result = leader.handle(request).await;
+        if writes {
+            self.changed();
+        }
+        result
+    }
+
+    fn changed(&self) {
+        self.broadcast(&Peer::Changed);
+        self.to_ui(&ToUi::Changed);
+    }
+
+    fn on_peer(self: Rc<Self>, peer: Peer) {
+        match peer {
+            Peer::Forward { from, id, request } => {
+                if let Some(leader) = self.leader() {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Some(result) =
+                            leader.dedupe(&from, id, self.serve(&leader, request)).await
+                        {
+                            self.broadcast(&Peer::Answer {
+                                to: from,
+                                id,
+                                result,
+                            });
+                        }
+                    });
+                }
+            }
+            Peer::Answer { to, id, result } => {
+                if to == self.me && self.pending.borrow_mut().remove(&id).is_some() {
+                    self.to_ui(&ToUi::Reply { id, result });
+                }
+            }
+            Peer::LeaderReady => self.resend(),
+            Peer::Changed => self.to_ui(&ToUi::Changed),
+            Peer::Fatal(message) => self.to_ui(&ToUi::Fatal(message)),
+        }
+    }
+
+    fn resend(&self) {
+        if self.leader().is_some() {
+            return;
+        }
+        let pending: Vec<(u64, Request)> = self
+            .pending
+            .borrow()
+            .iter()
+            .map(|(id, r)| (*id, r.clone()))
+            .collect();
+        for (id, request) in pending {
+            self.broadcast(&Peer::Forward {
+                from: self.me.clone(),
+                id,
+                request,
+            });
+        }
+    }
+
+    async fn resend_loop(self: Rc<Self>) {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(RESEND_MS).await;
+            if self.leader().is_some() {
+                return;
+            }
+            self.resend();
+        }
+    }
+
+    /// This worker holds the lock: open the database and serve everyone.
+    async fn become_leader(self: Rc<Self>) {
+        web_sys::console::info_1(&"notes worker: elected leader, opening the database".into());
+        match Leader::open().await {
+            Ok(leader) => {
+                web_sys::console::info_1(&"notes worker: database open".into());
+                let leader = Rc::new(leader);
+                *self.leader.borrow_mut() = Some(leader.clone());
+                self.broadcast(&Peer::LeaderReady);
+                // This tab's own requests that were waiting for a leader.
+                let waiting: Vec<(u64, Request)> = self.pending.borrow_mut().drain().collect();
+                for (id, request) in waiting {
+                    let result = self.serve(&leader, request).await;
+                    self.to_ui(&ToUi::Reply { id, result });
+                }
+                self.changed();
+            }
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    /// Storage cannot work: say so everywhere, in words.
+    fn fail(&self, message: String) {
+        web_sys::console::error_1(&format!("notes worker: {message}").into());
+        *self.fatal.borrow_mut() = Some(message.clone());
+        self.broadcast(&Peer::Fatal(message.clone()));
+        self.to_ui(&ToUi::Fatal(message.clone()));
+        let waiting: Vec<u64> = self
+            .pending
+            .borrow_mut()
+            .drain()
+            .map(|(id, _)| id)
+            .collect();
+        for id in waiting {
+            self.to_ui(&ToUi::Reply {
+                id,
+                result: Err(RpcError::Storage(message.clone())),
+            });
+        }
+    }
+}

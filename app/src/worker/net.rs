@@ -1,0 +1,100 @@
+//! HTTP calls from the leader worker to the server (same origin), with
+//! failures turned into words for the user.
+
+use gloo_net::http::{Request, Response};
+use protocol::{Credentials, ErrorBody, SessionToken, SyncRequest, SyncResponse};
+
+use crate::rpc::RpcError;
+
+fn offline(e: gloo_net::Error) -> RpcError {
+    RpcError::Offline(format!(
+        "{e}. Your notes are safe on this device; try again when you are online."
+    ))
+}
+
+/// The server's own words for a failed request.
+async fn refused(r: Response) -> RpcError {
+    let status = r.status();
+    let message = match r.json::<ErrorBody>().await {
+        Ok(body) => body.error,
+        Err(_) => format!("the server answered {status}"),
+    };
+    match status {
+        401 => RpcError::Auth(format!("{message}.")),
+        429 => RpcError::Server(format!(
+            "The server is busy ({message}). Try again shortly."
+        )),
+        500..=599 => RpcError::Server(format!("The server failed ({message}). Try again later.")),
+        _ => RpcError::Server(message),
+    }
+}
+
+fn credentials(username: &str, password: &str) -> Credentials {
+    Credentials {
+        username: username.to_owned(),
+        password: password.to_owned(),
+    }
+}
+
+/// Creates an account; `Ok(false)` if the username already exists.
+pub async fn create_account(username: &str, password: &str) -> Result<bool, RpcError> {
+    let r = Request::post("/api/accounts")
+        .json(&credentials(username, password))
+        .map_err(|e| RpcError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(offline)?;
+    match r.status() {
+        201 => Ok(true),
+        409 => Ok(false),
+        _ => Err(refused(r).await),
+    }
+}
+
+/// Signs in; returns the session token.
+pub async fn sign_in(username: &str, password: &str) -> Result<String, RpcError> {
+    let r = Request::post("/api/sessions")
+        .json(&credentials(username, password))
+        .map_err(|e| RpcError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(offline)?;
+    if r.status() != 200 {
+        return Err(refused(r).await);
+    }
+    let token: SessionToken = r
+        .json()
+        .await
+        .map_err(|e| RpcError::Server(e.to_string()))?;
+    Ok(token.token)
+}
+
+/// Revokes the session on the server.
+pub async fn sign_out(token: &str) -> Result<(), RpcError> {
+    let r = Request::delete("/api/sessions")
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(offline)?;
+    match r.status() {
+        204 | 401 => Ok(()),
+        _ => Err(refused(r).await),
+    }
+}
+
+/// One `/sync` round trip.
+pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, RpcError> {
+    let r = Request::post("/sync")
+        .header("Authorization", &format!("Bearer {token}"))
+        .json(request)
+        .map_err(|e| RpcError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(offline)?;
+    if r.status() != 200 {
+        return Err(refused(r).await);
+    }
+    r.json()
+        .await
+        .map_err(|e| RpcError::Server(format!("unreadable answer from the server: {e}")))
+}
