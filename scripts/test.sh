@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets everything up, then runs every test: native, and wasm32 in a dedicated
-# worker in headless Chromium. Each runner prints its own summary.
+# Sets everything up, then runs every test: native, wasm32 in a dedicated
+# worker in headless Chromium, and end-to-end journeys through the real UI
+# against the real server. Each runner prints its own summary.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,11 +13,20 @@ step() { printf '\n== test: %s\n' "$*"; }
 step "format"
 cargo fmt --all --check
 
-step "lints"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "lints (native, and the browser app for wasm32)"
+cargo clippy --workspace --exclude app --all-targets --quiet -- -D warnings
+cargo clippy -p app --features worker --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
-step "native tests"
-cargo test --workspace
+step "native tests (crates and server; the server's tests talk HTTP to a real server)"
+cargo test --workspace --exclude app
 
-step "wasm32 tests in a dedicated worker (headless Chromium)"
+step "wasm32 tests in a dedicated worker in headless Chromium (store and DB worker, on OPFS)"
 cargo test -p store --target wasm32-unknown-unknown
+cargo test -p app --features worker --target wasm32-unknown-unknown --test worker_db
+
+step "build the app (release) and the server"
+trunk build --release
+cargo build -p server
+
+step "end-to-end journeys in headless Chromium against the real server"
+node --test --test-concurrency=1 e2e/

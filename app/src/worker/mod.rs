@@ -4,7 +4,7 @@
 //! leader tab loses no request.
 
 mod account;
-mod leader;
+pub mod leader;
 mod locks;
 mod net;
 

@@ -1,0 +1,114 @@
+//! The DB worker's database code, where it runs: in a dedicated worker in
+//! headless Chromium, on OPFS. Run with
+//! `cargo test -p app --features worker --target wasm32-unknown-unknown`.
+#![cfg(all(target_family = "wasm", feature = "worker"))]
+#![allow(clippy::unwrap_used)]
+
+use app::rpc::{Request, Response, RpcError};
+use app::worker::leader::Leader;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+async fn call(leader: &Leader, request: Request) -> Response {
+    leader.handle(request).await.unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn notes_written_by_the_worker_are_found_again_after_reopening() {
+    let leader = Leader::open().await.unwrap();
+    call(
+        &leader,
+        Request::SaveNote {
+            id: "n1".into(),
+            body: "Persisted\nin OPFS".into(),
+        },
+    )
+    .await;
+    call(
+        &leader,
+        Request::SaveNote {
+            id: "n2".into(),
+            body: "Second".into(),
+        },
+    )
+    .await;
+    let Response::Status(status) = call(&leader, Request::Status).await else {
+        panic!()
+    };
+    assert!(status.pending_changes > 0);
+    assert_eq!(status.account, None);
+    drop(leader); // finalizes and closes the database
+
+    let leader = Leader::open().await.unwrap();
+    let Response::Notes(list) = call(
+        &leader,
+        Request::ListNotes {
+            query: "opfs".into(),
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].title, "Persisted");
+    let Response::Note(Some(note)) = call(&leader, Request::GetNote { id: "n1".into() }).await
+    else {
+        panic!()
+    };
+    assert_eq!(note.body, "Persisted\nin OPFS");
+
+    let Response::Deleted(Some(deleted)) =
+        call(&leader, Request::DeleteNote { id: "n1".into() }).await
+    else {
+        panic!()
+    };
+    assert!(matches!(
+        call(&leader, Request::GetNote { id: "n1".into() }).await,
+        Response::Note(None)
+    ));
+    call(
+        &leader,
+        Request::RestoreNote {
+            note: deleted.clone(),
+        },
+    )
+    .await;
+    assert_eq!(
+        call(&leader, Request::GetNote { id: "n1".into() }).await,
+        Response::Note(Some(deleted))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn sync_without_an_account_says_to_sign_in_and_changes_nothing() {
+    let leader = Leader::open().await.unwrap();
+    call(
+        &leader,
+        Request::SaveNote {
+            id: "x".into(),
+            body: "local only".into(),
+        },
+    )
+    .await;
+    let Response::Status(before) = call(&leader, Request::Status).await else {
+        panic!()
+    };
+    let err = leader.handle(Request::Sync).await.unwrap_err();
+    assert!(
+        matches!(&err, RpcError::Auth(m) if m.contains("Sign in")),
+        "{err}"
+    );
+    let Response::Status(after) = call(&leader, Request::Status).await else {
+        panic!()
+    };
+    assert_eq!(after.pending_changes, before.pending_changes);
+    let err = leader
+        .handle(Request::SignOut {
+            discard_unsynced: false,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RpcError::Auth(_)));
+}

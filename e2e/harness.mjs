@@ -1,0 +1,123 @@
+// Shared by the end-to-end journeys: the real server (fresh data directory,
+// serving the built app from dist/) and headless Chromium driven through the UI.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage'];
+
+/** Starts the server binary; resolves to { url, stop, dataDir }. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'notes-e2e-'));
+  const bin = process.env.NOTES_SERVER_BIN || join(root, 'target/debug/server');
+  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data'),
+    '--static-dir', join(root, 'dist')], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const m = line.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
+  });
+  return {
+    url,
+    dataDir: join(dir, 'data'),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A browser profile (its own OPFS), persistent across restarts. */
+export async function openProfile(dir = mkdtempSync(join(tmpdir(), 'notes-profile-'))) {
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM, headless: true, args: ARGS,
+  });
+  const errors = [];
+  context.on('weberror', (e) => errors.push(e.error().message));
+  return { context, dir, errors, close: () => context.close() };
+}
+
+/** Opens the app in a new tab and waits until the database answers. */
+export async function openApp(context, url) {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url);
+  await page.getByRole('button', { name: 'New note' }).waitFor();
+  await page.locator('.note-list, .empty').first().waitFor({ timeout: 20_000 });
+  return page;
+}
+
+/** Creates a note through the UI and waits until it is saved. */
+export async function newNote(page, text) {
+  await page.getByRole('button', { name: 'New note' }).click();
+  const editor = page.getByRole('textbox', { name: 'Note text' });
+  await editor.waitFor();
+  await editor.fill(text);
+  await saved(page);
+}
+
+export async function saved(page) {
+  await page.locator('.save-state', { hasText: /^Saved$/ }).waitFor({ timeout: 10_000 });
+}
+
+/** The titles in the notes list, top to bottom. */
+export async function titles(page) {
+  if (await page.locator('.empty').count()) return [];
+  return page.locator('.note-list .note-title').allTextContents();
+}
+
+/** Polls `fn` until it returns a truthy value. */
+export async function eventually(fn, what, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+export async function openNote(page, title) {
+  await page.locator('.note-list').getByRole('button', { name: new RegExp(`^${title}`) }).click();
+  await page.getByRole('textbox', { name: 'Note text' }).waitFor();
+}
+
+export async function signUp(page, username, password) {
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText(`Signed in as ${username}`).waitFor({ timeout: 15_000 });
+}
+
+export async function signIn(page, username, password) {
+  await page.getByRole('textbox', { name: 'Username' }).fill(username);
+  await page.getByRole('textbox', { name: 'Password' }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText(`Signed in as ${username}`).waitFor({ timeout: 15_000 });
+}
+
+/** Presses Sync and waits for the status line to say how it went. */
+export async function sync(page) {
+  await page.getByRole('button', { name: 'Sync' }).click();
+  return eventually(async () => {
+    const s = await page.locator('.sync-status').textContent();
+    return /^(Synced|Error|Offline)/.test(s) && !/Syncing/.test(s) ? s : null;
+  }, 'the sync to finish', 30_000);
+}

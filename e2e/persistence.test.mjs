@@ -1,0 +1,50 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, openProfile, openApp, newNote, titles, openNote } from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server.stop(); });
+
+test('a note survives a reload and a browser restart', async () => {
+  const profile = await openProfile();
+  let page = await openApp(profile.context, server.url);
+  await newNote(page, 'Groceries\nmilk, eggs');
+  await newNote(page, 'Ideas\nwrite more tests');
+  assert.deepEqual(await titles(page), ['Ideas', 'Groceries']);
+
+  await page.reload();
+  await page.locator('.note-list').waitFor();
+  assert.deepEqual(await titles(page), ['Ideas', 'Groceries']);
+
+  await profile.close();
+  const again = await openProfile(profile.dir);
+  page = await openApp(again.context, server.url);
+  await page.locator('.note-list').waitFor();
+  assert.deepEqual(await titles(page), ['Ideas', 'Groceries']);
+  await openNote(page, 'Groceries');
+  assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), 'Groceries\nmilk, eggs');
+  assert.deepEqual(again.errors, []);
+  await again.close();
+});
+
+test('search filters the list as you type; delete can be undone', async () => {
+  const profile = await openProfile();
+  const page = await openApp(profile.context, server.url);
+  await newNote(page, 'Alpha note');
+  await newNote(page, 'Beta note');
+  await page.getByRole('searchbox', { name: 'Search notes' }).fill('alp');
+  await page.waitForFunction(() => document.querySelectorAll('.note-list .note-title').length === 1);
+  assert.deepEqual(await titles(page), ['Alpha note']);
+  await page.getByRole('searchbox', { name: 'Search notes' }).press('Escape');
+  await page.waitForFunction(() => document.querySelectorAll('.note-list .note-title').length === 2);
+
+  await openNote(page, 'Beta note');
+  await page.getByRole('button', { name: 'Delete note' }).click();
+  await page.getByText('Note deleted.').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.note-list .note-title').length === 1);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.note-list .note-title').length === 2);
+  assert.deepEqual((await titles(page)).sort(), ['Alpha note', 'Beta note']);
+  await profile.close();
+});

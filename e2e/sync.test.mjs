@@ -1,0 +1,122 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, openProfile, openApp, newNote, titles, openNote, eventually, saved, signUp, signIn, sync,
+} from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server.stop(); });
+
+test('offline: writing and Sync give a clear state and lose nothing; back online Sync sends everything', async () => {
+  const profile = await openProfile();
+  const page = await openApp(profile.context, server.url);
+  await signUp(page, 'offline-user', 'password one');
+  await newNote(page, 'Before going offline');
+  assert.match(await sync(page), /^Synced/);
+
+  await profile.context.setOffline(true);
+  await newNote(page, 'Written offline');
+  await openNote(page, 'Before going offline');
+  await page.getByRole('textbox', { name: 'Note text' }).fill('Before going offline, edited offline');
+  await saved(page);
+  const status = await sync(page);
+  assert.match(status, /^Offline/, status);
+  assert.match(status, /local changes not synced/, status);
+  assert.deepEqual((await titles(page)).sort(), ['Before going offline, edited offline', 'Written offline']);
+
+  await profile.context.setOffline(false);
+  assert.match(await sync(page), /^Synced/);
+  assert.doesNotMatch(await page.locator('.sync-status').textContent(), /not synced/);
+
+  // The server has every change: a fresh device of the same account gets them.
+  const other = await openProfile();
+  const fresh = await openApp(other.context, server.url);
+  await signIn(fresh, 'offline-user', 'password one');
+  assert.match(await sync(fresh), /^Synced/);
+  assert.deepEqual((await titles(fresh)).sort(), ['Before going offline, edited offline', 'Written offline']);
+  await profile.close();
+  await other.close();
+});
+
+test('two devices of one account write offline and converge, including a conflicting edit', async () => {
+  const a = await openProfile();
+  const b = await openProfile();
+  const pa = await openApp(a.context, server.url);
+  const pb = await openApp(b.context, server.url);
+  await signUp(pa, 'two-devices', 'password one');
+  await newNote(pa, 'Shared note');
+  assert.match(await sync(pa), /^Synced/);
+  await signIn(pb, 'two-devices', 'password one');
+  assert.match(await sync(pb), /^Synced/);
+  assert.deepEqual(await titles(pb), ['Shared note']);
+
+  await a.context.setOffline(true);
+  await b.context.setOffline(true);
+  await newNote(pa, 'Only on A');
+  await newNote(pb, 'Only on B');
+  await openNote(pa, 'Shared note');
+  await pa.getByRole('textbox', { name: 'Note text' }).fill('Shared note, A’s version');
+  await saved(pa);
+  await openNote(pb, 'Shared note');
+  await pb.getByRole('textbox', { name: 'Note text' }).fill('Shared note, B’s version');
+  await saved(pb);
+  await a.context.setOffline(false);
+  await b.context.setOffline(false);
+
+  // Sync in both orders, repeatedly.
+  for (const p of [pb, pa, pb, pa]) assert.match(await sync(p), /^Synced/);
+  const ta = (await titles(pa)).sort();
+  const tb = (await titles(pb)).sort();
+  assert.deepEqual(ta, tb);
+  assert.equal(ta.length, 3);
+  assert.ok(ta.includes('Only on A') && ta.includes('Only on B'));
+  const shared = ta.find((t) => t.startsWith('Shared note,'));
+  await openNote(pa, shared);
+  await openNote(pb, shared);
+  const textA = await pa.getByRole('textbox', { name: 'Note text' }).inputValue();
+  const textB = await pb.getByRole('textbox', { name: 'Note text' }).inputValue();
+  assert.equal(textA, textB);
+  assert.ok(['Shared note, A’s version', 'Shared note, B’s version'].includes(textA), textA);
+  await a.close();
+  await b.close();
+});
+
+test('after signing out, the next user never sees the first user’s notes', async () => {
+  const profile = await openProfile();
+  const page = await openApp(profile.context, server.url);
+  await signUp(page, 'first-user', 'password one');
+  await newNote(page, 'Private to the first user');
+
+  // Unsynced changes are not discarded without asking.
+  let asked = '';
+  page.once('dialog', async (d) => { asked = d.message(); await d.dismiss(); });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await eventually(async () => asked, 'the unsynced-changes question');
+  assert.match(asked, /not synced/);
+  assert.ok(await page.getByText('Signed in as first-user').isVisible());
+
+  assert.match(await sync(page), /^Synced/);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Create account' }).waitFor();
+  assert.deepEqual(await titles(page), []);
+
+  await signUp(page, 'second-user', 'password two');
+  assert.match(await sync(page), /^Synced/);
+  await page.reload();
+  await page.locator('.note-list, .empty').first().waitFor();
+  assert.deepEqual(await titles(page), []);
+  await newNote(page, 'Second user’s note');
+  assert.deepEqual(await titles(page), ['Second user’s note']);
+
+  // The first user, back on this browser, gets their notes from the server.
+  assert.match(await sync(page), /^Synced/);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Create account' }).waitFor();
+  assert.deepEqual(await titles(page), []);
+  await signIn(page, 'first-user', 'password one');
+  assert.match(await sync(page), /^Synced/);
+  await eventually(async () => (await titles(page)).length === 1, 'the first user’s note');
+  assert.deepEqual(await titles(page), ['Private to the first user']);
+  await profile.close();
+});
