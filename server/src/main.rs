@@ -5,8 +5,30 @@ use clap::Parser;
 use server::Config;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    return_large_allocations_to_the_os();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve())
+}
+
+/// argon2 works in 19 MiB of memory per password hash. Under glibc's dynamic
+/// mmap threshold such blocks end up in per-thread malloc arenas and stay
+/// there: the server grew to 2 GB resident after 1,000 sign-ins. A fixed
+/// threshold makes large blocks plain mmaps, returned to the OS when freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_allocations_to_the_os() {
+    // SAFETY: mallopt only tunes the allocator; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_allocations_to_the_os() {}
+
+async fn serve() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()

@@ -36,21 +36,33 @@ pub enum ChangeFilter {
     NotFrom(SiteId),
 }
 
-/// A page of changes in `(db_version, seq)` order. A page never ends in the
-/// middle of a `db_version`: a cursor that skipped half a transaction would
-/// lose the other half.
+/// A page of changes in `(db_version, seq)` order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangePage {
     pub changes: Vec<Change>,
-    /// More changes remain after this page; ask again from `next_since`.
+    /// More changes remain after this page; ask again from `next`.
     pub more: bool,
-    /// The db_version to ask from next time: the page's last db_version when
-    /// `more`, otherwise this replica's db_version when the page was read.
+    /// The db_version to ask from next time when pages hold whole db_versions:
+    /// the page's last db_version when `more`, otherwise this replica's
+    /// db_version when the page was read.
     pub next_since: i64,
+    /// The `(db_version, seq)` position reached: everything at or before it
+    /// has been read. Exact even when a page ended inside a db_version.
+    pub next: (i64, i64),
+}
+
+/// How a page may end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageEnd {
+    /// Only between db_versions: for a cursor that is a db_version alone.
+    WholeVersions,
+    /// Anywhere: for a `(db_version, seq)` cursor, so that one transaction
+    /// larger than a page still goes out in pieces.
+    Anywhere,
 }
 
 const SELECT: &str = r#"SELECT "table", pk, cid, val, col_version, db_version, site_id, cl, seq
-    FROM crsql_changes WHERE db_version > ?1"#;
+    FROM crsql_changes WHERE db_version >= ?1 AND (db_version > ?1 OR seq > ?2)"#;
 
 fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
     Ok(Change {
@@ -75,34 +87,50 @@ impl Store {
         filter: ChangeFilter,
         limit: usize,
     ) -> Result<ChangePage, StoreError> {
+        self.changes_after((since, i64::MAX), filter, limit, PageEnd::WholeVersions)
+    }
+
+    /// Changes after the `(db_version, seq)` position `after`, filtered by
+    /// origin, in pages of about `limit` changes ending as `end` allows.
+    pub fn changes_after(
+        &self,
+        after: (i64, i64),
+        filter: ChangeFilter,
+        limit: usize,
+        end: PageEnd,
+    ) -> Result<ChangePage, StoreError> {
         let conn = self.conn();
         // One read transaction: the rows and the db_version come from one snapshot.
         let tx = conn.unchecked_transaction()?;
         let (sql, site) = match filter {
             ChangeFilter::All => (format!("{SELECT} ORDER BY db_version, seq"), None),
             ChangeFilter::OnlyFrom(s) => (
-                format!("{SELECT} AND site_id = ?2 ORDER BY db_version, seq"),
+                format!("{SELECT} AND site_id = ?3 ORDER BY db_version, seq"),
                 Some(s),
             ),
             ChangeFilter::NotFrom(s) => (
-                format!("{SELECT} AND site_id IS NOT ?2 ORDER BY db_version, seq"),
+                format!("{SELECT} AND site_id IS NOT ?3 ORDER BY db_version, seq"),
                 Some(s),
             ),
         };
         let mut stmt = tx.prepare_cached(&sql)?;
+        let (since, after_seq) = after;
         let mut rows = match site {
-            Some(site) => stmt.query(params![since, &site[..]])?,
-            None => stmt.query(params![since])?,
+            Some(site) => stmt.query(params![since, after_seq, &site[..]])?,
+            None => stmt.query(params![since, after_seq])?,
         };
-        let mut changes = Vec::new();
+        let mut changes: Vec<Change> = Vec::new();
         let mut more = false;
         while let Some(row) = rows.next()? {
             let change = change_from_row(row)?;
-            if changes.len() >= limit
-                && changes
+            let full = changes.len() >= limit;
+            let boundary = match end {
+                PageEnd::Anywhere => true,
+                PageEnd::WholeVersions => changes
                     .last()
-                    .is_some_and(|c: &Change| c.db_version != change.db_version)
-            {
+                    .is_some_and(|c| c.db_version != change.db_version),
+            };
+            if full && boundary {
                 more = true;
                 break;
             }
@@ -110,16 +138,27 @@ impl Store {
         }
         drop(rows);
         drop(stmt);
-        let next_since = if more {
-            changes.last().map_or(since, |c| c.db_version)
+        let (next_since, next) = if more {
+            let last = changes.last().map_or(after, |c| (c.db_version, c.seq));
+            (
+                last.0,
+                if end == PageEnd::WholeVersions {
+                    (last.0, i64::MAX)
+                } else {
+                    last
+                },
+            )
         } else {
-            since.max(tx.query_row("SELECT crsql_db_version()", [], |r| r.get(0))?)
+            let now: i64 = tx.query_row("SELECT crsql_db_version()", [], |r| r.get(0))?;
+            let v = since.max(now);
+            (v, (v, i64::MAX))
         };
         tx.commit()?;
         Ok(ChangePage {
             changes,
             more,
             next_since,
+            next,
         })
     }
 

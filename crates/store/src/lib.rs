@@ -12,7 +12,7 @@ mod error;
 pub mod migrations;
 pub mod notes;
 
-pub use changes::{Change, ChangeFilter, ChangePage, SITE_ID_LEN, SiteId};
+pub use changes::{Change, ChangeFilter, ChangePage, PageEnd, SITE_ID_LEN, SiteId};
 pub use connection::{Journal, OpenOptions, Store};
 pub use error::StoreError;
 pub use notes::{Note, NoteSummary};

@@ -2,7 +2,7 @@
 
 use protocol::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse};
 use store::migrations::SCHEMA_VERSION;
-use store::{ChangeFilter, Store, changes::apply_in};
+use store::{ChangeFilter, PageEnd, Store, changes::apply_in};
 
 use crate::convert::{from_wire, to_wire};
 use crate::{Cursors, SyncError};
@@ -11,8 +11,8 @@ use crate::{Cursors, SyncError};
 #[derive(Clone, Debug)]
 pub struct Round {
     pub request: SyncRequest,
-    /// The local db_version the pushed changes reach: acknowledged on success.
-    push_upto: i64,
+    /// The local `(db_version, seq)` the pushed changes reach: acknowledged on success.
+    push_upto: (i64, i64),
     /// Local changes remain beyond this round's page.
     more_local: bool,
 }
@@ -26,15 +26,17 @@ pub struct Progress {
     pub done: bool,
 }
 
-/// Builds the next request: up to about `max_changes` local changes not yet
-/// acknowledged, and the server version already received.
+/// Builds the next request: at most `max_changes` local changes not yet
+/// acknowledged (a larger transaction goes out over several requests), and
+/// the server version already received.
 pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
     let cursors = Cursors::load(store.conn())?;
     let site = store.site_id()?;
-    let page = store.changes_since(
-        cursors.pushed_local_version,
+    let page = store.changes_after(
+        (cursors.pushed_local_version, cursors.pushed_local_seq),
         ChangeFilter::OnlyFrom(site),
         max_changes,
+        PageEnd::Anywhere,
     )?;
     let changes = page
         .changes
@@ -53,7 +55,7 @@ pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
             since: cursors.received_server_version,
             changes,
         },
-        push_upto: page.next_since,
+        push_upto: page.next,
         more_local: page.more,
     })
 }
@@ -96,7 +98,8 @@ pub fn absorb(
     let tx = store.conn_mut().transaction()?;
     let mut cursors = Cursors::load(&tx)?;
     apply_in(&tx, &changes)?;
-    cursors.pushed_local_version = cursors.pushed_local_version.max(round.push_upto);
+    let pushed = (cursors.pushed_local_version, cursors.pushed_local_seq).max(round.push_upto);
+    (cursors.pushed_local_version, cursors.pushed_local_seq) = pushed;
     cursors.received_server_version = response.server_version;
     cursors.save(&tx)?;
     tx.commit()?;
@@ -113,8 +116,13 @@ pub fn pending_changes(store: &Store) -> Result<i64, SyncError> {
     let cursors = Cursors::load(store.conn())?;
     let site = store.site_id()?;
     Ok(store.conn().query_row(
-        "SELECT count(*) FROM crsql_changes WHERE db_version > ?1 AND site_id = ?2",
-        (cursors.pushed_local_version, &site[..]),
+        "SELECT count(*) FROM crsql_changes
+         WHERE db_version >= ?1 AND (db_version > ?1 OR seq > ?2) AND site_id = ?3",
+        (
+            cursors.pushed_local_version,
+            cursors.pushed_local_seq,
+            &site[..],
+        ),
         |r| r.get(0),
     )?)
 }

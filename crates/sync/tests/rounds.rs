@@ -90,8 +90,6 @@ fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
     for i in 0..300 {
         put(&a, &format!("n{i:03}"), &format!("note {i}"));
     }
-    // A client batch stays under the server's limit even when it is rounded
-    // up to a whole db_version.
     let rounds_a = sync(&mut a, &mut server, &limits, 40);
     let rounds_b = sync(&mut b, &mut server, &limits, 40);
     assert!(
@@ -99,6 +97,37 @@ fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
         "expected paging: {rounds_a} {rounds_b}"
     );
     assert_eq!(notes(&b).len(), 300);
+    assert_eq!(notes(&a), notes(&b));
+}
+
+#[test]
+fn one_local_transaction_larger_than_the_servers_limit_still_syncs() {
+    let limits = Limits {
+        max_changes: 50,
+        page_size: 40,
+    };
+    let (mut a, mut b, mut server) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    let tx = a.conn_mut().transaction().unwrap();
+    for i in 0..100 {
+        tx.execute(
+            "INSERT INTO notes (id, body) VALUES (?1, 'bulk')",
+            [format!("n{i:03}")],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    let pushes = sync(&mut a, &mut server, &limits, 50);
+    assert!(
+        pushes >= 6,
+        "300 changes in requests of at most 50: {pushes}"
+    );
+    assert_eq!(pending_changes(&a).unwrap(), 0);
+    sync(&mut b, &mut server, &limits, 50);
+    assert_eq!(notes(&b).len(), 100);
     assert_eq!(notes(&a), notes(&b));
 }
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks (numbers, not pass/fail): release builds, then the server's merge
+# and memory benchmark and the browser benchmarks. See docs/BENCHMARKS.md.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+scripts/setup.sh >/dev/null
+export PATH="$HOME/.cargo/bin:$root/node_modules/.bin:$PATH"
+scripts/wasm-size.sh
+cargo build --release -p server
+NOTES_SERVER_BIN="$root/target/release/server" node bench/browser.mjs
+cargo bench -p server --bench sync_bench

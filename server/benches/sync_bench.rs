@@ -1,0 +1,189 @@
+//! Server benchmarks (numbers, not pass/fail): `cargo bench -p server --bench sync_bench`.
+//!
+//! 1. Merge throughput: the same changes merged (a) raw, `INSERT INTO
+//!    crsql_changes` in one transaction into a file database configured as the
+//!    server's, and (b) end to end through `POST /sync` of a real server on
+//!    127.0.0.1 (HTTP + JSON + validation + merge + fsync), in client batches.
+//! 2. Resident memory of the server process after N different users synced
+//!    (the open-database cache is bounded).
+//!
+//! Environment: `BENCH_NOTES` (default 10000), `BENCH_USERS` (default 1000),
+//! `BENCH_BATCH` (changes per pushed request, default 1000 as the app sends).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use protocol::{SessionToken, SyncResponse};
+use store::{ChangeFilter, OpenOptions, Store};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn client_with_notes(n: usize) -> Store {
+    let mut s = Store::open_in_memory().unwrap();
+    let tx = s.conn_mut().transaction().unwrap();
+    for i in 0..n {
+        tx.execute(
+            "INSERT INTO notes (id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            (
+                format!("note-{i:06}"),
+                format!("Note {i}\nSome text of a typical note, line two."),
+                i as i64,
+            ),
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    s
+}
+
+async fn account(http: &reqwest::Client, base: &str, user: &str) -> String {
+    let body = serde_json::json!({ "username": user, "password": "benchmark password" });
+    http.post(format!("{base}/api/accounts"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let r = http
+        .post(format!("{base}/api/sessions"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    r.json::<SessionToken>().await.unwrap().token
+}
+
+/// Syncs `client` to the server until done; returns the number of rounds.
+async fn sync(http: &reqwest::Client, base: &str, token: &str, client: &mut Store) -> usize {
+    let batch = env_usize("BENCH_BATCH", 1_000);
+    for rounds in 1.. {
+        let round = sync::client::prepare(client, batch).unwrap();
+        let r = http
+            .post(format!("{base}/sync"))
+            .bearer_auth(token)
+            .json(&round.request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let response: SyncResponse = r.json().await.unwrap();
+        if sync::client::absorb(client, &round, &response)
+            .unwrap()
+            .done
+        {
+            return rounds;
+        }
+    }
+    unreachable!()
+}
+
+fn spawn_server(data: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--static-dir",
+            "none",
+            "--data-dir",
+        ])
+        .arg(data)
+        .args(extra)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line.trim().rsplit(' ').next().unwrap().to_owned())
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    let notes = env_usize("BENCH_NOTES", 10_000);
+    let users = env_usize("BENCH_USERS", 1_000);
+    let http = reqwest::Client::new();
+    let dir = tempfile::tempdir().unwrap();
+
+    // 1a. Raw merge, one transaction, a file database set up as the server's.
+    let client = client_with_notes(notes);
+    let changes = client
+        .changes_since(0, ChangeFilter::All, usize::MAX)
+        .unwrap()
+        .changes;
+    let mut raw = Store::open(dir.path().join("raw.db"), &OpenOptions::default()).unwrap();
+    let t = Instant::now();
+    raw.apply_changes(&changes).unwrap();
+    let raw_secs = t.elapsed().as_secs_f64();
+    let raw_rate = changes.len() as f64 / raw_secs;
+
+    // 1b. The same changes through /sync of the real server process.
+    let (mut server, base) = spawn_server(&dir.path().join("data"), &[]);
+    let token = account(&http, &base, "bench").await;
+    let mut pusher = client_with_notes(notes);
+    let t = Instant::now();
+    let rounds = sync(&http, &base, &token, &mut pusher).await;
+    let e2e_secs = t.elapsed().as_secs_f64();
+    let e2e_rate = changes.len() as f64 / e2e_secs;
+
+    // And the other direction: an empty replica receiving everything.
+    let mut fresh = Store::open_in_memory().unwrap();
+    let t = Instant::now();
+    let pull_rounds = sync(&http, &base, &token, &mut fresh).await;
+    let pull_secs = t.elapsed().as_secs_f64();
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    println!(
+        "merge throughput, {} notes = {} changes",
+        notes,
+        changes.len()
+    );
+    println!("| path | seconds | changes/s |");
+    println!("|---|---:|---:|");
+    println!("| raw INSERT INTO crsql_changes, 1 transaction | {raw_secs:.3} | {raw_rate:.0} |");
+    println!(
+        "| POST /sync end to end, {rounds} requests of <={} | {e2e_secs:.3} | {e2e_rate:.0} |",
+        env_usize("BENCH_BATCH", 1_000)
+    );
+    println!(
+        "| initial pull into an empty native replica, {pull_rounds} pages | {pull_secs:.3} | {:.0} |",
+        changes.len() as f64 / pull_secs
+    );
+    println!("ratio /sync : raw = {:.2}", e2e_rate / raw_rate);
+
+    // 2. Memory after many users synced, with the default cache of 64 databases.
+    let (mut server, base) = spawn_server(&dir.path().join("users"), &["--sync-burst", "1000"]);
+    let start_rss = rss_kib(server.id());
+    let t = Instant::now();
+    for u in 0..users {
+        let token = account(&http, &base, &format!("user-{u}")).await;
+        let mut device = client_with_notes(3);
+        sync(&http, &base, &token, &mut device).await;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let end_rss = rss_kib(server.id());
+    server.kill().unwrap();
+    server.wait().unwrap();
+    println!();
+    println!(
+        "server RSS: {start_rss} KiB at start, {end_rss} KiB after {users} users signed up, signed in and synced ({secs:.1} s)"
+    );
+}
