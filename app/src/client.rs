@@ -42,16 +42,34 @@ thread_local! {
     static DB: RefCell<Option<Db>> = const { RefCell::new(None) };
 }
 
+/// The worker index.html started, with the messages it sent meanwhile.
+fn early_worker() -> Option<(Worker, Vec<JsValue>)> {
+    let window = web_sys::window()?;
+    let started = js_sys::Reflect::get(&window, &"__notesWorker".into()).ok()?;
+    let worker = js_sys::Reflect::get(&started, &"worker".into())
+        .ok()?
+        .dyn_into::<Worker>()
+        .ok()?;
+    let early = js_sys::Reflect::get(&started, &"early".into())
+        .ok()?
+        .dyn_into::<js_sys::Array>()
+        .ok()?;
+    Some((worker, early.iter().collect()))
+}
+
 /// This tab's database handle (after [`Db::start`]).
 pub fn db() -> Option<Db> {
     DB.with(|d| d.borrow().clone())
 }
 
 impl Db {
-    /// Starts the worker at `url` and keeps the handle for [`db`].
+    /// Adopts the worker that index.html started early (or starts one at
+    /// `url`) and keeps the handle for [`db`].
     pub fn start(url: &str, on_event: impl Fn(Event) + 'static) -> Result<Db, String> {
-        let worker =
-            Worker::new(url).map_err(|e| format!("the database worker could not start: {e:?}"))?;
+        let (worker, early) = early_worker()
+            .map(Ok)
+            .unwrap_or_else(|| Worker::new(url).map(|w| (w, Vec::new())))
+            .map_err(|e| format!("the database worker could not start: {e:?}"))?;
         let db = Db(Rc::new(Inner {
             worker,
             next_id: Cell::new(1),
@@ -62,8 +80,8 @@ impl Db {
 
         let inner = db.0.clone();
         let events = on_event.clone();
-        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
-            let text = e.data().as_string().unwrap_or_default();
+        let handle = Rc::new(move |data: JsValue| {
+            let text = data.as_string().unwrap_or_default();
             let Ok(msg) = serde_json::from_str::<ToUi>(&text) else {
                 web_sys::console::error_1(
                     &"notes: unreadable message from the database worker".into(),
@@ -86,6 +104,12 @@ impl Db {
                 ToUi::Fatal(message) => events(Event::Fatal(message)),
             }
         });
+        // What the worker said before this page's code ran (at least `Ready`).
+        for data in early {
+            handle(data);
+        }
+        let on_message =
+            Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| handle(e.data()));
         db.0.worker
             .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget(); // as long as the page lives

@@ -6,6 +6,9 @@ use super::Ctx;
 use crate::client;
 use crate::rpc::{Request, Response};
 
+/// Rows rendered at first, and added by each "Show more".
+const PAGE: usize = 200;
+
 /// A new note's id: random, made here so that a retried create cannot make two.
 fn new_id() -> String {
     web_sys::window()
@@ -23,6 +26,9 @@ fn new_id() -> String {
 #[component]
 pub fn NotesList() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    // Rendering thousands of rows is what makes a big notebook slow to open:
+    // show the newest first, more on request (search always covers all).
+    let shown = RwSignal::new(PAGE);
     let notes = LocalResource::new(move || {
         let query = ctx.query.get();
         ctx.version.track();
@@ -75,9 +81,11 @@ pub fn NotesList() -> impl IntoView {
                         };
                         view! { <p class="muted empty">{text}</p> }.into_any()
                     }
-                    Ok(Response::Notes(list)) => view! {
+                    Ok(Response::Notes(list)) => {
+                        let hidden = list.len().saturating_sub(shown.get_untracked());
+                        view! {
                         <ul class="note-list">
-                            {list.into_iter().map(|n| {
+                            {list.into_iter().take(shown.get_untracked()).map(|n| {
                                 let id = n.id.clone();
                                 let current = {
                                     let id = id.clone();
@@ -98,7 +106,14 @@ pub fn NotesList() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                    }.into_any(),
+                        {(hidden > 0).then(|| view! {
+                            <button class="show-more" on:click=move |_| {
+                                shown.update(|n| *n += PAGE);
+                                ctx.version.update(|v| *v += 1);
+                            }>{format!("Show more ({hidden} older notes)")}</button>
+                        })}
+                    }.into_any()
+                    }
                     Ok(_) => view! { <p class="error" role="alert">"Unexpected answer from the database."</p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }})}
