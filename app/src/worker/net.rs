@@ -36,14 +36,27 @@ fn credentials(username: &str, password: &str) -> Credentials {
     }
 }
 
-/// Creates an account; `Ok(false)` if the username already exists.
-pub async fn create_account(username: &str, password: &str) -> Result<bool, RpcError> {
-    let r = Request::post("/api/accounts")
-        .json(&credentials(username, password))
+/// POSTs a JSON body (with the session token, if any) to the server.
+async fn post_json(
+    path: &str,
+    token: Option<&str>,
+    body: &impl serde::Serialize,
+) -> Result<Response, RpcError> {
+    let mut request = Request::post(path);
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    request
+        .json(body)
         .map_err(|e| RpcError::Server(e.to_string()))?
         .send()
         .await
-        .map_err(offline)?;
+        .map_err(offline)
+}
+
+/// Creates an account; `Ok(false)` if the username already exists.
+pub async fn create_account(username: &str, password: &str) -> Result<bool, RpcError> {
+    let r = post_json("/api/accounts", None, &credentials(username, password)).await?;
     match r.status() {
         201 => Ok(true),
         409 => Ok(false),
@@ -53,12 +66,7 @@ pub async fn create_account(username: &str, password: &str) -> Result<bool, RpcE
 
 /// Signs in; returns the session token.
 pub async fn sign_in(username: &str, password: &str) -> Result<String, RpcError> {
-    let r = Request::post("/api/sessions")
-        .json(&credentials(username, password))
-        .map_err(|e| RpcError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(offline)?;
+    let r = post_json("/api/sessions", None, &credentials(username, password)).await?;
     if r.status() != 200 {
         return Err(refused(r).await);
     }
@@ -84,13 +92,7 @@ pub async fn sign_out(token: &str) -> Result<(), RpcError> {
 
 /// One `/sync` round trip.
 pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, RpcError> {
-    let r = Request::post("/sync")
-        .header("Authorization", &format!("Bearer {token}"))
-        .json(request)
-        .map_err(|e| RpcError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(offline)?;
+    let r = post_json("/sync", Some(token), request).await?;
     if r.status() != 200 {
         return Err(refused(r).await);
     }

@@ -41,6 +41,15 @@ pub fn title_of(body: &str) -> String {
     title
 }
 
+fn note_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
+    Ok(Note {
+        id: r.get(0)?,
+        body: r.get(1)?,
+        created_at: r.get(2)?,
+        updated_at: r.get(3)?,
+    })
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 fn like_pattern(query: &str) -> String {
     let mut p = String::with_capacity(query.len() + 2);
@@ -78,14 +87,7 @@ impl Store {
         Ok(self
             .conn()
             .prepare_cached("SELECT id, body, created_at, updated_at FROM notes WHERE id = ?1")?
-            .query_row([id], |r| {
-                Ok(Note {
-                    id: r.get(0)?,
-                    body: r.get(1)?,
-                    created_at: r.get(2)?,
-                    updated_at: r.get(3)?,
-                })
-            })
+            .query_row([id], note_from_row)
             .optional()?)
     }
 
@@ -110,14 +112,7 @@ impl Store {
             .query_row(
                 "SELECT id, body, created_at, updated_at FROM notes WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok(Note {
-                        id: r.get(0)?,
-                        body: r.get(1)?,
-                        created_at: r.get(2)?,
-                        updated_at: r.get(3)?,
-                    })
-                },
+                note_from_row,
             )
             .optional()?;
         tx.execute("DELETE FROM notes WHERE id = ?1", [id])?;
@@ -140,14 +135,7 @@ impl Store {
         let mut stmt = self
             .conn()
             .prepare("SELECT id, body, created_at, updated_at FROM notes ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Note {
-                id: r.get(0)?,
-                body: r.get(1)?,
-                created_at: r.get(2)?,
-                updated_at: r.get(3)?,
-            })
-        })?;
+        let rows = stmt.query_map([], note_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
