@@ -22,7 +22,7 @@ test('offline: writing and Sync give a clear state and lose nothing; back online
   await saved(page);
   const status = await sync(page);
   assert.match(status, /^Offline/, status);
-  assert.match(status, /local changes not synced/, status);
+  assert.match(status, /2 notes not synced yet/, status);
   assert.deepEqual((await titles(page)).sort(), ['Before going offline, edited offline', 'Written offline']);
 
   await profile.context.setOffline(false);

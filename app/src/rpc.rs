@@ -70,7 +70,7 @@ pub enum Response {
 pub struct Status {
     /// The signed-in username; `None` for the local notebook.
     pub account: Option<String>,
-    /// Local changes the server has not acknowledged.
+    /// Notes with local changes the server has not acknowledged.
     pub pending_changes: i64,
     /// When the last sync finished, ms since the epoch.
     pub last_synced_ms: Option<f64>,
@@ -90,7 +90,7 @@ pub enum RpcError {
     Server(String),
     #[error("{0}")]
     Auth(String),
-    #[error("{pending} local change(s) are not synced yet")]
+    #[error("{pending} note(s) have changes that are not synced yet")]
     Unsynced { pending: i64 },
     #[error("The database is not ready yet")]
     NotReady,

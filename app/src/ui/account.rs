@@ -53,7 +53,7 @@ pub fn AccountBox() -> impl IntoView {
             .await;
             if let Err(RpcError::Unsynced { pending }) = result {
                 let question = format!(
-                    "{pending} local change(s) are not synced and would be lost. Sign out anyway?\n\n\
+                    "{pending} note(s) have changes that are not synced and would be lost. Sign out anyway?\n\n\
                      Press Cancel, then Sync, to keep them."
                 );
                 let sure = web_sys::window()

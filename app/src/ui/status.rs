@@ -56,10 +56,11 @@ pub fn SyncBar() -> impl IntoView {
         } else {
             "Local notebook: sign in to sync".to_owned()
         };
-        let pending = match s.pending_changes {
-            0 => String::new(),
-            1 => " · 1 local change not synced".to_owned(),
-            n => format!(" · {n} local changes not synced"),
+        // Without an account nothing is ever synced: no count to worry about.
+        let pending = match (s.account.is_some(), s.pending_changes) {
+            (false, _) | (true, 0) => String::new(),
+            (true, 1) => " · 1 note not synced yet".to_owned(),
+            (true, n) => format!(" · {n} notes not synced yet"),
         };
         format!("{state}{pending}")
     };

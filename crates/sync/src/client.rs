@@ -111,13 +111,16 @@ pub fn absorb(
     })
 }
 
-/// How many local changes the server has not acknowledged yet.
+/// How many rows (notes) have local changes the server has not acknowledged
+/// yet: what a person would call "unsynced", however many columns changed.
 pub fn pending_changes(store: &Store) -> Result<i64, SyncError> {
     let cursors = Cursors::load(store.conn())?;
     let site = store.site_id()?;
     Ok(store.conn().query_row(
-        "SELECT count(*) FROM crsql_changes
-         WHERE db_version >= ?1 AND (db_version > ?1 OR seq > ?2) AND site_id = ?3",
+        r#"SELECT count(*) FROM (
+               SELECT DISTINCT "table", pk FROM crsql_changes
+               WHERE db_version >= ?1 AND (db_version > ?1 OR seq > ?2) AND site_id = ?3
+           )"#,
         (
             cursors.pushed_local_version,
             cursors.pushed_local_seq,
