@@ -195,7 +195,9 @@ impl Worker {
             }
             Peer::LeaderReady => self.resend(),
             Peer::Changed => self.to_ui(&ToUi::Changed),
-            Peer::Fatal(message) => self.to_ui(&ToUi::Fatal(message)),
+            // The leader could not open storage: nobody will answer forwarded
+            // requests, so answer them here.
+            Peer::Fatal(message) => self.fail_here(message),
         }
     }
 
@@ -251,9 +253,14 @@ impl Worker {
 
     /// Storage cannot work: say so everywhere, in words.
     fn fail(&self, message: String) {
+        self.broadcast(&Peer::Fatal(message.clone()));
+        self.fail_here(message);
+    }
+
+    /// Says so in this tab, and answers its waiting requests with the reason.
+    fn fail_here(&self, message: String) {
         web_sys::console::error_1(&format!("notes worker: {message}").into());
         *self.fatal.borrow_mut() = Some(message.clone());
-        self.broadcast(&Peer::Fatal(message.clone()));
         self.to_ui(&ToUi::Fatal(message.clone()));
         let waiting: Vec<u64> = self
             .pending
