@@ -27,19 +27,19 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 fn client_with_notes(n: usize) -> Store {
     let mut s = Store::open_in_memory().unwrap();
-    let tx = s.conn_mut().transaction().unwrap();
-    for i in 0..n {
-        tx.execute(
-            "INSERT INTO notes (id, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+    let notes: Vec<(String, String)> = (0..n)
+        .map(|i| {
             (
                 format!("note-{i:06}"),
                 format!("Note {i}\nSome text of a typical note, line two."),
-                i as i64,
-            ),
-        )
-        .unwrap();
-    }
-    tx.commit().unwrap();
+            )
+        })
+        .collect();
+    let batch: Vec<(&str, &str)> = notes
+        .iter()
+        .map(|(i, b)| (i.as_str(), b.as_str()))
+        .collect();
+    s.save_notes(&batch, 1_700_000_000_000).unwrap();
     s
 }
 

@@ -27,9 +27,9 @@ fn json_edit(f: impl Fn(&mut Value) + 'static) -> Edit {
     })
 }
 
-/// Edits the third change (two valid ones come before it: atomicity is tested too).
+/// Edits the fourth change, which has a value (three valid ones come before it: atomicity is tested too).
 fn change_edit(f: impl Fn(&mut Value) + 'static) -> Edit {
-    json_edit(move |v| f(&mut v["changes"][2]))
+    json_edit(move |v| f(&mut v["changes"][3]))
 }
 
 #[tokio::test]
@@ -42,7 +42,7 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
     first.put("existing", "must survive");
     first.sync().await;
     // A second device with unsynced notes builds the valid request we break.
-    let dev = Device::new(&base, &token);
+    let mut dev = Device::new(&base, &token);
     dev.put("x1", "one");
     dev.put("x2", "two");
     let valid = sync::client::prepare(&dev.store, 100).unwrap().request;
@@ -188,7 +188,7 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
         (
             "unknown table",
             400,
-            "change 2: unknown table \"secrets\"",
+            "change 3: unknown table \"secrets\"",
             change_edit(|c| c["table"] = json!("secrets")),
         ),
         (
@@ -206,7 +206,7 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
         (
             "unknown column",
             400,
-            "change 2: unknown column \"owner\"",
+            "change 3: unknown column \"owner\"",
             change_edit(|c| c["cid"] = json!("owner")),
         ),
         (
@@ -248,7 +248,7 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
         (
             "value as bare number",
             400,
-            "changes[2].val",
+            "changes[3].val",
             change_edit(|c| c["val"] = json!(42)),
         ),
         (

@@ -83,3 +83,8 @@ pub fn load(conn: &Connection) -> Result<(), LoadError> {
     };
     Err(LoadError { code, message })
 }
+
+/// cr-sqlite's fractional-index key between `a` and `b` (either end open), the
+/// function behind `crsql_fract_key_between`. It indexes its input without
+/// checks: give it only keys it produced, with `a < b`.
+pub use crsql_fractindex_core::key_between as fract_key_between;

@@ -1,10 +1,12 @@
 //! One SQLite connection with cr-sqlite, configured and migrated.
 
+use std::cell::RefCell;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
 use crate::changes::{SITE_ID_LEN, SiteId};
+use crate::notes::cache::LineCache;
 use crate::{StoreError, migrations};
 
 /// How SQLite journals writes.
@@ -42,6 +44,8 @@ impl Default for OpenOptions {
 pub struct Store {
     // `None` only after `close` took it, so `Drop` knows not to finalize twice.
     conn: Option<Connection>,
+    /// The lines of the note last read or saved (see `notes::cache`).
+    pub(crate) line_cache: RefCell<Option<LineCache>>,
 }
 
 impl Store {
@@ -79,7 +83,10 @@ impl Store {
         crsqlite::load(&conn)?;
         // From here on the connection has cr-sqlite: wrap it first so that any
         // failure below still finalizes it on drop.
-        let mut store = Self { conn: Some(conn) };
+        let mut store = Self {
+            conn: Some(conn),
+            line_cache: RefCell::new(None),
+        };
         migrations::migrate(store.conn_mut())?;
         Ok(store)
     }

@@ -2,7 +2,7 @@
 //! `PRAGMA user_version`, written in the same transaction as the migration, so
 //! a crash leaves the file at one version or the next, never between.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 use crate::StoreError;
 
@@ -10,13 +10,23 @@ use crate::StoreError;
 pub struct Migration {
     pub version: u32,
     pub sql: &'static str,
+    /// Data to move after `sql`, in the same transaction.
+    pub data: Option<fn(&Transaction<'_>) -> rusqlite::Result<()>>,
 }
 
 /// Every migration, oldest first; versions are consecutive from 1.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("../migrations/0001_notes.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../migrations/0001_notes.sql"),
+        data: None,
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../migrations/0002_lines_history_trash.sql"),
+        data: Some(crate::notes::migrate::bodies_to_lines),
+    },
+];
 
 /// The schema version this build writes and expects from sync peers.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].version;
@@ -38,6 +48,9 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         let run = |conn: &mut Connection| -> rusqlite::Result<()> {
             let tx = conn.transaction()?;
             tx.execute_batch(m.sql)?;
+            if let Some(data) = m.data {
+                data(&tx)?;
+            }
             tx.pragma_update(None, "user_version", m.version)?;
             tx.commit()
         };

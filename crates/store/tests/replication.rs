@@ -101,7 +101,7 @@ fn a_delete_on_one_replica_wins_on_both() {
     sync_both_ways(&mut a, &mut b);
 
     a.conn()
-        .execute("DELETE FROM notes WHERE id = 'gone'", [])
+        .execute("DELETE FROM lines WHERE id = 'gone'", [])
         .unwrap();
     put_note(&b, "gone", "edited concurrently with the delete");
     sync_both_ways(&mut a, &mut b);
@@ -245,7 +245,7 @@ fn pages_never_split_one_db_version() {
     let tx = a.conn_mut().transaction().unwrap();
     for i in 0..5 {
         tx.execute(
-            "INSERT INTO notes (id, body) VALUES (?1, 'x')",
+            "INSERT INTO lines (id, text) VALUES (?1, 'x')",
             [format!("t1-{i}")],
         )
         .unwrap();
@@ -258,7 +258,7 @@ fn pages_never_split_one_db_version() {
     assert!(first.more);
     let v1 = first.changes[0].db_version;
     assert!(first.changes.iter().all(|c| c.db_version == v1));
-    assert_eq!(first.changes.iter().filter(|c| c.cid == "body").count(), 5);
+    assert_eq!(first.changes.iter().filter(|c| c.cid == "text").count(), 5);
     assert_eq!(first.next_since, v1);
 
     let second = a

@@ -111,13 +111,15 @@ pub fn absorb(
     })
 }
 
-/// How many rows (notes) have local changes the server has not acknowledged
-/// yet: what a person would call "unsynced", however many columns changed.
+/// How many notes have local changes the server has not acknowledged yet:
+/// what a person would call "unsynced", however many rows and columns
+/// changed. Never 0 while anything at all is unsynced (every note edit also
+/// touches its `notes` row, so that is only a safety net).
 pub fn pending_changes(store: &Store) -> Result<i64, SyncError> {
     let cursors = Cursors::load(store.conn())?;
     let site = store.site_id()?;
-    Ok(store.conn().query_row(
-        r#"SELECT count(*) FROM (
+    let (notes, rows): (i64, i64) = store.conn().query_row(
+        r#"SELECT count(CASE WHEN "table" = 'notes' THEN 1 END), count(*) FROM (
                SELECT DISTINCT "table", pk FROM crsql_changes
                WHERE db_version >= ?1 AND (db_version > ?1 OR seq > ?2) AND site_id = ?3
            )"#,
@@ -126,6 +128,7 @@ pub fn pending_changes(store: &Store) -> Result<i64, SyncError> {
             cursors.pushed_local_seq,
             &site[..],
         ),
-        |r| r.get(0),
-    )?)
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(if rows > 0 { notes.max(1) } else { 0 })
 }

@@ -8,7 +8,7 @@
 //! let (mut phone, mut laptop) = (Store::open_in_memory()?, Store::open_in_memory()?);
 //! let mut server = Store::open_in_memory()?;
 //! let limits = sync::server::Limits::default();
-//! phone.conn().execute("INSERT INTO notes (id, body) VALUES ('n1', 'milk')", [])?;
+//! phone.save_note("n1", "milk", 1_700_000_000_000)?;
 //!
 //! for client in [&mut phone, &mut laptop] {
 //!     loop {
@@ -19,8 +19,7 @@
 //!         }
 //!     }
 //! }
-//! let body: String = laptop.conn().query_row("SELECT body FROM notes", [], |r| r.get(0))?;
-//! assert_eq!(body, "milk");
+//! assert_eq!(laptop.get_note("n1")?.map(|n| n.body).as_deref(), Some("milk"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

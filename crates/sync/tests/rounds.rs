@@ -7,24 +7,23 @@ use sync::client::{absorb, pending_changes, prepare};
 use sync::server::{Limits, serve};
 use sync::{Cursors, SyncError};
 
-fn put(s: &Store, id: &str, body: &str) {
-    s.conn()
-        .execute(
-            "INSERT INTO notes (id, body) VALUES (?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-            (id, body),
-        )
-        .unwrap();
+/// A clock for the notes' timestamps, shared by every replica of a test.
+fn now() -> i64 {
+    static CLOCK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+    CLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+fn put(s: &mut Store, id: &str, body: &str) {
+    s.save_note(id, body, now()).unwrap();
+}
+
+/// The notes outside the trash, as `(id, text)`.
 fn notes(s: &Store) -> Vec<(String, String)> {
-    let mut q = s
-        .conn()
-        .prepare("SELECT id, body FROM notes ORDER BY id")
-        .unwrap();
-    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+    s.all_notes()
         .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
+        .filter(|n| n.deleted_at.is_none())
+        .map(|n| (n.id, n.body))
         .collect()
 }
 
@@ -57,10 +56,10 @@ fn two_clients_converge_through_the_server_in_either_order() {
             Store::open_in_memory().unwrap(),
             Store::open_in_memory().unwrap(),
         );
-        put(&a, "a1", "written on a");
-        put(&b, "b1", "written on b");
-        put(&a, "shared", "a's version");
-        put(&b, "shared", "b's version");
+        put(&mut a, "a1", "written on a");
+        put(&mut b, "b1", "written on b");
+        put(&mut a, "shared", "a's version");
+        put(&mut b, "shared", "b's version");
         let (first, second) = if a_first {
             (&mut a, &mut b)
         } else {
@@ -88,7 +87,7 @@ fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
         Store::open_in_memory().unwrap(),
     );
     for i in 0..300 {
-        put(&a, &format!("n{i:03}"), &format!("note {i}"));
+        put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
     }
     let rounds_a = sync(&mut a, &mut server, &limits, 40);
     let rounds_b = sync(&mut b, &mut server, &limits, 40);
@@ -111,19 +110,20 @@ fn one_local_transaction_larger_than_the_servers_limit_still_syncs() {
         Store::open_in_memory().unwrap(),
         Store::open_in_memory().unwrap(),
     );
-    let tx = a.conn_mut().transaction().unwrap();
-    for i in 0..100 {
-        tx.execute(
-            "INSERT INTO notes (id, body) VALUES (?1, 'bulk')",
-            [format!("n{i:03}")],
-        )
-        .unwrap();
-    }
-    tx.commit().unwrap();
+    let ids: Vec<String> = (0..100).map(|i| format!("n{i:03}")).collect();
+    let batch: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "bulk")).collect();
+    a.save_notes(&batch, now()).unwrap();
+    assert_eq!(a.db_version().unwrap(), 1, "one local transaction");
+    let total = a
+        .changes_since(0, ChangeFilter::All, usize::MAX)
+        .unwrap()
+        .changes
+        .len();
+    assert!(total > 500);
     let pushes = sync(&mut a, &mut server, &limits, 50);
     assert!(
-        pushes >= 6,
-        "300 changes in requests of at most 50: {pushes}"
+        pushes >= total / 50,
+        "{total} changes in requests of at most 50: {pushes}"
     );
     assert_eq!(pending_changes(&a).unwrap(), 0);
     sync(&mut b, &mut server, &limits, 50);
@@ -138,7 +138,7 @@ fn a_failed_round_changes_nothing_and_can_be_retried() {
         Store::open_in_memory().unwrap(),
         Store::open_in_memory().unwrap(),
     );
-    put(&a, "n", "offline edit");
+    put(&mut a, "n", "offline edit");
     let before = Cursors::load(a.conn()).unwrap();
     let pending = pending_changes(&a).unwrap();
 
@@ -152,20 +152,19 @@ fn a_failed_round_changes_nothing_and_can_be_retried() {
 }
 
 #[test]
-fn a_delete_syncs_to_every_client() {
+fn a_note_deleted_for_good_is_gone_from_every_client() {
     let limits = Limits::default();
     let (mut a, mut b, mut server) = (
         Store::open_in_memory().unwrap(),
         Store::open_in_memory().unwrap(),
         Store::open_in_memory().unwrap(),
     );
-    put(&a, "n", "soon gone");
+    put(&mut a, "n", "soon gone");
     sync(&mut a, &mut server, &limits, 100);
     sync(&mut b, &mut server, &limits, 100);
-    b.conn()
-        .execute("DELETE FROM notes WHERE id = 'n'", [])
-        .unwrap();
-    put(&a, "n", "edited while b deleted");
+    assert!(b.delete_note("n", now()).unwrap());
+    assert_eq!(b.empty_trash().unwrap(), 1);
+    put(&mut a, "n", "edited while b deleted");
     sync(&mut b, &mut server, &limits, 100);
     sync(&mut a, &mut server, &limits, 100);
     sync(&mut b, &mut server, &limits, 100);
@@ -173,11 +172,11 @@ fn a_delete_syncs_to_every_client() {
 }
 
 fn rejected(edit: impl Fn(&mut protocol::SyncRequest)) -> (SyncError, usize) {
-    let (a, mut server) = (
+    let (mut a, mut server) = (
         Store::open_in_memory().unwrap(),
         Store::open_in_memory().unwrap(),
     );
-    put(&a, "n", "x");
+    put(&mut a, "n", "x");
     let mut request = prepare(&a, 100).unwrap().request;
     edit(&mut request);
     let err = serve(&mut server, &request, &Limits::default()).unwrap_err();
@@ -241,4 +240,19 @@ fn a_different_schema_version_is_refused_with_a_clear_error() {
     let (err, _) = rejected(|r| r.schema_version += 1);
     assert!(matches!(err, SyncError::SchemaMismatch { .. }));
     assert!(err.to_string().contains("update the app"));
+}
+
+#[test]
+fn unsynced_changes_are_counted_in_notes_not_rows() {
+    let (mut a, mut server) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    put(&mut a, "shopping", "Shopping\nmilk\neggs\nbread");
+    put(&mut a, "todo", "To do\ncall mom");
+    assert_eq!(pending_changes(&a).unwrap(), 2);
+    sync(&mut a, &mut server, &Limits::default(), 1000);
+    assert_eq!(pending_changes(&a).unwrap(), 0);
+    put(&mut a, "todo", "To do\ncall mom\nwater plants");
+    assert_eq!(pending_changes(&a).unwrap(), 1);
 }

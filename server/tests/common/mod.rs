@@ -121,33 +121,24 @@ impl Device {
         }
     }
 
-    pub fn put(&self, id: &str, body: &str) {
-        self.store
-            .conn()
-            .execute(
-                "INSERT INTO notes (id, body) VALUES (?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-                (id, body),
-            )
-            .unwrap();
+    pub fn put(&mut self, id: &str, body: &str) {
+        self.store.save_note(id, body, now_ms()).unwrap();
     }
 
-    pub fn delete(&self, id: &str) {
-        self.store
-            .conn()
-            .execute("DELETE FROM notes WHERE id = ?1", [id])
-            .unwrap();
+    /// Deletes a note for good (trash, then empty it).
+    pub fn delete(&mut self, id: &str) {
+        self.store.delete_note(id, now_ms()).unwrap();
+        self.store.delete_forever(id).unwrap();
     }
 
+    /// The notes outside the trash, as `(id, text)`, sorted by id.
     pub fn notes(&self) -> Vec<(String, String)> {
-        let mut q = self
-            .store
-            .conn()
-            .prepare("SELECT id, body FROM notes ORDER BY id")
-            .unwrap();
-        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        self.store
+            .all_notes()
             .unwrap()
-            .map(Result::unwrap)
+            .into_iter()
+            .filter(|n| n.deleted_at.is_none())
+            .map(|n| (n.id, n.body))
             .collect()
     }
 
@@ -187,4 +178,11 @@ impl Device {
         }
         panic!("sync did not finish");
     }
+}
+
+/// Milliseconds since the Unix epoch, for notes' timestamps.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

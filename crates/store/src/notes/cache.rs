@@ -1,0 +1,56 @@
+//! The rows of the note being edited, kept between saves. Reading 5,000 rows
+//! back on every autosave would be most of its cost; a cached copy is valid
+//! while `crsql_db_version()` has not moved, since any write to `lines` (a
+//! CRR), here or merged from elsewhere, moves it.
+
+use rusqlite::Connection;
+
+use super::lines::{self, Row};
+use crate::Store;
+
+pub(crate) struct LineCache {
+    note_id: String,
+    db_version: i64,
+    /// Sorted as `lines::load` returns them.
+    rows: Vec<Row>,
+}
+
+pub(crate) fn db_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT crsql_db_version()")?
+        .query_row([], |r| r.get(0))
+}
+
+/// The note's rows: `cached` if it is this note's and still valid, else read.
+/// The caller took the copy out of the store, so a failed save leaves no
+/// stale one behind.
+pub(crate) fn rows(
+    conn: &Connection,
+    note_id: &str,
+    cached: Option<LineCache>,
+) -> rusqlite::Result<Vec<Row>> {
+    if let Some(c) = cached
+        && c.note_id == note_id
+        && c.db_version == db_version(conn)?
+    {
+        return Ok(c.rows);
+    }
+    lines::load(conn, note_id)
+}
+
+impl Store {
+    pub(crate) fn take_cached_rows(&self) -> Option<LineCache> {
+        self.line_cache.borrow_mut().take()
+    }
+
+    /// Keeps `rows` as the note's rows at the current `db_version` (call
+    /// after the transaction that wrote them committed).
+    pub(crate) fn keep_rows(&self, note_id: &str, rows: Vec<Row>) -> rusqlite::Result<()> {
+        let db_version = db_version(self.conn())?;
+        *self.line_cache.borrow_mut() = Some(LineCache {
+            note_id: note_id.to_owned(),
+            db_version,
+            rows,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+//! Resolving a conflict: the user keeps one version of a line (the others of
+//! that line are deleted) or dismisses one. Both are ordinary row deletions,
+//! so they sync like any edit.
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::{Store, StoreError};
+
+impl Store {
+    /// Makes version `line_id` the line shown, deleting the other versions of
+    /// that line. Returns `false` if `line_id` is not a line of that note.
+    pub fn keep_line_version(
+        &mut self,
+        note_id: &str,
+        line_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        let lineage: Option<String> = tx
+            .query_row(
+                "SELECT lineage FROM lines WHERE id = ?1 AND note_id = ?2",
+                [line_id, note_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(lineage) = lineage else {
+            return Ok(false);
+        };
+        tx.execute(
+            "DELETE FROM lines WHERE note_id = ?1 AND lineage = ?2 AND id <> ?3",
+            [note_id, &lineage, line_id],
+        )?;
+        tx.execute(
+            "UPDATE notes SET updated_at = ?2 WHERE id = ?1",
+            params![note_id, now_ms],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Deletes conflict copy `line_id`. The version shown is not a copy and
+    /// is never deleted this way. Returns `false` if `line_id` is not a
+    /// conflict copy of that note.
+    pub fn dismiss_line_version(
+        &mut self,
+        note_id: &str,
+        line_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let Some(note) = self.get_note(note_id)? else {
+            return Ok(false);
+        };
+        if !note.conflicts.iter().any(|c| c.line_id == line_id) {
+            return Ok(false);
+        }
+        let tx = self.conn_mut().transaction()?;
+        let lineage: String =
+            tx.query_row("SELECT lineage FROM lines WHERE id = ?1", [line_id], |r| {
+                r.get(0)
+            })?;
+        tx.execute("DELETE FROM lines WHERE id = ?1", [line_id])?;
+        // A removed line whose last copy is dismissed leaves only markers.
+        let copies_left: i64 = tx.query_row(
+            "SELECT count(*) FROM lines WHERE note_id = ?1 AND lineage = ?2 AND removed = 0",
+            [note_id, &lineage],
+            |r| r.get(0),
+        )?;
+        if copies_left == 0 {
+            tx.execute(
+                "DELETE FROM lines WHERE note_id = ?1 AND lineage = ?2",
+                [note_id, &lineage],
+            )?;
+        }
+        tx.execute(
+            "UPDATE notes SET updated_at = ?2 WHERE id = ?1",
+            params![note_id, now_ms],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+}

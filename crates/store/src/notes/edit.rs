@@ -1,0 +1,214 @@
+//! Saving a note's text: diff it against the lines shown and write only the
+//! rows that changed, in one transaction.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::diff::{Plan, plan, split_lines};
+use super::lines::{self, Row, View};
+use super::{cache, history, order};
+use crate::{Store, StoreError};
+
+/// Fresh row ids for one save: a random prefix from SQLite (seeded from the
+/// OS, or `crypto.getRandomValues` in the browser) and a counter.
+pub(crate) struct Ids {
+    prefix: String,
+    next: u32,
+}
+
+impl Ids {
+    pub fn new(tx: &Transaction<'_>) -> rusqlite::Result<Self> {
+        let prefix = tx.query_row("SELECT lower(hex(randomblob(12)))", [], |r| r.get(0))?;
+        Ok(Self { prefix, next: 0 })
+    }
+
+    pub fn next(&mut self) -> String {
+        self.next += 1;
+        // Zero-padded, so that ids of one save sort in the order made.
+        format!("{}{:08x}", self.prefix, self.next)
+    }
+}
+
+fn write_row(tx: &Transaction<'_>, note_id: &str, row: &Row) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO lines (id, note_id, pos, lineage, text, edited_at, removed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        row.id,
+        note_id,
+        row.pos,
+        row.lineage,
+        row.text,
+        row.edited_at,
+        row.removed
+    ])?;
+    Ok(())
+}
+
+fn delete_row(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM lines WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+fn row(id: String, pos: &str, lineage: String, text: &str, edited_at: i64) -> Row {
+    Row {
+        id,
+        lineage,
+        pos: pos.to_owned(),
+        text: text.to_owned(),
+        edited_at,
+        removed: false,
+    }
+}
+
+/// Writes `plan` (made against `view`) as row changes; returns the rows
+/// written and the indexes (into `view.rows`) of the rows deleted.
+fn apply(
+    tx: &Transaction<'_>,
+    note_id: &str,
+    view: &View,
+    plan: &Plan<'_>,
+    now_ms: i64,
+) -> rusqlite::Result<(Vec<Row>, Vec<usize>)> {
+    let mut ids = Ids::new(tx)?;
+    let mut added = Vec::new();
+    let mut deleted = Vec::new();
+    let mut insert_row = |tx: &Transaction<'_>, row: Row| -> rusqlite::Result<()> {
+        write_row(tx, note_id, &row)?;
+        added.push(row);
+        Ok(())
+    };
+    for &(k, text) in &plan.edits {
+        let old = view.shown_row(k);
+        let edited_at = now_ms.max(view.newest_in_lineage(k) + 1);
+        delete_row(tx, &old.id)?;
+        deleted.push(view.shown[k]);
+        insert_row(
+            tx,
+            row(ids.next(), &old.pos, old.lineage.clone(), text, edited_at),
+        )?;
+    }
+    for &k in &plan.removals {
+        let old = view.shown_row(k);
+        delete_row(tx, &old.id)?;
+        deleted.push(view.shown[k]);
+        if view.has_copies(k) {
+            // The copies were never in the editor, so the user has not
+            // decided about them: they stay, listed, until kept or dismissed.
+            let edited_at = now_ms.max(view.newest_in_lineage(k) + 1);
+            let mut marker = row(ids.next(), &old.pos, old.lineage.clone(), "", edited_at);
+            marker.removed = true;
+            insert_row(tx, marker)?;
+        }
+    }
+    for insert in &plan.inserts {
+        let lo = insert.after.map(|k| view.shown_row(k));
+        let hi = insert.before.map(|k| view.shown_row(k));
+        if let (Some(lo), Some(hi)) = (lo, hi)
+            && lo.pos >= hi.pos
+        {
+            // Two devices put lines at one place, so both got one position and
+            // no key fits between them; lines at one position are ordered by
+            // lineage, so the new lines get lineages between the two.
+            let mut prev = lo.lineage.clone();
+            for text in &insert.texts {
+                let id = ids.next();
+                let lineage = order::lineage_between(&prev, &hi.lineage, &id);
+                prev.clone_from(&lineage);
+                insert_row(tx, row(id, &lo.pos, lineage, text, now_ms))?;
+            }
+            continue;
+        }
+        let lo = lo.map(|r| r.pos.as_str());
+        let hi = hi.map(|r| r.pos.as_str());
+        let keys = order::keys_between(lo, hi, insert.texts.len());
+        for (text, pos) in insert.texts.iter().zip(&keys) {
+            let id = ids.next();
+            insert_row(tx, row(id.clone(), pos, id, text, now_ms))?;
+        }
+    }
+    Ok((added, deleted))
+}
+
+impl Store {
+    /// Creates the note or replaces its text. Only lines that changed are
+    /// written; saving the same text again writes nothing (no empty changes to
+    /// sync). Idempotent, so a request retried after a lost answer does no
+    /// harm.
+    pub fn save_note(&mut self, id: &str, body: &str, now_ms: i64) -> Result<(), StoreError> {
+        self.save(id, body, now_ms, false)
+    }
+
+    pub(crate) fn save(
+        &mut self,
+        id: &str,
+        body: &str,
+        now_ms: i64,
+        force_snapshot: bool,
+    ) -> Result<(), StoreError> {
+        let cached = self.take_cached_rows();
+        let tx = self.conn_mut().transaction()?;
+        let rows = cache::rows(&tx, id, cached)?;
+        let rows = save_in(&tx, id, body, now_ms, force_snapshot, rows)?;
+        tx.commit()?;
+        self.keep_rows(id, rows)?;
+        Ok(())
+    }
+
+    /// Saves several notes in one transaction (one `db_version`): an import,
+    /// or a test that needs one large local transaction.
+    pub fn save_notes(&mut self, notes: &[(&str, &str)], now_ms: i64) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        for (id, body) in notes {
+            let rows = lines::load(&tx, id)?;
+            save_in(&tx, id, body, now_ms, false, rows)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// `save_note` inside a caller's transaction, given the note's current
+/// `rows`; returns its rows after the save. `force_snapshot` keeps the text
+/// being replaced in history whatever the time since the last snapshot.
+pub(crate) fn save_in(
+    tx: &Transaction<'_>,
+    id: &str,
+    body: &str,
+    now_ms: i64,
+    force_snapshot: bool,
+    rows: Vec<Row>,
+) -> rusqlite::Result<Vec<Row>> {
+    let view = lines::view(rows);
+    let old: Vec<&str> = (0..view.shown.len()).map(|k| view.shown_text(k)).collect();
+    let new = split_lines(body);
+    let plan = plan(&old, &new);
+    let updated_at: Option<i64> = tx
+        .prepare_cached("SELECT updated_at FROM notes WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if plan.is_empty() && updated_at.is_some() {
+        return Ok(view.rows);
+    }
+    if let Some(updated_at) = updated_at {
+        history::snapshot_before_edit(tx, id, &view, updated_at, now_ms, force_snapshot)?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO notes (id, created_at, updated_at) VALUES (?1, ?2, ?2)
+         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at",
+    )?
+    .execute(params![id, now_ms])?;
+    let (added, mut deleted) = apply(tx, id, &view, &plan, now_ms)?;
+    deleted.sort_unstable();
+    let mut rows: Vec<Row> = view
+        .rows
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| deleted.binary_search(i).is_err())
+        .map(|(_, r)| r)
+        .chain(added)
+        .collect();
+    lines::sort(&mut rows);
+    Ok(rows)
+}

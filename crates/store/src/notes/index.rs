@@ -1,0 +1,45 @@
+//! The notes list's titles and conflict counts, derived from `lines` and kept
+//! in a local table (never replicated). Triggers on `lines` mark a note dirty
+//! whatever changed it (an edit here, a merge from elsewhere); dirty notes
+//! are recomputed before the list is read, so the autosave path never pays
+//! for it and a 5,000-note list is one indexed query.
+
+use rusqlite::params;
+
+use super::{lines, title_of_lines};
+use crate::{Store, StoreError};
+
+impl Store {
+    pub(crate) fn refresh_index(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        let dirty: Vec<String> = tx
+            .prepare_cached("SELECT note_id FROM note_index_dirty")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        for note_id in &dirty {
+            let view = lines::view(lines::load(&tx, note_id)?);
+            if view.rows.is_empty() {
+                tx.prepare_cached("DELETE FROM note_index WHERE note_id = ?1")?
+                    .execute([note_id])?;
+                continue;
+            }
+            let title = title_of_lines((0..view.shown.len()).map(|k| view.shown_text(k)));
+            tx.prepare_cached(
+                "INSERT INTO note_index (note_id, title, conflicts) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (note_id) DO UPDATE SET title = excluded.title,
+                                                     conflicts = excluded.conflicts",
+            )?
+            .execute(params![
+                note_id,
+                title,
+                i64::try_from(view.losers.len()).unwrap_or(i64::MAX)
+            ])?;
+        }
+        tx.execute("DELETE FROM note_index_dirty", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,312 @@
+//! Notes as the app sees them. Every read and write of a note's text goes
+//! through this module, so how the text is stored is its business alone: one
+//! replicated row per line version (see [`lines`]), so that concurrent edits
+//! of different lines merge and concurrent edits of one line keep both.
+
+pub(crate) mod cache;
+mod conflicts;
+mod diff;
+mod edit;
+mod history;
+mod index;
+mod lines;
+pub(crate) mod migrate;
+mod order;
+mod trash;
+
+use rusqlite::{OptionalExtension, params};
+
+pub use history::{KEEP_VERSIONS, SNAPSHOT_EVERY_MS, Version, VersionSummary};
+pub use lines::Conflict;
+pub use trash::TRASH_DAYS;
+
+use crate::{Store, StoreError};
+
+/// A note in full.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub id: String,
+    pub body: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// When it was moved to the trash; `None` if it is not there.
+    pub deleted_at: Option<i64>,
+    /// Versions of its lines that lost to a concurrent edit elsewhere.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A line of the notes list (or of the trash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteSummary {
+    pub id: String,
+    pub title: String,
+    pub updated_at: i64,
+    /// How many conflict copies the note holds.
+    pub conflicts: u32,
+    pub deleted_at: Option<i64>,
+}
+
+/// The title of a note: its first non-blank line, shortened.
+pub fn title_of(body: &str) -> String {
+    title_of_lines(body.lines())
+}
+
+pub(crate) fn title_of_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+    const MAX_CHARS: usize = 80;
+    let line = lines
+        .into_iter()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.is_empty() {
+        return "Untitled".to_owned();
+    }
+    let mut title: String = line.chars().take(MAX_CHARS).collect();
+    if line.chars().count() > MAX_CHARS {
+        title.push('…');
+    }
+    title
+}
+
+pub(crate) fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteSummary> {
+    Ok(NoteSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        updated_at: r.get(2)?,
+        conflicts: r.get(3)?,
+        deleted_at: r.get(4)?,
+    })
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_pattern(query: &str) -> String {
+    let mut p = String::with_capacity(query.len() + 2);
+    p.push('%');
+    for ch in query.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+impl Store {
+    /// Notes outside the trash whose text contains `query` (case-insensitive
+    /// for ASCII; conflict copies count), newest first.
+    pub fn list_notes(&mut self, query: &str) -> Result<Vec<NoteSummary>, StoreError> {
+        self.refresh_index()?;
+        let query = query.trim();
+        let mut stmt = self.conn().prepare_cached(
+            r"SELECT n.id, coalesce(i.title, 'Untitled'), n.updated_at, coalesce(i.conflicts, 0),
+                     n.deleted_at
+              FROM notes n LEFT JOIN note_index i ON i.note_id = n.id
+              WHERE n.deleted_at IS NULL
+                AND (?1 = '' OR n.id IN (SELECT note_id FROM lines WHERE text LIKE ?2 ESCAPE '\'))
+              ORDER BY n.updated_at DESC, n.id",
+        )?;
+        let rows = stmt.query_map(params![query, like_pattern(query)], summary_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A note (in the trash or not), with its text as the lines shown and
+    /// its conflict copies.
+    pub fn get_note(&self, id: &str) -> Result<Option<Note>, StoreError> {
+        let meta: Option<(i64, i64, Option<i64>)> = self
+            .conn()
+            .prepare_cached("SELECT created_at, updated_at, deleted_at FROM notes WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((created_at, updated_at, deleted_at)) = meta else {
+            return Ok(None);
+        };
+        let rows = cache::rows(self.conn(), id, self.take_cached_rows())?;
+        let view = lines::view(rows);
+        let note = Note {
+            id: id.to_owned(),
+            body: view.body(),
+            created_at,
+            updated_at,
+            deleted_at,
+            conflicts: view.conflicts(),
+        };
+        // The editor saves next: have its rows ready.
+        self.keep_rows(id, view.rows)?;
+        Ok(Some(note))
+    }
+
+    /// Every note, trashed ones included, for moving a local notebook's
+    /// notes into an account.
+    pub fn all_notes(&self) -> Result<Vec<Note>, StoreError> {
+        let ids: Vec<String> = self
+            .conn()
+            .prepare("SELECT id FROM notes ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut notes = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(note) = self.get_note(&id)? {
+                notes.push(note);
+            }
+        }
+        Ok(notes)
+    }
+
+    /// Writes `note` (text, times, trash state) as a note of this store, as
+    /// if it had been written here; its conflict copies stay behind.
+    pub fn import_note(&mut self, note: &Note) -> Result<(), StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        let rows = lines::load(&tx, &note.id)?;
+        edit::save_in(&tx, &note.id, &note.body, note.updated_at, false, rows)?;
+        tx.execute(
+            "UPDATE notes SET created_at = ?2, updated_at = ?3, deleted_at = ?4 WHERE id = ?1",
+            params![note.id, note.created_at, note.updated_at, note.deleted_at],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_the_first_non_blank_line() {
+        assert_eq!(title_of("\n  \n  Groceries \nmilk"), "Groceries");
+        assert_eq!(title_of(""), "Untitled");
+        assert_eq!(title_of(&"x".repeat(100)).chars().count(), 81);
+    }
+
+    fn ids(s: &mut Store, q: &str) -> Vec<String> {
+        s.list_notes(q).unwrap().into_iter().map(|n| n.id).collect()
+    }
+
+    #[test]
+    fn notes_list_newest_first_and_search_matches_text_literally() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_note("a", "Groceries\nmilk", 1).unwrap();
+        s.save_note("b", "100% done_ok", 2).unwrap();
+        s.save_note("c", "Call mom", 3).unwrap();
+
+        assert_eq!(ids(&mut s, ""), ["c", "b", "a"]);
+        assert_eq!(ids(&mut s, "MILK"), ["a"]);
+        assert_eq!(ids(&mut s, "100%"), ["b"]);
+        assert_eq!(ids(&mut s, "_ok"), ["b"]);
+        assert_eq!(ids(&mut s, "%"), ["b"]);
+        assert!(ids(&mut s, "zzz").is_empty());
+        let titles: Vec<String> = s
+            .list_notes("")
+            .unwrap()
+            .into_iter()
+            .map(|n| n.title)
+            .collect();
+        assert_eq!(titles, ["Call mom", "100% done_ok", "Groceries"]);
+    }
+
+    #[test]
+    fn the_text_saved_is_the_text_read_back_exactly() {
+        let mut s = Store::open_in_memory().unwrap();
+        for (i, body) in ["", "one", "a\n", "\n\n", "x\r\ny\n\nz", "é\n😀"]
+            .iter()
+            .enumerate()
+        {
+            s.save_note("n", body, i as i64).unwrap();
+            assert_eq!(s.get_note("n").unwrap().unwrap().body, *body);
+        }
+    }
+
+    #[test]
+    fn saving_the_same_text_again_writes_nothing() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_note("a", "text", 1).unwrap();
+        let v = s.db_version().unwrap();
+        s.save_note("a", "text", 2).unwrap();
+        assert_eq!(s.db_version().unwrap(), v);
+        assert_eq!(s.get_note("a").unwrap().unwrap().updated_at, 1);
+        s.save_note("a", "text!", 3).unwrap();
+        assert!(s.db_version().unwrap() > v);
+    }
+
+    #[test]
+    fn a_deleted_note_waits_in_the_trash_until_restored_or_emptied() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_note("a", "keep me", 1).unwrap();
+        s.save_note("b", "bin me", 2).unwrap();
+        assert!(s.delete_note("b", 10).unwrap());
+        assert!(!s.delete_note("b", 11).unwrap(), "already in the trash");
+        assert_eq!(ids(&mut s, ""), ["a"]);
+        let trash = s.list_trash().unwrap();
+        assert_eq!((trash[0].id.as_str(), trash[0].deleted_at), ("b", Some(10)));
+
+        assert!(s.restore_note("b").unwrap());
+        assert_eq!(ids(&mut s, ""), ["b", "a"]);
+        assert_eq!(s.get_note("b").unwrap().unwrap().body, "bin me");
+
+        s.delete_note("b", 20).unwrap();
+        assert!(
+            !s.delete_forever("a").unwrap(),
+            "only trashed notes are deleted for good"
+        );
+        assert_eq!(s.empty_trash().unwrap(), 1);
+        assert!(s.get_note("b").unwrap().is_none());
+        assert!(s.list_trash().unwrap().is_empty());
+        assert_eq!(ids(&mut s, ""), ["a"]);
+    }
+
+    #[test]
+    fn the_trash_forgets_notes_after_thirty_days() {
+        let mut s = Store::open_in_memory().unwrap();
+        let day = 24 * 60 * 60 * 1000;
+        s.save_note("old", "x", 0).unwrap();
+        s.save_note("new", "y", 0).unwrap();
+        s.delete_note("old", day).unwrap();
+        s.delete_note("new", 20 * day).unwrap();
+        assert_eq!(s.purge_trash(31 * day + 1).unwrap(), 1);
+        let left: Vec<String> = s.list_trash().unwrap().into_iter().map(|n| n.id).collect();
+        assert_eq!(left, ["new"]);
+    }
+
+    #[test]
+    fn history_keeps_one_version_per_burst_of_editing_and_restores_it() {
+        let mut s = Store::open_in_memory().unwrap();
+        let min = 60 * 1000;
+        s.save_note("n", "draft", 0).unwrap();
+        s.save_note("n", "draft 2", min).unwrap();
+        s.save_note("n", "draft 3", 2 * min).unwrap();
+        assert_eq!(
+            s.history("n").unwrap().len(),
+            1,
+            "one version per few minutes"
+        );
+        s.save_note("n", "final", 10 * min).unwrap();
+        let history = s.history("n").unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].title, "draft 3");
+        assert_eq!(history[1].title, "draft");
+
+        assert!(s.restore_version("n", &history[1].id, 11 * min).unwrap());
+        assert_eq!(s.get_note("n").unwrap().unwrap().body, "draft");
+        assert_eq!(
+            s.history("n").unwrap()[0].title,
+            "final",
+            "a restore can be undone"
+        );
+        assert!(
+            !s.restore_version("other", &history[1].id, 12 * min)
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn history_is_bounded_per_note() {
+        let mut s = Store::open_in_memory().unwrap();
+        for i in 0..(KEEP_VERSIONS + 10) {
+            s.save_note("n", &format!("v{i}"), i * SNAPSHOT_EVERY_MS)
+                .unwrap();
+        }
+        assert_eq!(s.history("n").unwrap().len() as i64, KEEP_VERSIONS);
+    }
+}
