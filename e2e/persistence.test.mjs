@@ -41,7 +41,7 @@ test('search filters the list as you type; delete can be undone', async () => {
 
   await openNote(page, 'Beta note');
   await page.getByRole('button', { name: 'Delete note' }).click();
-  await page.getByText('Note deleted.').waitFor();
+  await page.getByText('Moved to Trash.').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('.note-list .note-title').length === 1);
   await page.getByRole('button', { name: 'Undo' }).click();
   await page.waitForFunction(() => document.querySelectorAll('.note-list .note-title').length === 2);

@@ -39,13 +39,13 @@ test('offline: writing and Sync give a clear state and lose nothing; back online
   await other.close();
 });
 
-test('two devices of one account write offline and converge, including a conflicting edit', async () => {
+test('two devices of one account write offline and converge; a same-line conflict keeps both versions', async () => {
   const a = await openProfile();
   const b = await openProfile();
   const pa = await openApp(a.context, server.url);
   const pb = await openApp(b.context, server.url);
   await signUp(pa, 'two-devices', 'password one');
-  await newNote(pa, 'Shared note');
+  await newNote(pa, 'Shared note\nline two\nline three');
   assert.match(await sync(pa), /^Synced/);
   await signIn(pb, 'two-devices', 'password one');
   assert.match(await sync(pb), /^Synced/);
@@ -55,11 +55,12 @@ test('two devices of one account write offline and converge, including a conflic
   await b.context.setOffline(true);
   await newNote(pa, 'Only on A');
   await newNote(pb, 'Only on B');
+  // Both edit the first line; A edits line two, B line three.
   await openNote(pa, 'Shared note');
-  await pa.getByRole('textbox', { name: 'Note text' }).fill('Shared note, A’s version');
+  await pa.getByRole('textbox', { name: 'Note text' }).fill('Shared note, A’s title\nline two, edited on A\nline three');
   await saved(pa);
   await openNote(pb, 'Shared note');
-  await pb.getByRole('textbox', { name: 'Note text' }).fill('Shared note, B’s version');
+  await pb.getByRole('textbox', { name: 'Note text' }).fill('Shared note, B’s title\nline two\nline three, edited on B');
   await saved(pb);
   await a.context.setOffline(false);
   await b.context.setOffline(false);
@@ -77,7 +78,23 @@ test('two devices of one account write offline and converge, including a conflic
   const textA = await pa.getByRole('textbox', { name: 'Note text' }).inputValue();
   const textB = await pb.getByRole('textbox', { name: 'Note text' }).inputValue();
   assert.equal(textA, textB);
-  assert.ok(['Shared note, A’s version', 'Shared note, B’s version'].includes(textA), textA);
+  // Different lines merged; the same line shows one version and keeps the other.
+  const [first, two, three] = textA.split('\n');
+  assert.deepEqual([two, three], ['line two, edited on A', 'line three, edited on B']);
+  const other = first === 'Shared note, A’s title' ? 'Shared note, B’s title' : 'Shared note, A’s title';
+  assert.ok(['Shared note, A’s title', 'Shared note, B’s title'].includes(first), first);
+  for (const p of [pa, pb]) {
+    assert.equal(await p.locator('.note-list .conflict-badge').textContent(), '1 conflicting edit');
+    await p.getByRole('region', { name: 'Conflicting edits' }).getByText(other).waitFor();
+  }
+
+  // A chooses the other version; after syncing, both show it and no conflict.
+  await pa.getByRole('button', { name: 'Use this version of line 1' }).click();
+  await eventually(async () => (await pa.getByRole('textbox', { name: 'Note text' }).inputValue()).startsWith(other), 'the kept version');
+  for (const p of [pa, pb]) assert.match(await sync(p), /^Synced/);
+  await eventually(async () => (await pb.getByRole('textbox', { name: 'Note text' }).inputValue()).startsWith(other), 'the kept version on B');
+  assert.equal(await pb.locator('.note-list .conflict-badge').count(), 0);
+  assert.equal(await pb.getByRole('region', { name: 'Conflicting edits' }).count(), 0);
   await a.close();
   await b.close();
 });

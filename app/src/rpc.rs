@@ -3,6 +3,19 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A version of a line that lost to a concurrent edit on another device
+/// (the worker's copy of `store::Conflict`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub line_id: String,
+    pub text: String,
+    /// What the line shows instead; `None` if the line was removed.
+    pub current: Option<String>,
+    /// 1-based line number in the note.
+    pub line_number: usize,
+    pub edited_at: i64,
+}
+
 /// A note in full (the worker's copy of `store::Note`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
@@ -11,14 +24,39 @@ pub struct Note {
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
     pub updated_at: i64,
+    /// When it went to the trash; `None` if it is not there.
+    pub deleted_at: Option<i64>,
+    pub conflicts: Vec<Conflict>,
 }
 
-/// A line of the notes list.
+/// A line of the notes list, or of the trash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteSummary {
     pub id: String,
     pub title: String,
     pub updated_at: i64,
+    /// Conflict copies waiting in the note.
+    pub conflicts: u32,
+    pub deleted_at: Option<i64>,
+}
+
+/// An entry of a note's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionSummary {
+    pub id: String,
+    /// When the note last had this text.
+    pub saved_at: i64,
+    pub title: String,
+    pub line_count: usize,
+}
+
+/// A version of a note in full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub id: String,
+    pub note_id: String,
+    pub saved_at: i64,
+    pub body: String,
 }
 
 /// What the UI asks of the database.
@@ -35,11 +73,38 @@ pub enum Request {
         id: String,
         body: String,
     },
+    /// Moves a note to the trash.
     DeleteNote {
         id: String,
     },
+    /// Takes a note out of the trash.
     RestoreNote {
-        note: Note,
+        id: String,
+    },
+    ListTrash,
+    /// Deletes a trashed note for good.
+    DeleteForever {
+        id: String,
+    },
+    EmptyTrash,
+    History {
+        note_id: String,
+    },
+    GetVersion {
+        version_id: String,
+    },
+    RestoreVersion {
+        note_id: String,
+        version_id: String,
+    },
+    /// Makes a conflict copy the line shown.
+    KeepLineVersion {
+        note_id: String,
+        line_id: String,
+    },
+    DismissLineVersion {
+        note_id: String,
+        line_id: String,
     },
     Status,
     SignIn {
@@ -54,14 +119,34 @@ pub enum Request {
     Sync,
 }
 
-/// The answer to a [`Request`], one variant per request.
+impl Request {
+    /// Requests that only read: after anything else, every tab re-reads.
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            Self::ListNotes { .. }
+                | Self::GetNote { .. }
+                | Self::ListTrash
+                | Self::History { .. }
+                | Self::GetVersion { .. }
+                | Self::Status
+        )
+    }
+}
+
+/// The answer to a [`Request`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     Notes(Vec<NoteSummary>),
     Note(Option<Note>),
     Saved,
-    Deleted(Option<Note>),
-    Restored,
+    /// Whether the request found what it was about (a note to delete or
+    /// restore, a conflict copy, a version).
+    Done(bool),
+    /// How many notes were deleted for good.
+    Emptied(usize),
+    History(Vec<VersionSummary>),
+    Version(Option<Version>),
     Status(Status),
 }
 

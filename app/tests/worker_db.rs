@@ -59,26 +59,49 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
     };
     assert_eq!(note.body, "Persisted\nin OPFS");
 
-    let Response::Deleted(Some(deleted)) =
-        call(&leader, Request::DeleteNote { id: "n1".into() }).await
+    assert_eq!(
+        call(&leader, Request::DeleteNote { id: "n1".into() }).await,
+        Response::Done(true)
+    );
+    let Response::Notes(list) = call(
+        &leader,
+        Request::ListNotes {
+            query: String::new(),
+        },
+    )
+    .await
     else {
         panic!()
     };
-    assert!(matches!(
-        call(&leader, Request::GetNote { id: "n1".into() }).await,
-        Response::Note(None)
-    ));
-    call(
+    // (Other tests share this OPFS, so look for n1 only.)
+    assert!(
+        list.iter().all(|n| n.id != "n1"),
+        "the deleted note left the list"
+    );
+    let Response::Notes(trash) = call(&leader, Request::ListTrash).await else {
+        panic!()
+    };
+    assert!(trash.iter().any(|n| n.id == "n1"));
+    call(&leader, Request::RestoreNote { id: "n1".into() }).await;
+    let Response::Note(Some(restored)) = call(&leader, Request::GetNote { id: "n1".into() }).await
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (restored.body.as_str(), restored.deleted_at),
+        ("Persisted\nin OPFS", None)
+    );
+    let Response::History(history) = call(
         &leader,
-        Request::RestoreNote {
-            note: deleted.clone(),
+        Request::History {
+            note_id: "n1".into(),
         },
     )
-    .await;
-    assert_eq!(
-        call(&leader, Request::GetNote { id: "n1".into() }).await,
-        Response::Note(Some(deleted))
-    );
+    .await
+    else {
+        panic!()
+    };
+    assert!(history.is_empty(), "no earlier text yet");
 }
 
 #[wasm_bindgen_test]

@@ -1,11 +1,14 @@
 //! The editor: one text area per note, saved as you type (debounced), with a
-//! saving/saved indicator, and delete with undo.
+//! saving/saved indicator, delete (to the trash) with undo, the note's
+//! conflict copies and its history.
 
 use leptos::prelude::*;
 
-use super::{Ctx, Notice};
+use super::conflicts::{Act, ConflictPanel};
+use super::history::HistoryPanel;
+use super::{Ctx, Notice, Pane};
 use crate::client;
-use crate::rpc::{Request, Response};
+use crate::rpc::{Conflict, Request, Response};
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE_MS: u32 = 300;
@@ -29,6 +32,10 @@ pub fn Editor() -> impl IntoView {
     // Bumped by every edit: a save only clears `dirty` if no edit came after it.
     let edits = StoredValue::new(0u64);
     let state = RwSignal::new(SaveState::Idle);
+    // Of the note shown: when it went to the trash, and its conflict copies.
+    let deleted_at = RwSignal::new(None::<i64>);
+    let conflicts = RwSignal::new(Vec::<Conflict>::new());
+    let show_history = RwSignal::new(false);
 
     let save = move |id: String, body: String| async move {
         let mine = edits.get_value();
@@ -75,6 +82,7 @@ pub fn Editor() -> impl IntoView {
         };
         if shown.as_ref() != Some(&id) {
             state.set(SaveState::Idle);
+            show_history.set(false);
         }
         leptos::task::spawn_local(async move {
             match client::call(Request::GetNote { id: id.clone() }).await {
@@ -84,11 +92,15 @@ pub fn Editor() -> impl IntoView {
                         if text.get_untracked() != note.body {
                             text.set(note.body);
                         }
+                        deleted_at.set(note.deleted_at);
+                        if conflicts.get_untracked() != note.conflicts {
+                            conflicts.set(note.conflicts);
+                        }
                         loaded.set(Some(note.id));
                     }
                 }
                 Ok(_) => {
-                    // Deleted (maybe in another tab).
+                    // Deleted for good (maybe in another tab).
                     if ctx.selected.get_untracked().as_ref() == Some(&id) {
                         ctx.selected.set(None);
                     }
@@ -125,6 +137,49 @@ pub fn Editor() -> impl IntoView {
         }
     };
 
+    // Conflict and history actions change the text in the database: write
+    // unsaved edits first (or they would undo the action), then re-read.
+    let act: Act = Callback::new(move |(request, done): (Request, String)| {
+        let pending = loaded
+            .get_untracked()
+            .filter(|_| dirty.get_untracked())
+            .map(|id| (id, text.get_untracked()));
+        edits.update_value(|n| *n += 1);
+        leptos::task::spawn_local(async move {
+            if let Some((id, body)) = pending
+                && !save(id, body).await
+            {
+                return;
+            }
+            dirty.set(false);
+            match client::call(request).await {
+                Ok(Response::Done(false)) => {
+                    ctx.say("That version is no longer there (changed on another device?).");
+                }
+                Ok(_) => {
+                    show_history.set(false);
+                    ctx.say(done);
+                }
+                Err(e) => ctx.say(format!("Could not do that: {e}")),
+            }
+        });
+    });
+
+    let restore = move |_| {
+        let Some(id) = loaded.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match client::call(Request::RestoreNote { id }).await {
+                Ok(_) => {
+                    ctx.pane.set(Pane::Notes);
+                    ctx.say("Note restored.");
+                }
+                Err(e) => ctx.say(format!("Could not restore the note: {e}")),
+            }
+        });
+    };
+
     let delete = move |_| {
         let Some(id) = loaded.get_untracked() else {
             return;
@@ -138,14 +193,14 @@ pub fn Editor() -> impl IntoView {
             {
                 return;
             }
-            match client::call(Request::DeleteNote { id }).await {
-                Ok(Response::Deleted(note)) => {
+            match client::call(Request::DeleteNote { id: id.clone() }).await {
+                Ok(Response::Done(_)) => {
                     dirty.set(false);
                     loaded.set(None);
                     ctx.selected.set(None);
                     ctx.notice.set(Some(Notice {
-                        text: "Note deleted.".into(),
-                        undo: note,
+                        text: "Moved to Trash.".into(),
+                        undo: Some(id),
                     }));
                 }
                 Ok(_) => {}
@@ -167,7 +222,17 @@ pub fn Editor() -> impl IntoView {
                 None => view! {
                     <p class="muted placeholder">"Select a note, or press “New note”."</p>
                 }.into_any(),
-                Some(_) => view! {
+                Some(_) if deleted_at.get().is_some() => view! {
+                    <div class="trash-banner" role="status">
+                        <span>"This note is in the Trash."</span>
+                        <button on:click=restore>"Restore note"</button>
+                    </div>
+                    <textarea class="note-text" aria-label="Note text" readonly prop:value=move || text.get()></textarea>
+                }.into_any(),
+                Some(id) if show_history.get() => view! {
+                    <HistoryPanel note_id=id act=act close=Callback::new(move |()| show_history.set(false)) />
+                }.into_any(),
+                Some(id) => view! {
                     <div class="editor-tools">
                         <span
                             class="save-state"
@@ -177,8 +242,15 @@ pub fn Editor() -> impl IntoView {
                         {move || matches!(state.get(), SaveState::Failed(_)).then(|| view! {
                             <button on:click=move |_| save_now()>"Retry save"</button>
                         })}
+                        <button on:click=move |_| show_history.set(true)>"History"</button>
                         <button class="danger" on:click=delete>"Delete note"</button>
                     </div>
+                    {move || {
+                        let list = conflicts.get();
+                        (!list.is_empty()).then(|| view! {
+                            <ConflictPanel note_id=id.clone() conflicts=list act=act />
+                        })
+                    }}
                     <textarea
                         class="note-text"
                         aria-label="Note text"

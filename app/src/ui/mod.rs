@@ -1,21 +1,33 @@
-//! The Leptos UI: a notes list with search, an editor with autosave, account
-//! and sync controls. It never touches SQLite: it asks its tab's worker.
+//! The Leptos UI: a notes list with search, the trash, an editor with
+//! autosave, history and conflict copies, account and sync controls. It never
+//! touches SQLite: it asks its tab's worker.
 
 mod account;
+mod conflicts;
 mod editor;
+mod history;
 mod notes_list;
 mod status;
+mod trash;
 
 use leptos::prelude::*;
 
 use crate::client::{self, Event};
-use crate::rpc::{Note, Request, Response, Status};
+use crate::rpc::{Request, Response, Status};
 
 /// A short message at the bottom, maybe with an undo.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
     pub text: String,
-    pub undo: Option<Note>,
+    /// A note just moved to the trash, which Undo takes out again.
+    pub undo: Option<String>,
+}
+
+/// What the sidebar lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Notes,
+    Trash,
 }
 
 /// State shared by the components (all signals, so `Copy`).
@@ -24,6 +36,7 @@ pub struct Ctx {
     /// Bumped when data changed anywhere: views re-read.
     pub version: RwSignal<u64>,
     pub selected: RwSignal<Option<String>>,
+    pub pane: RwSignal<Pane>,
     pub query: RwSignal<String>,
     pub status: RwSignal<Status>,
     pub notice: RwSignal<Option<Notice>>,
@@ -57,6 +70,7 @@ pub fn App() -> impl IntoView {
     let ctx = Ctx {
         version: RwSignal::new(0),
         selected: RwSignal::new(None),
+        pane: RwSignal::new(Pane::Notes),
         query: RwSignal::new(String::new()),
         status: RwSignal::new(Status::default()),
         notice: RwSignal::new(None),
@@ -85,7 +99,7 @@ pub fn App() -> impl IntoView {
                 <p class="fatal" role="alert">{m}</p>
             })}
             <main class="panes">
-                <notes_list::NotesList />
+                <Sidebar />
                 <editor::Editor />
             </main>
             <Toast />
@@ -93,15 +107,46 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The notice line, with Undo when a note was just deleted.
+/// Notes or Trash, with the switch between them.
+#[component]
+fn Sidebar() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let tab = move |pane: Pane, label: &'static str| {
+        view! {
+            <button
+                class="pane-tab"
+                class:selected=move || ctx.pane.get() == pane
+                aria-pressed=move || if ctx.pane.get() == pane { "true" } else { "false" }
+                on:click=move |_| {
+                    ctx.pane.set(pane);
+                    ctx.selected.set(None);
+                }
+            >{label}</button>
+        }
+    };
+    view! {
+        <section class="sidebar" aria-label="Notes">
+            <nav class="pane-tabs" aria-label="Views">
+                {tab(Pane::Notes, "Notes")}
+                {tab(Pane::Trash, "Trash")}
+            </nav>
+            {move || match ctx.pane.get() {
+                Pane::Notes => view! { <notes_list::NotesList /> }.into_any(),
+                Pane::Trash => view! { <trash::TrashList /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The notice line, with Undo when a note was just moved to the trash.
 #[component]
 fn Toast() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let undo = move |note: Note| {
+    let undo = move |id: String| {
         leptos::task::spawn_local(async move {
-            let id = note.id.clone();
-            match client::call(Request::RestoreNote { note }).await {
+            match client::call(Request::RestoreNote { id: id.clone() }).await {
                 Ok(_) => {
+                    ctx.pane.set(Pane::Notes);
                     ctx.selected.set(Some(id));
                     ctx.say("Note restored.");
                 }
@@ -115,8 +160,8 @@ fn Toast() -> impl IntoView {
             view! {
                 <div class="toast" role="status">
                     <span>{n.text}</span>
-                    {note.map(|note| view! {
-                        <button on:click=move |_| undo(note.clone())>"Undo"</button>
+                    {note.map(|id| view! {
+                        <button on:click=move |_| undo(id.clone())>"Undo"</button>
                     })}
                     <button class="quiet" aria-label="Dismiss message" on:click=move |_| ctx.notice.set(None)>"×"</button>
                 </div>

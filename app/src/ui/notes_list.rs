@@ -54,8 +54,7 @@ pub fn NotesList() -> impl IntoView {
     };
 
     view! {
-        <section class="sidebar" aria-label="Notes">
-            <div class="sidebar-tools">
+        <div class="sidebar-tools">
                 <input
                     type="search"
                     class="search"
@@ -70,7 +69,7 @@ pub fn NotesList() -> impl IntoView {
                     }
                 />
                 <button class="primary" on:click=new_note>"New note"</button>
-            </div>
+        </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move { match notes.await {
                     Ok(Response::Notes(list)) if list.is_empty() => {
@@ -100,6 +99,11 @@ pub fn NotesList() -> impl IntoView {
                                             on:click=move |_| ctx.selected.set(Some(id.clone()))
                                         >
                                             <span class="note-title">{n.title}</span>
+                                            {(n.conflicts > 0).then(|| view! {
+                                                <span class="conflict-badge">
+                                                    {format!("{} conflicting edit{}", n.conflicts, if n.conflicts == 1 { "" } else { "s" })}
+                                                </span>
+                                            })}
                                             <span class="note-date">{format_time(n.updated_at as f64)}</span>
                                         </button>
                                     </li>
@@ -118,7 +122,6 @@ pub fn NotesList() -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }})}
             </Transition>
-        </section>
     }
 }
 

@@ -11,25 +11,8 @@ use store::{Journal, OpenOptions, Store, StoreError};
 
 use super::account::{self, LOCAL_DB, Session};
 use super::net;
-use crate::rpc::{Note, NoteSummary, Request, Response, RpcError, RpcResult, Status};
-
-fn note_out(n: store::Note) -> Note {
-    Note {
-        id: n.id,
-        body: n.body,
-        created_at: n.created_at,
-        updated_at: n.updated_at,
-    }
-}
-
-fn note_in(n: Note) -> store::Note {
-    store::Note {
-        id: n.id,
-        body: n.body,
-        created_at: n.created_at,
-        updated_at: n.updated_at,
-    }
-}
+use super::notes;
+use crate::rpc::{Request, Response, RpcError, RpcResult, Status};
 
 const VFS: &str = "notes";
 const LAST_SYNCED: &str = "last_synced_ms";
@@ -115,7 +98,8 @@ impl Leader {
             Some(s) => account::db_path(&profile, &s.username)?,
             None => LOCAL_DB.to_owned(),
         };
-        let store = Store::open(&path, &options())?;
+        let mut store = Store::open(&path, &options())?;
+        store.purge_trash(now_ms())?;
         Ok(Self {
             pool,
             profile,
@@ -155,46 +139,6 @@ impl Leader {
 
     pub async fn handle(&self, request: Request) -> RpcResult {
         match request {
-            Request::ListNotes { query } => {
-                let list = self.store.borrow().list_notes(&query).map_err(storage)?;
-                Ok(Response::Notes(
-                    list.into_iter()
-                        .map(|n| NoteSummary {
-                            id: n.id,
-                            title: n.title,
-                            updated_at: n.updated_at,
-                        })
-                        .collect(),
-                ))
-            }
-            Request::GetNote { id } => Ok(Response::Note(
-                self.store
-                    .borrow()
-                    .get_note(&id)
-                    .map_err(storage)?
-                    .map(note_out),
-            )),
-            Request::SaveNote { id, body } => {
-                self.store
-                    .borrow()
-                    .save_note(&id, &body, now_ms())
-                    .map_err(storage)?;
-                Ok(Response::Saved)
-            }
-            Request::DeleteNote { id } => Ok(Response::Deleted(
-                self.store
-                    .borrow_mut()
-                    .delete_note(&id)
-                    .map_err(storage)?
-                    .map(note_out),
-            )),
-            Request::RestoreNote { note } => {
-                self.store
-                    .borrow()
-                    .restore_note(&note_in(note))
-                    .map_err(storage)?;
-                Ok(Response::Restored)
-            }
             Request::Status => Ok(Response::Status(self.status()?)),
             Request::Sync => self.sync().await,
             Request::SignIn {
@@ -203,6 +147,9 @@ impl Leader {
                 create_account,
             } => self.sign_in(&username, &password, create_account).await,
             Request::SignOut { discard_unsynced } => self.sign_out(discard_unsynced).await,
+            note_request => notes::handle(&mut self.store.borrow_mut(), &note_request, now_ms())
+                // `handle` declines only the four requests matched above.
+                .unwrap_or(Err(RpcError::NotReady)),
         }
     }
 
@@ -236,6 +183,11 @@ impl Leader {
         match result {
             Ok(()) => {
                 *self.last_error.borrow_mut() = None;
+                // Notes trashed long ago on another device go here too.
+                self.store
+                    .borrow_mut()
+                    .purge_trash(now_ms())
+                    .map_err(storage)?;
                 self.store
                     .borrow()
                     .conn()
@@ -306,16 +258,12 @@ impl Leader {
         // as new local writes, so that they sync. Written there before being
         // removed here: a crash in between duplicates, never loses.
         let path = account::db_path(&self.profile, username).map_err(storage)?;
-        let account_store = Store::open(&path, &options()).map_err(storage)?;
+        let mut account_store = Store::open(&path, &options()).map_err(storage)?;
         let local_notes = self.store.borrow().all_notes().map_err(storage)?;
         for note in &local_notes {
-            account_store.restore_note(note).map_err(storage)?;
+            account_store.import_note(note).map_err(storage)?;
         }
-        self.store
-            .borrow()
-            .conn()
-            .execute("DELETE FROM notes", [])
-            .map_err(storage)?;
+        self.store.borrow_mut().clear_notes().map_err(storage)?;
         let session = Session {
             username: username.to_owned(),
             token,

@@ -7,6 +7,7 @@ mod account;
 pub mod leader;
 mod locks;
 mod net;
+mod notes;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -155,10 +156,7 @@ impl Worker {
 
     /// Serves a request as the leader and tells every tab when data changed.
     async fn serve(&self, leader: &Rc<Leader>, request: Request) -> RpcResult {
-        let writes = !matches!(
-            request,
-            Request::ListNotes { .. } | Request::GetNote { .. } | Request::Status
-        );
+        let writes = !request.is_read_only();
         let result = leader.handle(request).await;
         if writes {
             self.changed();

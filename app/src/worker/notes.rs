@@ -1,0 +1,101 @@
+//! The note requests: each is one call into the store, its answer converted
+//! to the wire types of `rpc`.
+
+use store::Store;
+
+use super::leader::storage;
+use crate::rpc::{
+    Conflict, Note, NoteSummary, Request, Response, RpcError, Version, VersionSummary,
+};
+
+fn note_out(n: store::Note) -> Note {
+    Note {
+        id: n.id,
+        body: n.body,
+        created_at: n.created_at,
+        updated_at: n.updated_at,
+        deleted_at: n.deleted_at,
+        conflicts: n
+            .conflicts
+            .into_iter()
+            .map(|c| Conflict {
+                line_id: c.line_id,
+                text: c.text,
+                current: c.current,
+                line_number: c.line_number,
+                edited_at: c.edited_at,
+            })
+            .collect(),
+    }
+}
+
+fn summaries(list: Vec<store::NoteSummary>) -> Response {
+    Response::Notes(
+        list.into_iter()
+            .map(|n| NoteSummary {
+                id: n.id,
+                title: n.title,
+                updated_at: n.updated_at,
+                conflicts: n.conflicts,
+                deleted_at: n.deleted_at,
+            })
+            .collect(),
+    )
+}
+
+/// Runs a note request; `None` if `request` is not one (the leader handles
+/// those itself).
+pub fn handle(
+    store: &mut Store,
+    request: &Request,
+    now_ms: i64,
+) -> Option<Result<Response, RpcError>> {
+    let result = match request {
+        Request::ListNotes { query } => store.list_notes(query).map(summaries),
+        Request::GetNote { id } => store.get_note(id).map(|n| Response::Note(n.map(note_out))),
+        Request::SaveNote { id, body } => {
+            store.save_note(id, body, now_ms).map(|()| Response::Saved)
+        }
+        Request::DeleteNote { id } => store.delete_note(id, now_ms).map(Response::Done),
+        Request::RestoreNote { id } => store.restore_note(id).map(Response::Done),
+        Request::ListTrash => store.list_trash().map(summaries),
+        Request::DeleteForever { id } => store.delete_forever(id).map(Response::Done),
+        Request::EmptyTrash => store.empty_trash().map(Response::Emptied),
+        Request::History { note_id } => store.history(note_id).map(|h| {
+            Response::History(
+                h.into_iter()
+                    .map(|v| VersionSummary {
+                        id: v.id,
+                        saved_at: v.saved_at,
+                        title: v.title,
+                        line_count: v.line_count,
+                    })
+                    .collect(),
+            )
+        }),
+        Request::GetVersion { version_id } => store.get_version(version_id).map(|v| {
+            Response::Version(v.map(|v| Version {
+                id: v.id,
+                note_id: v.note_id,
+                saved_at: v.saved_at,
+                body: v.body,
+            }))
+        }),
+        Request::RestoreVersion {
+            note_id,
+            version_id,
+        } => store
+            .restore_version(note_id, version_id, now_ms)
+            .map(Response::Done),
+        Request::KeepLineVersion { note_id, line_id } => store
+            .keep_line_version(note_id, line_id, now_ms)
+            .map(Response::Done),
+        Request::DismissLineVersion { note_id, line_id } => store
+            .dismiss_line_version(note_id, line_id, now_ms)
+            .map(Response::Done),
+        Request::Status | Request::Sync | Request::SignIn { .. } | Request::SignOut { .. } => {
+            return None;
+        }
+    };
+    Some(result.map_err(storage))
+}
