@@ -3,7 +3,7 @@
 //! commit durably) takes, over 1,000 saves.
 //!
 //! `cargo bench -p store --bench autosave` (BENCH_LINES, BENCH_SAVES to vary;
-//! BENCH_JOURNAL=rollback for the browser's journal mode).
+//! BENCH_JOURNAL=rollback or wal-exclusive, the browser's mode).
 
 #![allow(clippy::unwrap_used)] // a benchmark: a panic is the report
 
@@ -28,6 +28,7 @@ fn main() {
     let saves = env("BENCH_SAVES", 1_000);
     let journal = match std::env::var("BENCH_JOURNAL").as_deref() {
         Ok("rollback") => Journal::Rollback,
+        Ok("wal-exclusive") => Journal::WalExclusive,
         _ => Journal::Wal,
     };
     let dir = tempfile::tempdir().unwrap();

@@ -2,20 +2,23 @@
 -- The bodies of existing notes are moved into `lines` by Rust code
 -- (notes/migrate.rs), which then drops `notes.body`.
 
--- One row per version of a line (see src/notes/lines.rs). `pos` is a
--- cr-sqlite fractional-index key; `lineage` is the line's identity, shared by
--- its versions; the newest version of a lineage is shown, unless it is a
--- `removed` marker (the line was deleted while it had conflict copies).
+-- One row per version of a line (see src/notes/lines.rs). A version is never
+-- updated, only inserted or deleted, so everything but its text is in the
+-- primary key: cr-sqlite then sends one change per new line (its text), not
+-- one per column. `pos` is a cr-sqlite fractional-index key; `lineage` is the
+-- line's identity, shared by its versions; the newest version (`edited_at`,
+-- then `id`) of a lineage is shown, unless its text is NULL: a marker that
+-- the line was removed while it had conflict copies. The key's order is the
+-- note's order.
 CREATE TABLE lines (
-    id TEXT PRIMARY KEY NOT NULL,
-    note_id TEXT NOT NULL DEFAULT '',
-    pos TEXT NOT NULL DEFAULT '',
-    lineage TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL DEFAULT '',
-    edited_at INTEGER NOT NULL DEFAULT 0,
-    removed INTEGER NOT NULL DEFAULT 0
+    note_id TEXT NOT NULL,
+    pos TEXT NOT NULL,
+    lineage TEXT NOT NULL,
+    edited_at INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    text TEXT,
+    PRIMARY KEY (note_id, pos, lineage, edited_at, id)
 );
-CREATE INDEX lines_by_note ON lines (note_id, pos);
 SELECT crsql_as_crr('lines');
 
 -- A note's text as it was before a burst of editing.

@@ -79,6 +79,36 @@ fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
 }
 
 impl Store {
+    /// How many rows of CRR `table` were changed here (not merged from
+    /// elsewhere) after `(db_version, seq)`. Reads the table's clock directly
+    /// (cr-sqlite 0.16 marks local writes with site ordinal 0) through its
+    /// `db_version` index: `crsql_changes` would assemble every change since
+    /// `after` first, which for a fresh 5,000-line note takes 50 ms natively.
+    pub fn local_rows_changed_after(
+        &self,
+        table: &str,
+        after: (i64, i64),
+    ) -> Result<i64, StoreError> {
+        let clock = format!("{table}__crsql_clock");
+        let exists: bool = self.conn().query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [&clock],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
+                table.to_owned(),
+            )));
+        }
+        Ok(self
+            .conn()
+            .prepare_cached(&format!(
+                r#"SELECT count(DISTINCT key) FROM "{clock}"
+               WHERE site_id = 0 AND db_version >= ?1 AND (db_version > ?1 OR seq > ?2)"#
+            ))?
+            .query_row(params![after.0, after.1], |r| r.get(0))?)
+    }
+
     /// Changes with `db_version > since`, filtered by origin, in pages of about
     /// `limit` changes (a page is longer when one db_version holds more).
     pub fn changes_since(

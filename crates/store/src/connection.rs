@@ -15,8 +15,13 @@ pub enum Journal {
     /// Write-ahead log: readers never block the writer. Needs shared memory,
     /// so native files only.
     Wal,
-    /// Rollback journal: for VFSes without WAL support (OPFS sync access handles).
+    /// Rollback journal: for VFSes without shared memory.
     Rollback,
+    /// Write-ahead log kept in this connection's memory instead of shared
+    /// memory (`locking_mode=EXCLUSIVE`): for a VFS without shared memory whose
+    /// file has one owner anyway, as OPFS access handles do. A durable commit
+    /// is one flush of the log, where a rollback journal needs several.
+    WalExclusive,
 }
 
 /// How to open a database file.
@@ -74,6 +79,12 @@ impl Store {
         let journal = match options.journal {
             Journal::Wal => "WAL",
             Journal::Rollback => "TRUNCATE",
+            Journal::WalExclusive => {
+                // Must come before WAL is first used, so that the log index
+                // lives in heap memory.
+                conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+                "WAL"
+            }
         };
         // In-memory databases answer "memory" whatever is asked; that is fine.
         let _mode: String =

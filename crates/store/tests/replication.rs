@@ -101,7 +101,7 @@ fn a_delete_on_one_replica_wins_on_both() {
     sync_both_ways(&mut a, &mut b);
 
     a.conn()
-        .execute("DELETE FROM lines WHERE id = 'gone'", [])
+        .execute("DELETE FROM note_versions WHERE id = 'gone'", [])
         .unwrap();
     put_note(&b, "gone", "edited concurrently with the delete");
     sync_both_ways(&mut a, &mut b);
@@ -245,7 +245,7 @@ fn pages_never_split_one_db_version() {
     let tx = a.conn_mut().transaction().unwrap();
     for i in 0..5 {
         tx.execute(
-            "INSERT INTO lines (id, text) VALUES (?1, 'x')",
+            "INSERT INTO note_versions (id, body) VALUES (?1, 'x')",
             [format!("t1-{i}")],
         )
         .unwrap();
@@ -258,7 +258,7 @@ fn pages_never_split_one_db_version() {
     assert!(first.more);
     let v1 = first.changes[0].db_version;
     assert!(first.changes.iter().all(|c| c.db_version == v1));
-    assert_eq!(first.changes.iter().filter(|c| c.cid == "text").count(), 5);
+    assert_eq!(first.changes.iter().filter(|c| c.cid == "body").count(), 5);
     assert_eq!(first.next_since, v1);
 
     let second = a
@@ -389,4 +389,44 @@ fn a_malformed_primary_key_is_an_error_not_a_crash() {
     assert!(notes(&b).is_empty());
     b.apply_changes(&good).unwrap();
     assert_eq!(notes(&b), notes(&a));
+}
+
+#[test]
+fn integer_and_long_text_keys_survive_the_round_trip() {
+    // cr-sqlite packs keys with a signed width: 200, 33006 and a 200-byte
+    // text once came back as other values (patches/0006).
+    let a = Store::open_in_memory().unwrap();
+    let mut b = Store::open_in_memory().unwrap();
+    for s in [&a, &b] {
+        s.conn()
+            .execute_batch(
+                "CREATE TABLE kv (k INTEGER NOT NULL, s TEXT NOT NULL, v TEXT, PRIMARY KEY (k, s));
+                 SELECT crsql_as_crr('kv');",
+            )
+            .unwrap();
+    }
+    let long = "x".repeat(200);
+    let keys: Vec<(i64, &str)> = [0, 1, 127, 128, 200, 255, 256, 33_006, 65_535, -1, -129]
+        .into_iter()
+        .chain([1_763_780_000_000, i64::MAX, i64::MIN])
+        .map(|k| (k, "key"))
+        .chain([(7, long.as_str()), (8, "")])
+        .collect();
+    for (k, s) in &keys {
+        a.conn()
+            .execute("INSERT INTO kv (k, s, v) VALUES (?1, ?2, 'v')", (k, s))
+            .unwrap();
+    }
+    copy_all(&a, &mut b);
+    let read = |s: &Store| -> Vec<(i64, String)> {
+        s.conn()
+            .prepare("SELECT k, s FROM kv ORDER BY k, s")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(read(&b), read(&a));
+    assert_eq!(read(&b).len(), keys.len());
 }

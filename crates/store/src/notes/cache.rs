@@ -37,7 +37,18 @@ pub(crate) fn rows(
     lines::load(conn, note_id)
 }
 
+impl LineCache {
+    pub fn note_id(&self) -> &str {
+        &self.note_id
+    }
+}
+
 impl Store {
+    /// Puts back a copy taken with `take_cached_rows` and not used.
+    pub(crate) fn put_back_rows(&self, cache: LineCache) {
+        *self.line_cache.borrow_mut() = Some(cache);
+    }
+
     pub(crate) fn take_cached_rows(&self) -> Option<LineCache> {
         self.line_cache.borrow_mut().take()
     }

@@ -18,8 +18,8 @@ impl Store {
         let tx = self.conn_mut().transaction()?;
         let lineage: Option<String> = tx
             .query_row(
-                "SELECT lineage FROM lines WHERE id = ?1 AND note_id = ?2",
-                [line_id, note_id],
+                "SELECT lineage FROM lines WHERE note_id = ?1 AND id = ?2",
+                [note_id, line_id],
                 |r| r.get(0),
             )
             .optional()?;
@@ -54,14 +54,18 @@ impl Store {
             return Ok(false);
         }
         let tx = self.conn_mut().transaction()?;
-        let lineage: String =
-            tx.query_row("SELECT lineage FROM lines WHERE id = ?1", [line_id], |r| {
-                r.get(0)
-            })?;
-        tx.execute("DELETE FROM lines WHERE id = ?1", [line_id])?;
+        let lineage: String = tx.query_row(
+            "SELECT lineage FROM lines WHERE note_id = ?1 AND id = ?2",
+            [note_id, line_id],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "DELETE FROM lines WHERE note_id = ?1 AND id = ?2",
+            [note_id, line_id],
+        )?;
         // A removed line whose last copy is dismissed leaves only markers.
         let copies_left: i64 = tx.query_row(
-            "SELECT count(*) FROM lines WHERE note_id = ?1 AND lineage = ?2 AND removed = 0",
+            "SELECT count(*) FROM lines WHERE note_id = ?1 AND lineage = ?2 AND text IS NOT NULL",
             [note_id, &lineage],
             |r| r.get(0),
         )?;

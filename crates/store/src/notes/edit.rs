@@ -30,24 +30,32 @@ impl Ids {
 
 fn write_row(tx: &Transaction<'_>, note_id: &str, row: &Row) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO lines (id, note_id, pos, lineage, text, edited_at, removed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO lines (note_id, pos, lineage, edited_at, id, text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
-        row.id,
         note_id,
         row.pos,
         row.lineage,
-        row.text,
         row.edited_at,
-        row.removed
+        row.id,
+        (!row.removed).then_some(&row.text)
     ])?;
     Ok(())
 }
 
-fn delete_row(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached("DELETE FROM lines WHERE id = ?1")?
-        .execute([id])?;
+fn delete_row(tx: &Transaction<'_>, note_id: &str, row: &Row) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM lines
+         WHERE note_id = ?1 AND pos = ?2 AND lineage = ?3 AND edited_at = ?4 AND id = ?5",
+    )?
+    .execute(params![
+        note_id,
+        row.pos,
+        row.lineage,
+        row.edited_at,
+        row.id
+    ])?;
     Ok(())
 }
 
@@ -82,7 +90,7 @@ fn apply(
     for &(k, text) in &plan.edits {
         let old = view.shown_row(k);
         let edited_at = now_ms.max(view.newest_in_lineage(k) + 1);
-        delete_row(tx, &old.id)?;
+        delete_row(tx, note_id, old)?;
         deleted.push(view.shown[k]);
         insert_row(
             tx,
@@ -91,7 +99,7 @@ fn apply(
     }
     for &k in &plan.removals {
         let old = view.shown_row(k);
-        delete_row(tx, &old.id)?;
+        delete_row(tx, note_id, old)?;
         deleted.push(view.shown[k]);
         if view.has_copies(k) {
             // The copies were never in the editor, so the user has not

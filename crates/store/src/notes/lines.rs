@@ -7,8 +7,8 @@
 //! lineage, and neither is lost. The newest (by `edited_at`, then id) is the
 //! line shown; the others are the note's conflict copies until the user keeps
 //! or dismisses them. A line removed while it has conflict copies gets a
-//! `removed` marker as its newest version: nothing is shown there, and the
-//! copies stay listed.
+//! "removed" marker (a version with NULL text) as its newest version: nothing
+//! is shown there, and the copies stay listed.
 
 use rusqlite::{Connection, params};
 
@@ -110,34 +110,45 @@ impl View {
 }
 
 pub(crate) fn load(conn: &Connection, note_id: &str) -> rusqlite::Result<Vec<Row>> {
+    // The primary key's order: no sort needed.
     let mut stmt = conn.prepare_cached(
-        "SELECT id, lineage, pos, text, edited_at, removed FROM lines WHERE note_id = ?1
-         ORDER BY pos, lineage, edited_at DESC, id DESC",
+        "SELECT id, lineage, pos, text, edited_at FROM lines WHERE note_id = ?1
+         ORDER BY pos, lineage, edited_at, id",
     )?;
     let rows = stmt.query_map(params![note_id], |r| {
+        let text: Option<String> = r.get(3)?;
         Ok(Row {
             id: r.get(0)?,
             lineage: r.get(1)?,
             pos: r.get(2)?,
-            text: r.get(3)?,
+            removed: text.is_none(),
+            text: text.unwrap_or_default(),
             edited_at: r.get(4)?,
-            removed: r.get::<_, i64>(5)? != 0,
         })
     })?;
     rows.collect()
 }
 
-/// Sorts rows as `load` returns them: by position, lineage, newest first.
+/// Sorts rows as `load` returns them: by position, lineage, oldest first.
 pub(crate) fn sort(rows: &mut [Row]) {
     rows.sort_by(|a, b| {
-        (a.pos.as_str(), a.lineage.as_str())
-            .cmp(&(b.pos.as_str(), b.lineage.as_str()))
-            .then_with(|| order_key(b).cmp(&order_key(a)))
+        (
+            a.pos.as_str(),
+            a.lineage.as_str(),
+            a.edited_at,
+            a.id.as_str(),
+        )
+            .cmp(&(
+                b.pos.as_str(),
+                b.lineage.as_str(),
+                b.edited_at,
+                b.id.as_str(),
+            ))
     });
 }
 
 /// Arranges rows sorted as `load` returns them. Versions of one line share
-/// its position (edits copy it), so each lineage is one run, newest first.
+/// its position (edits copy it), so each lineage is one run, newest last.
 pub(crate) fn view(rows: Vec<Row>) -> View {
     let mut shown = Vec::with_capacity(rows.len());
     let mut losers = Vec::new();
@@ -149,7 +160,7 @@ pub(crate) fn view(rows: Vec<Row>) -> View {
                 .iter()
                 .take_while(|r| &r.lineage == lineage)
                 .count();
-        let newest = start;
+        let newest = end - 1;
         let anchor = if rows[newest].removed {
             Anchor::Removed(shown.len())
         } else {
@@ -157,7 +168,7 @@ pub(crate) fn view(rows: Vec<Row>) -> View {
             Anchor::Shown(shown.len() - 1)
         };
         losers.extend(
-            (start + 1..end)
+            (start..newest)
                 .filter(|&i| !rows[i].removed)
                 .map(|i| (i, anchor)),
         );
@@ -168,8 +179,4 @@ pub(crate) fn view(rows: Vec<Row>) -> View {
         shown,
         losers,
     }
-}
-
-fn order_key(r: &Row) -> (i64, &str) {
-    (r.edited_at, &r.id)
 }

@@ -16,15 +16,15 @@ pub(crate) fn bodies_to_lines(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut insert = tx.prepare(
-        "INSERT INTO lines (id, note_id, pos, lineage, text, edited_at)
-         VALUES (?1, ?2, ?3, ?1, ?4, ?5)",
+        "INSERT INTO lines (note_id, pos, lineage, edited_at, id, text)
+         VALUES (?1, ?2, ?3, ?4, ?3, ?5)",
     )?;
     for (note_id, body, updated_at) in &notes {
         let texts = split_lines(body);
         let keys = order::keys_between(None, None, texts.len());
         for (i, (text, pos)) in texts.iter().zip(&keys).enumerate() {
             let id = format!("v2:{note_id}:{i}");
-            insert.execute(params![id, note_id, pos, text, updated_at])?;
+            insert.execute(params![note_id, pos, id, updated_at, text])?;
         }
     }
     drop(insert);

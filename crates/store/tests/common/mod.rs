@@ -19,12 +19,12 @@ pub fn sync_both_ways(a: &mut Store, b: &mut Store) {
     copy_all(b, a);
 }
 
-/// The rows of a CRR (`lines`, used here as a plain replicated table) as
-/// `(id, text)`, sorted by id.
+/// The rows of a CRR (`note_versions`, used here as a plain replicated table)
+/// as `(id, body)`, sorted by id.
 pub fn notes(s: &Store) -> Vec<(String, String)> {
     let mut stmt = s
         .conn()
-        .prepare("SELECT id, text FROM lines ORDER BY id")
+        .prepare("SELECT id, body FROM note_versions ORDER BY id")
         .expect("prepare");
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .expect("query")
@@ -32,13 +32,13 @@ pub fn notes(s: &Store) -> Vec<(String, String)> {
         .expect("rows")
 }
 
-/// Writes one row of `lines` directly: these tests are about cr-sqlite's
-/// merge of a column, not about notes (tests/notes_merge.rs is).
+/// Writes one row of `note_versions` directly: these tests are about
+/// cr-sqlite's merge of a column, not about notes (tests/notes_merge.rs is).
 pub fn put_note(s: &Store, id: &str, body: &str) {
     s.conn()
         .execute(
-            "INSERT INTO lines (id, text) VALUES (?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET text = excluded.text",
+            "INSERT INTO note_versions (id, body) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
             (id, body),
         )
         .expect("write note");
@@ -99,7 +99,7 @@ pub async fn db_file(name: &str) -> DbFile {
     DbFile {
         path: format!("/{name}").into(),
         options: store::OpenOptions {
-            journal: store::Journal::Rollback,
+            journal: store::Journal::WalExclusive,
             vfs: Some("store-tests".into()),
             ..Default::default()
         },
