@@ -4,19 +4,35 @@
 //   2. cold start to first rendered list with 5,000 notes (a browser restart,
 //      from navigation start to the first note title on screen);
 //   3. local edit commit latency on the autosave path: Ctrl+S (save now) to
-//      "Saved" (UI -> worker -> SQLite commit on OPFS -> UI), p50/p95 over 1,000 edits.
+//      "Saved" (UI -> worker -> SQLite commit on OPFS -> UI), p50/p95 over 1,000 edits;
+//   4. the same in a 5,000-line note, typing in its middle (BENCH_LONG_EDITS, 500).
 import { randomBytes } from 'node:crypto';
-import { startServer, openProfile, openApp, signUp, signIn, sync, newNote } from '../e2e/harness.mjs';
+import { startServer, openProfile, openApp, signIn, sync, newNote, saved } from '../e2e/harness.mjs';
 
 const NOTES = Number(process.env.BENCH_NOTES || 10_000);
 const COLD_NOTES = 5_000;
 const EDITS = Number(process.env.BENCH_EDITS || 1_000);
+const LONG_EDITS = Number(process.env.BENCH_LONG_EDITS || 500);
+const LONG_LINES = 5_000;
+/** Changes per seeded note: the notes row (2 columns) and 2 lines (their text). */
+const CHANGES_PER_NOTE = 4;
 
-/** cr-sqlite's packed primary key for one TEXT column. */
-function packText(s) {
-  const bytes = Buffer.from(s, 'utf8');
-  if (bytes.length > 255) throw new Error('id too long for this helper');
-  return Buffer.concat([Buffer.from([1, (1 << 3) | 3, bytes.length]), bytes]).toString('base64');
+/** cr-sqlite's packed primary key (as patched: widths are signed, big-endian). */
+function packKey(values) {
+  const parts = [Buffer.from([values.length])];
+  const width = (n) => { let w = 1; while (w < 8 && !(n >= -(2n ** BigInt(8 * w - 1)) && n < 2n ** BigInt(8 * w - 1))) w++; return w; };
+  const int = (n, w) => { const b = Buffer.alloc(8); b.writeBigInt64BE(n); return b.subarray(8 - w); };
+  for (const v of values) {
+    if (typeof v === 'bigint') {
+      const w = width(v);
+      parts.push(Buffer.from([(w << 3) | 1]), int(v, w));
+    } else {
+      const bytes = Buffer.from(v, 'utf8');
+      const w = width(BigInt(bytes.length));
+      parts.push(Buffer.from([(w << 3) | 3]), int(BigInt(bytes.length), w), bytes);
+    }
+  }
+  return Buffer.concat(parts).toString('base64');
 }
 
 /** Pushes `count` notes to the account as another device would. */
@@ -31,16 +47,27 @@ async function seed(base, username, count) {
     const r = await fetch(`${base}/sync`, {
       method: 'POST',
       headers: { ...headers, authorization: `Bearer ${token}` },
-      body: JSON.stringify({ protocol: 1, schema_version: 1, site_id: site, since: 0, changes }),
+      body: JSON.stringify({ protocol: 1, schema_version: 2, site_id: site, since: 0, changes }),
     });
     if (r.status !== 200) throw new Error(`seed: ${r.status} ${await r.text()}`);
     changes = [];
   };
   for (let i = 0; i < count; i++) {
-    const pk = packText(`seed-${String(i).padStart(6, '0')}`);
-    const t = String(1_700_000_000_000 + i);
-    const cols = [['body', { text: `Seeded note ${i}\nwith a second line of text` }], ['created_at', { int: t }], ['updated_at', { int: t }]];
-    cols.forEach(([cid, val], seq) => changes.push({ table: 'notes', pk, cid, val, col_version: 1, db_version: i + 1, cl: 1, seq }));
+    const id = `seed-${String(i).padStart(6, '0')}`;
+    const t = 1_700_000_000_000 + i;
+    const rows = [['notes', packKey([id]), [['created_at', { int: String(t) }], ['updated_at', { int: String(t) }]]]];
+    // Two lines, at the first two fractional-index keys ("a " and "a!"); a
+    // line's key is (note_id, pos, lineage, edited_at, id), its text the value.
+    [['a ', `Seeded note ${i}`], ['a!', 'with a second line of text']].forEach(([pos, text], k) => {
+      const line = `${id}-l${k}`;
+      rows.push(['lines', packKey([id, pos, line, BigInt(t), line]), [['text', { text }]]]);
+    });
+    let seq = 0;
+    for (const [table, pk, cols] of rows) {
+      for (const [cid, val] of cols) {
+        changes.push({ table, pk, cid, val, col_version: 1, db_version: i + 1, cl: 1, seq: seq++ });
+      }
+    }
     if (changes.length >= 9_000) await flush();
   }
   if (changes.length) await flush();
@@ -90,33 +117,56 @@ try {
     await again.close();
   }
 
+  /** Ctrl+S to "Saved" on the open note, `edits` times, typing at `caret`. */
+  async function commitLatency(page, edits, caret) {
+    await page.evaluate(() => {
+      window.__lat = [];
+      if (window.__latInstalled) return;
+      window.__latInstalled = true;
+      let start = null;
+      document.addEventListener('keydown', (e) => { if (e.ctrlKey && e.key === 's') start = performance.now(); }, true);
+      new MutationObserver(() => {
+        const state = document.querySelector('.save-state');
+        if (start !== null && state && state.textContent === 'Saved') { window.__lat.push(performance.now() - start); start = null; }
+      }).observe(document.body, { childList: true, characterData: true, subtree: true });
+    });
+    const editor = page.getByRole('textbox', { name: 'Note text' });
+    if (caret !== undefined) {
+      await editor.evaluate((el, at) => { el.focus(); el.setSelectionRange(at, at); }, caret);
+    }
+    for (let i = 0; i < edits; i++) {
+      await editor.press(String(i % 10));
+      await editor.press('Control+s');
+      await page.waitForFunction((n) => window.__lat.length >= n, i + 1);
+    }
+    return page.evaluate(() => window.__lat);
+  }
+
   // 3. Edit commit latency.
   const c = await openProfile();
   page = await openApp(c.context, server.url);
   await newNote(page, 'Latency');
-  await page.evaluate(() => {
-    window.__lat = [];
-    const state = document.querySelector('.save-state');
-    let start = null;
-    document.addEventListener('keydown', (e) => { if (e.ctrlKey && e.key === 's') start = performance.now(); }, true);
-    new MutationObserver(() => {
-      if (start !== null && state.textContent === 'Saved') { window.__lat.push(performance.now() - start); start = null; }
-    }).observe(state, { childList: true, characterData: true, subtree: true });
-  });
-  const editor = page.getByRole('textbox', { name: 'Note text' });
-  for (let i = 0; i < EDITS; i++) {
-    await editor.press(String(i % 10));
-    await editor.press('Control+s');
-    await page.waitForFunction((n) => window.__lat.length >= n, i + 1);
-  }
-  const lat = await page.evaluate(() => window.__lat);
+  const lat = await commitLatency(page, EDITS);
+
+  // 4. The same, typing into the middle of a 5,000-line note.
+  const lines = Array.from({ length: LONG_LINES }, (_, i) => `Line ${i}: some words of a long note, as people write them.`);
+  // Pasted at once (Playwright's fill() types into the field far too slowly).
+  await page.getByRole('button', { name: 'New note' }).click();
+  await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, text) => {
+    el.value = text;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, lines.join('\n'));
+  await saved(page);
+  const middle = lines.slice(0, LONG_LINES / 2).join('\n').length;
+  const longLat = await commitLatency(page, LONG_EDITS, middle);
   await c.close();
 
   console.log(`| measurement | result |`);
   console.log(`|---|---|`);
-  console.log(`| initial sync of ${NOTES} notes (${NOTES * 3} changes) into an empty browser replica | ${initialSync.toFixed(2)} s to "Synced", ${listed.toFixed(2)} s to the list (${shown} rows + "${more}") |`);
+  console.log(`| initial sync of ${NOTES} notes (${NOTES * CHANGES_PER_NOTE} changes) into an empty browser replica | ${initialSync.toFixed(2)} s to "Synced", ${listed.toFixed(2)} s to the list (${shown} rows + "${more}") |`);
   console.log(`| cold start to first rendered list, ${COLD_NOTES} notes (3 browser restarts) | ${coldRuns.map((x) => x.toFixed(0)).join(' / ')} ms |`);
   console.log(`| edit commit latency, Ctrl+S to "Saved", ${lat.length} edits | p50 ${pct(lat, 50).toFixed(1)} ms, p95 ${pct(lat, 95).toFixed(1)} ms |`);
+  console.log(`| the same in a ${LONG_LINES}-line note, typing in its middle, ${longLat.length} edits | p50 ${pct(longLat, 50).toFixed(1)} ms, p95 ${pct(longLat, 95).toFixed(1)} ms |`);
 } finally {
   await server.stop();
 }

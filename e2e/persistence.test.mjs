@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openProfile, openApp, newNote, titles, openNote } from './harness.mjs';
+import { startServer, openProfile, openApp, newNote, titles, openNote, saved } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -26,6 +26,22 @@ test('a note survives a reload and a browser restart', async () => {
   assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), 'Groceries\nmilk, eggs');
   assert.deepEqual(again.errors, []);
   await again.close();
+});
+
+test('typing on after an autosave keeps the caret in the note', async () => {
+  const profile = await openProfile();
+  const page = await openApp(profile.context, server.url);
+  await newNote(page, 'Typing');
+  const editor = page.getByRole('textbox', { name: 'Note text' });
+  await editor.press('End');
+  await page.keyboard.type(' one');
+  await saved(page);
+  // The save makes every view re-read; the text area must stay the same element.
+  await page.waitForTimeout(300);
+  await page.keyboard.type(' two');
+  await saved(page);
+  assert.equal(await editor.inputValue(), 'Typing one two');
+  await profile.close();
 });
 
 test('search filters the list as you type; delete can be undone', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks (numbers, not pass/fail): release builds, then the server's merge
-# and memory benchmark and the browser benchmarks. See docs/BENCHMARKS.md.
+# Benchmarks (numbers, not pass/fail): release builds, then the browser
+# benchmarks, the server's merge and memory benchmark, and the autosave path
+# for a 5,000-line note natively. See docs/BENCHMARKS.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,3 +11,5 @@ scripts/wasm-size.sh
 cargo build --release -p server
 NOTES_SERVER_BIN="$root/target/release/server" node bench/browser.mjs
 cargo bench -p server --bench sync_bench
+cargo bench -p store --bench autosave
+BENCH_JOURNAL=rollback cargo bench -p store --bench autosave

@@ -92,7 +92,12 @@ pub fn Editor() -> impl IntoView {
                         if text.get_untracked() != note.body {
                             text.set(note.body);
                         }
-                        deleted_at.set(note.deleted_at);
+                        // Setting a signal re-renders what reads it, even to
+                        // the same value: that would replace the text area
+                        // (and lose the caret) after every save.
+                        if deleted_at.get_untracked() != note.deleted_at {
+                            deleted_at.set(note.deleted_at);
+                        }
                         if conflicts.get_untracked() != note.conflicts {
                             conflicts.set(note.conflicts);
                         }

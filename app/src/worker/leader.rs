@@ -47,7 +47,7 @@ pub struct Leader {
 
 fn options() -> OpenOptions {
     OpenOptions {
-        journal: Journal::Rollback,
+        journal: Journal::WalExclusive,
         vfs: Some(VFS.into()),
         ..Default::default()
     }
@@ -87,7 +87,7 @@ impl Leader {
         let cfg = OpfsSAHPoolCfgBuilder::new()
             .vfs_name(VFS)
             .directory("notes")
-            .initial_capacity(8)
+            .initial_capacity(12)
             .build();
         let pool = install::<sqlite_wasm_rs::WasmOsCallback>(&cfg, false)
             .await
@@ -166,7 +166,12 @@ impl Leader {
             .map_err(storage)?;
         Ok(Status {
             account: self.session.borrow().as_ref().map(|s| s.username.clone()),
-            pending_changes: sync::client::pending_changes(&store).map_err(sync_storage)?,
+            // Only an account has somewhere to sync to.
+            pending_changes: if self.session.borrow().is_some() {
+                sync::client::pending_changes(&store).map_err(sync_storage)?
+            } else {
+                0
+            },
             last_synced_ms: last_synced_ms.map(|v| v as f64),
             syncing: self.syncing.get(),
             last_error: self.last_error.borrow().clone(),
@@ -285,8 +290,16 @@ impl Leader {
         if self.syncing.get() {
             return Err(RpcError::Server("Wait for the sync to finish.".into()));
         }
-        let pending = sync::client::pending_changes(&self.store.borrow()).map_err(sync_storage)?;
-        if pending > 0 && !discard_unsynced {
+        let (unsynced, pending) = {
+            let store = self.store.borrow();
+            (
+                sync::client::has_unsynced_changes(&store).map_err(sync_storage)?,
+                sync::client::pending_changes(&store)
+                    .map_err(sync_storage)?
+                    .max(1),
+            )
+        };
+        if unsynced && !discard_unsynced {
             return Err(RpcError::Unsynced { pending });
         }
         // Offline sign-out still signs out here; the server token then expires unused.
@@ -296,7 +309,11 @@ impl Leader {
         let account_store = std::mem::replace(&mut *self.store.borrow_mut(), local);
         account_store.close().map_err(storage)?;
         // The next person on this browser must never see this account's notes.
-        for file in [path.clone(), format!("{path}-journal")] {
+        for file in [
+            path.clone(),
+            format!("{path}-journal"),
+            format!("{path}-wal"),
+        ] {
             let _ = self.pool.remove(&file);
         }
         account::forget(&self.profile, &session.username).map_err(storage)?;
