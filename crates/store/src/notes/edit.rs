@@ -155,12 +155,12 @@ impl Store {
         now_ms: i64,
         force_snapshot: bool,
     ) -> Result<(), StoreError> {
-        let cached = self.take_cached_rows();
+        let cached = self.take_cached();
         let tx = self.conn_mut().transaction()?;
-        let rows = cache::rows(&tx, id, cached)?;
-        let rows = save_in(&tx, id, body, now_ms, force_snapshot, rows)?;
+        let view = cache::view(&tx, id, cached)?;
+        let view = save_in(&tx, id, body, now_ms, force_snapshot, view)?;
         tx.commit()?;
-        self.keep_rows(id, rows)?;
+        self.keep_view(id, view)?;
         Ok(())
     }
 
@@ -169,8 +169,8 @@ impl Store {
     pub fn save_notes(&mut self, notes: &[(&str, &str)], now_ms: i64) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction()?;
         for (id, body) in notes {
-            let rows = lines::load(&tx, id)?;
-            save_in(&tx, id, body, now_ms, false, rows)?;
+            let view = lines::view(lines::load(&tx, id)?);
+            save_in(&tx, id, body, now_ms, false, view)?;
         }
         tx.commit()?;
         Ok(())
@@ -178,7 +178,7 @@ impl Store {
 }
 
 /// `save_note` inside a caller's transaction, given the note's current
-/// `rows`; returns its rows after the save. `force_snapshot` keeps the text
+/// lines; returns its lines after the save. `force_snapshot` keeps the text
 /// being replaced in history whatever the time since the last snapshot.
 pub(crate) fn save_in(
     tx: &Transaction<'_>,
@@ -186,9 +186,8 @@ pub(crate) fn save_in(
     body: &str,
     now_ms: i64,
     force_snapshot: bool,
-    rows: Vec<Row>,
-) -> rusqlite::Result<Vec<Row>> {
-    let view = lines::view(rows);
+    view: View,
+) -> rusqlite::Result<View> {
     let old: Vec<&str> = (0..view.shown.len()).map(|k| view.shown_text(k)).collect();
     let new = split_lines(body);
     let plan = plan(&old, &new);
@@ -197,7 +196,7 @@ pub(crate) fn save_in(
         .query_row([id], |r| r.get(0))
         .optional()?;
     if plan.is_empty() && updated_at.is_some() {
-        return Ok(view.rows);
+        return Ok(view);
     }
     if let Some(updated_at) = updated_at {
         history::snapshot_before_edit(tx, id, &view, updated_at, now_ms, force_snapshot)?;
@@ -208,6 +207,17 @@ pub(crate) fn save_in(
     )?
     .execute(params![id, now_ms])?;
     let (added, mut deleted) = apply(tx, id, &view, &plan, now_ms)?;
+    if plan.removals.is_empty() && plan.inserts.is_empty() {
+        // Typing: each new version has its line's position and lineage and is
+        // the newest of it, so it takes the old version's place in the order
+        // and the arrangement stays as it was.
+        let mut view = view;
+        for (&(k, _), row) in plan.edits.iter().zip(added) {
+            let i = view.shown[k];
+            view.rows[i] = row;
+        }
+        return Ok(view);
+    }
     deleted.sort_unstable();
     let mut rows: Vec<Row> = view
         .rows
@@ -218,5 +228,5 @@ pub(crate) fn save_in(
         .chain(added)
         .collect();
     lines::sort(&mut rows);
-    Ok(rows)
+    Ok(lines::view(rows))
 }

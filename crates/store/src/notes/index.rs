@@ -12,7 +12,7 @@ use crate::{Store, StoreError};
 impl Store {
     pub(crate) fn refresh_index(&mut self) -> Result<(), StoreError> {
         // The note just saved is usually the one dirty: its rows are cached.
-        let mut cached = self.take_cached_rows();
+        let mut cached = self.take_cached();
         let mut kept = None;
         let tx = self.conn_mut().transaction()?;
         let dirty: Vec<String> = tx
@@ -22,18 +22,17 @@ impl Store {
         if dirty.is_empty() {
             drop(tx);
             if let Some(c) = cached {
-                self.put_back_rows(c);
+                self.put_back(c);
             }
             return Ok(());
         }
         for note_id in &dirty {
             let from_cache = cached.as_ref().is_some_and(|c| c.note_id() == note_id);
-            let rows = if from_cache {
-                cache::rows(&tx, note_id, cached.take())?
+            let view = if from_cache {
+                cache::view(&tx, note_id, cached.take())?
             } else {
-                lines::load(&tx, note_id)?
+                lines::view(lines::load(&tx, note_id)?)
             };
-            let view = lines::view(rows);
             if view.rows.is_empty() {
                 tx.prepare_cached("DELETE FROM note_index WHERE note_id = ?1")?
                     .execute([note_id])?;
@@ -51,15 +50,15 @@ impl Store {
                 i64::try_from(view.losers.len()).unwrap_or(i64::MAX)
             ])?;
             if from_cache {
-                kept = Some((note_id.clone(), view.rows));
+                kept = Some((note_id.clone(), view));
             }
         }
         tx.execute("DELETE FROM note_index_dirty", [])?;
         tx.commit()?;
         // Only local tables were written: the rows are still current.
         match (cached, kept) {
-            (Some(c), _) => self.put_back_rows(c),
-            (None, Some((note_id, rows))) => self.keep_rows(&note_id, rows)?,
+            (Some(c), _) => self.put_back(c),
+            (None, Some((note_id, view))) => self.keep_view(&note_id, view)?,
             (None, None) => {}
         }
         Ok(())

@@ -122,8 +122,7 @@ impl Store {
         let Some((created_at, updated_at, deleted_at)) = meta else {
             return Ok(None);
         };
-        let rows = cache::rows(self.conn(), id, self.take_cached_rows())?;
-        let view = lines::view(rows);
+        let view = cache::view(self.conn(), id, self.take_cached())?;
         let note = Note {
             id: id.to_owned(),
             body: view.body(),
@@ -133,7 +132,7 @@ impl Store {
             conflicts: view.conflicts(),
         };
         // The editor saves next: have its rows ready.
-        self.keep_rows(id, view.rows)?;
+        self.keep_view(id, view)?;
         Ok(Some(note))
     }
 
@@ -158,8 +157,8 @@ impl Store {
     /// if it had been written here; its conflict copies stay behind.
     pub fn import_note(&mut self, note: &Note) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction()?;
-        let rows = lines::load(&tx, &note.id)?;
-        edit::save_in(&tx, &note.id, &note.body, note.updated_at, false, rows)?;
+        let view = lines::view(lines::load(&tx, &note.id)?);
+        edit::save_in(&tx, &note.id, &note.body, note.updated_at, false, view)?;
         tx.execute(
             "UPDATE notes SET created_at = ?2, updated_at = ?3, deleted_at = ?4 WHERE id = ?1",
             params![note.id, note.created_at, note.updated_at, note.deleted_at],
