@@ -340,3 +340,17 @@ fn notes_from_schema_1_become_lines_identically_on_every_replica() {
     );
     assert_same_everywhere(&rs, "n");
 }
+
+#[test]
+fn two_devices_editing_a_synced_note_keep_one_version_of_where_they_started() {
+    let mut rs: [Store; 2] = replicas();
+    rs[0].save_note("n", "start", 1).unwrap();
+    sync_all(&mut rs);
+    rs[0].save_note("n", "start, edited on 0", 2).unwrap();
+    rs[1].save_note("n", "start, edited on 1", 3).unwrap();
+    sync_all(&mut rs);
+    let history = rs[0].history("n").unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].title, "start");
+    assert_eq!(rs[1].history("n").unwrap(), history);
+}

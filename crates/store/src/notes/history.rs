@@ -6,7 +6,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::lines::View;
-use super::{edit, title_of};
+use super::title_of;
 use crate::{Store, StoreError};
 
 /// At most one version per this much editing.
@@ -31,6 +31,17 @@ pub struct Version {
     pub note_id: String,
     pub saved_at: i64,
     pub body: String,
+}
+
+/// A version's id, the same on every device that keeps the same text of the
+/// same note saved at the same time: two devices editing a synced note each
+/// keep the text they started from, and those merge into one version.
+fn version_id(note_id: &str, saved_at: i64, body: &str) -> String {
+    // FNV-1a: stable across builds and targets, unlike std's hasher.
+    let hash = body.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{note_id}/{saved_at}/{hash:016x}")
 }
 
 /// Keeps the text `view` shows (last saved at `updated_at`) before an edit
@@ -70,9 +81,10 @@ pub(crate) fn snapshot_before_edit(
             return Ok(());
         }
     }
-    let id = edit::Ids::new(tx)?.next();
+    let id = version_id(note_id, updated_at, &body);
     tx.prepare_cached(
-        "INSERT INTO note_versions (id, note_id, saved_at, body) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO note_versions (id, note_id, saved_at, body) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![id, note_id, updated_at, body])?;
     tx.prepare_cached(
