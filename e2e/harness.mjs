@@ -39,14 +39,24 @@ export async function startServer() {
   };
 }
 
+const openContexts = new Set();
+
 /** A browser profile (its own OPFS), persistent across restarts. */
 export async function openProfile(dir = mkdtempSync(join(tmpdir(), 'notes-profile-'))) {
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM, headless: true, args: ARGS,
   });
+  openContexts.add(context);
   const errors = [];
   context.on('weberror', (e) => errors.push(e.error().message));
-  return { context, dir, errors, close: () => context.close() };
+  const close = async () => { openContexts.delete(context); await context.close(); };
+  return { context, dir, errors, close };
+}
+
+/** Closes browsers a failed test left open (or the test file never exits). */
+export async function closeAllProfiles() {
+  await Promise.all([...openContexts].map((c) => c.close().catch(() => {})));
+  openContexts.clear();
 }
 
 /** Opens the app in a new tab and waits until the database answers. */

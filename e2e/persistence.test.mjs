@@ -1,10 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openProfile, openApp, newNote, titles, openNote, saved } from './harness.mjs';
+import {
+  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, openNote, saved, eventually,
+} from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await server.stop(); });
+after(async () => { await closeAllProfiles(); await server.stop(); });
 
 test('a note survives a reload and a browser restart', async () => {
   const profile = await openProfile();
@@ -49,6 +51,8 @@ test('search filters the list as you type; delete can be undone', async () => {
   const page = await openApp(profile.context, server.url);
   await newNote(page, 'Alpha note');
   await newNote(page, 'Beta note');
+  // Typing right after "New note" goes into the new note, never the previous one.
+  await eventually(async () => (await titles(page)).sort().join() === 'Alpha note,Beta note', 'both notes listed');
   await page.getByRole('searchbox', { name: 'Search notes' }).fill('alp');
   await page.waitForFunction(() => document.querySelectorAll('.note-list .note-title').length === 1);
   assert.deepEqual(await titles(page), ['Alpha note']);

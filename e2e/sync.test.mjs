@@ -2,11 +2,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, titles, openNote, eventually, saved, signUp, signIn, sync,
+  closeAllProfiles,
 } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await server.stop(); });
+after(async () => { await closeAllProfiles(); await server.stop(); });
 
 test('offline: writing and Sync give a clear state and lose nothing; back online Sync sends everything', async () => {
   const profile = await openProfile();

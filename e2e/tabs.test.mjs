@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openProfile, openApp, newNote, titles, openNote, eventually, saved } from './harness.mjs';
+import { closeAllProfiles, startServer, openProfile, openApp, newNote, titles, openNote, eventually, saved } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await server.stop(); });
+after(async () => { await closeAllProfiles(); await server.stop(); });
 
 test('two tabs see each other’s edits live, and closing the leader tab loses nothing', async () => {
   const profile = await openProfile();

@@ -83,6 +83,12 @@ pub fn Editor() -> impl IntoView {
         if shown.as_ref() != Some(&id) {
             state.set(SaveState::Idle);
             show_history.set(false);
+            // Until the new note is read, the text area belongs to no note:
+            // what is typed into it must not land in the previous one.
+            if shown.is_some() {
+                loaded.set(None);
+                text.set(String::new());
+            }
         }
         leptos::task::spawn_local(async move {
             match client::call(Request::GetNote { id: id.clone() }).await {
@@ -260,6 +266,7 @@ pub fn Editor() -> impl IntoView {
                         class="note-text"
                         aria-label="Note text"
                         placeholder="Write your note. The first line is its title."
+                        prop:readOnly=move || loaded.get().is_none()
                         prop:value=move || text.get()
                         on:input=on_input
                         on:keydown=move |ev| {
