@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::conflicts::{Act, ConflictPanel};
 use super::history::HistoryPanel;
-use super::{Ctx, Notice, Pane};
+use super::{Ctx, Notice};
 use crate::client;
 use crate::rpc::{Conflict, Request, Response};
 
@@ -177,18 +177,9 @@ pub fn Editor() -> impl IntoView {
     });
 
     let restore = move |_| {
-        let Some(id) = loaded.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match client::call(Request::RestoreNote { id }).await {
-                Ok(_) => {
-                    ctx.pane.set(Pane::Notes);
-                    ctx.say("Note restored.");
-                }
-                Err(e) => ctx.say(format!("Could not restore the note: {e}")),
-            }
-        });
+        if let Some(id) = loaded.get_untracked() {
+            ctx.restore_note(id);
+        }
     };
 
     let delete = move |_| {

@@ -51,6 +51,21 @@ impl Ctx {
         }));
     }
 
+    /// Takes a note out of the trash and opens it in the notes list.
+    pub fn restore_note(&self, id: String) {
+        let ctx = *self;
+        leptos::task::spawn_local(async move {
+            match client::call(Request::RestoreNote { id: id.clone() }).await {
+                Ok(_) => {
+                    ctx.pane.set(Pane::Notes);
+                    ctx.selected.set(Some(id));
+                    ctx.say("Note restored.");
+                }
+                Err(e) => ctx.say(format!("Could not restore the note: {e}")),
+            }
+        });
+    }
+
     /// Re-reads the status line from the worker.
     pub fn refresh_status(&self) {
         let ctx = *self;
@@ -142,18 +157,6 @@ fn Sidebar() -> impl IntoView {
 #[component]
 fn Toast() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let undo = move |id: String| {
-        leptos::task::spawn_local(async move {
-            match client::call(Request::RestoreNote { id: id.clone() }).await {
-                Ok(_) => {
-                    ctx.pane.set(Pane::Notes);
-                    ctx.selected.set(Some(id));
-                    ctx.say("Note restored.");
-                }
-                Err(e) => ctx.say(format!("Could not restore the note: {e}")),
-            }
-        });
-    };
     view! {
         {move || ctx.notice.get().map(|n| {
             let note = n.undo.clone();
@@ -161,7 +164,7 @@ fn Toast() -> impl IntoView {
                 <div class="toast" role="status">
                     <span>{n.text}</span>
                     {note.map(|id| view! {
-                        <button on:click=move |_| undo(id.clone())>"Undo"</button>
+                        <button on:click=move |_| ctx.restore_note(id.clone())>"Undo"</button>
                     })}
                     <button class="quiet" aria-label="Dismiss message" on:click=move |_| ctx.notice.set(None)>"×"</button>
                 </div>

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
+use super::Ctx;
 use super::notes_list::format_time;
-use super::{Ctx, Pane};
 use crate::client;
 use crate::rpc::{Request, Response};
 
@@ -17,18 +17,6 @@ pub fn TrashList() -> impl IntoView {
     });
     let confirming = RwSignal::new(false);
 
-    let restore = move |id: String| {
-        leptos::task::spawn_local(async move {
-            match client::call(Request::RestoreNote { id: id.clone() }).await {
-                Ok(_) => {
-                    ctx.pane.set(Pane::Notes);
-                    ctx.selected.set(Some(id));
-                    ctx.say("Note restored.");
-                }
-                Err(e) => ctx.say(format!("Could not restore the note: {e}")),
-            }
-        });
-    };
     let delete_forever = move |id: String| {
         leptos::task::spawn_local(async move {
             match client::call(Request::DeleteForever { id: id.clone() }).await {
@@ -101,7 +89,7 @@ pub fn TrashList() -> impl IntoView {
                                     <div class="row-actions">
                                         <button
                                             aria-label=format!("Restore {}", n.title)
-                                            on:click=move |_| restore(restore_id.clone())
+                                            on:click=move |_| ctx.restore_note(restore_id.clone())
                                         >"Restore"</button>
                                         <button
                                             class="danger"

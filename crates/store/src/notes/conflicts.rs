@@ -2,9 +2,18 @@
 //! that line are deleted) or dismisses one. Both are ordinary row deletions,
 //! so they sync like any edit.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::{Store, StoreError};
+
+/// A resolved conflict is an edit of the note: it moves up the list and syncs.
+fn touch(tx: &Transaction<'_>, note_id: &str, now_ms: i64) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE notes SET updated_at = ?2 WHERE id = ?1",
+        params![note_id, now_ms],
+    )?;
+    Ok(())
+}
 
 impl Store {
     /// Makes version `line_id` the line shown, deleting the other versions of
@@ -30,10 +39,7 @@ impl Store {
             "DELETE FROM lines WHERE note_id = ?1 AND lineage = ?2 AND id <> ?3",
             [note_id, &lineage, line_id],
         )?;
-        tx.execute(
-            "UPDATE notes SET updated_at = ?2 WHERE id = ?1",
-            params![note_id, now_ms],
-        )?;
+        touch(&tx, note_id, now_ms)?;
         tx.commit()?;
         Ok(true)
     }
@@ -75,10 +81,7 @@ impl Store {
                 [note_id, &lineage],
             )?;
         }
-        tx.execute(
-            "UPDATE notes SET updated_at = ?2 WHERE id = ?1",
-            params![note_id, now_ms],
-        )?;
+        touch(&tx, note_id, now_ms)?;
         tx.commit()?;
         Ok(true)
     }
