@@ -257,7 +257,7 @@ pub fn Editor() -> impl IntoView {
                         class="note-text"
                         aria-label="Note text"
                         placeholder="Write your note. The first line is its title."
-                        prop:readOnly=move || loaded.get().is_none()
+                        prop:readOnly=move || loaded.get() != ctx.selected.get()
                         prop:value=move || text.get()
                         on:input=on_input
                         on:keydown=move |ev| {

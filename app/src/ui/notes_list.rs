@@ -37,6 +37,9 @@ pub fn NotesList() -> impl IntoView {
 
     let new_note = move |_| {
         let id = new_id();
+        // Close the open note now (its unsaved edits are written): until the
+        // new one exists, nothing typed may land in the old one.
+        ctx.selected.set(None);
         leptos::task::spawn_local(async move {
             match client::call(Request::SaveNote {
                 id: id.clone(),
