@@ -27,6 +27,9 @@ pub struct Note {
     /// When it went to the trash; `None` if it is not there.
     pub deleted_at: Option<i64>,
     pub conflicts: Vec<Conflict>,
+    /// The store's revision when this was read: the note is unchanged while
+    /// the revision is (see `store::Store::revision`).
+    pub revision: i64,
 }
 
 /// A line of the notes list, or of the trash.
@@ -65,13 +68,27 @@ pub enum Request {
     ListNotes {
         query: String,
     },
+    /// `known`: the revision of the copy the asker has; if nothing changed
+    /// since, the answer is `NoteUnchanged` instead of the whole text again.
     GetNote {
         id: String,
+        known: Option<i64>,
     },
     /// Creates or replaces a note's text; idempotent, so safe to retry.
     SaveNote {
         id: String,
         body: String,
+    },
+    /// Replaces lines `from..from + removed` of the note's text as read or
+    /// saved at revision `base` with `inserted` (lines joined with `\n`):
+    /// typing into a long note sends the lines typed into, not all of it.
+    /// Answered `Stale` if the note may have changed since `base`.
+    SaveLines {
+        id: String,
+        base: i64,
+        from: u32,
+        removed: u32,
+        inserted: String,
     },
     /// Moves a note to the trash.
     DeleteNote {
@@ -139,7 +156,11 @@ impl Request {
 pub enum Response {
     Notes(Vec<NoteSummary>),
     Note(Option<Note>),
-    Saved,
+    NoteUnchanged,
+    /// The note's revision after the save.
+    Saved(i64),
+    /// A `SaveLines` was not applied: send the whole text.
+    Stale,
     /// Whether the request found what it was about (a note to delete or
     /// restore, a conflict copy, a version).
     Done(bool),
@@ -179,6 +200,8 @@ pub enum RpcError {
     Unsynced { pending: i64 },
     #[error("The database is not ready yet")]
     NotReady,
+    #[error("Unexpected answer from the database")]
+    Unexpected,
 }
 
 pub type RpcResult = Result<Response, RpcError>;

@@ -55,7 +55,14 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
     };
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].title, "Persisted");
-    let Response::Note(Some(note)) = call(&leader, Request::GetNote { id: "n1".into() }).await
+    let Response::Note(Some(note)) = call(
+        &leader,
+        Request::GetNote {
+            id: "n1".into(),
+            known: None,
+        },
+    )
+    .await
     else {
         panic!()
     };
@@ -85,7 +92,14 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
     };
     assert!(trash.iter().any(|n| n.id == "n1"));
     call(&leader, Request::RestoreNote { id: "n1".into() }).await;
-    let Response::Note(Some(restored)) = call(&leader, Request::GetNote { id: "n1".into() }).await
+    let Response::Note(Some(restored)) = call(
+        &leader,
+        Request::GetNote {
+            id: "n1".into(),
+            known: None,
+        },
+    )
+    .await
     else {
         panic!()
     };
@@ -104,6 +118,44 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
         panic!()
     };
     assert!(history.is_empty(), "no earlier text yet");
+
+    // Typing sends the lines typed into, made against the revision read.
+    let edit = Request::SaveLines {
+        id: "n1".into(),
+        base: restored.revision,
+        from: 1,
+        removed: 1,
+        inserted: "in OPFS, edited\nand a new line".into(),
+    };
+    let Response::Saved(revision) = call(&leader, edit.clone()).await else {
+        panic!()
+    };
+    assert_eq!(
+        call(
+            &leader,
+            Request::GetNote {
+                id: "n1".into(),
+                known: Some(revision),
+            }
+        )
+        .await,
+        Response::NoteUnchanged
+    );
+    // Made against an older revision, it is refused (the editor then sends
+    // the whole text), never applied twice.
+    assert_eq!(call(&leader, edit).await, Response::Stale);
+    let Response::Note(Some(edited)) = call(
+        &leader,
+        Request::GetNote {
+            id: "n1".into(),
+            known: Some(restored.revision),
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    assert_eq!(edited.body, "Persisted\nin OPFS, edited\nand a new line");
 }
 
 #[wasm_bindgen_test]

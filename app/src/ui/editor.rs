@@ -8,7 +8,7 @@ use super::conflicts::{Act, ConflictPanel};
 use super::history::HistoryPanel;
 use super::{Ctx, Notice};
 use crate::client;
-use crate::rpc::{Conflict, Request, Response};
+use crate::rpc::{Conflict, Request, Response, RpcError};
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE_MS: u32 = 300;
@@ -19,6 +19,50 @@ enum SaveState {
     Saving,
     Saved,
     Failed(String),
+}
+
+/// The text the database holds for the note shown, and the store's revision
+/// when it did: an edit is sent as the lines it changed from this, and a
+/// re-read asks only whether anything changed since.
+#[derive(Clone)]
+struct Base {
+    id: String,
+    text: String,
+    revision: i64,
+}
+
+/// Writes `body` as the note's text: as the lines changed from `base` when
+/// the database still holds that, else whole. Returns the new revision.
+async fn write(id: String, body: &str, base: Option<Base>) -> Result<i64, RpcError> {
+    let splice = base
+        .as_ref()
+        .filter(|b| b.id == id)
+        .and_then(|b| Some((b.revision, notetext::Splice::between(&b.text, body)?)));
+    if let Some((revision, splice)) = splice
+        && let (Ok(from), Ok(removed)) = (u32::try_from(splice.from), u32::try_from(splice.removed))
+    {
+        let request = Request::SaveLines {
+            id: id.clone(),
+            base: revision,
+            from,
+            removed,
+            inserted: splice.inserted.to_owned(),
+        };
+        if let Response::Saved(revision) = client::call(request).await? {
+            return Ok(revision);
+        }
+        // Stale: changed since (elsewhere, or by a restore); the whole text
+        // merges with that.
+    }
+    match client::call(Request::SaveNote {
+        id,
+        body: body.to_owned(),
+    })
+    .await?
+    {
+        Response::Saved(revision) => Ok(revision),
+        _ => Err(RpcError::Unexpected),
+    }
 }
 
 #[component]
@@ -36,12 +80,20 @@ pub fn Editor() -> impl IntoView {
     let deleted_at = RwSignal::new(None::<i64>);
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let show_history = RwSignal::new(false);
+    // Taken while a save is on its way: a save sent meanwhile is whole.
+    let base = StoredValue::new(None::<Base>);
 
     let save = move |id: String, body: String| async move {
         let mine = edits.get_value();
         state.set(SaveState::Saving);
-        match client::call(Request::SaveNote { id, body }).await {
-            Ok(_) => {
+        let from = base.try_update_value(Option::take).flatten();
+        match write(id.clone(), &body, from).await {
+            Ok(revision) => {
+                base.set_value(Some(Base {
+                    id,
+                    text: body,
+                    revision,
+                }));
                 if edits.get_value() == mine {
                     dirty.set(false);
                 }
@@ -90,14 +142,30 @@ pub fn Editor() -> impl IntoView {
                 text.set(String::new());
             }
         }
+        let known = base.with_value(|b| {
+            b.as_ref()
+                .filter(|b| b.id == id && shown.as_ref() == Some(&id))
+                .map(|b| b.revision)
+        });
         leptos::task::spawn_local(async move {
-            match client::call(Request::GetNote { id: id.clone() }).await {
+            match client::call(Request::GetNote {
+                id: id.clone(),
+                known,
+            })
+            .await
+            {
+                Ok(Response::NoteUnchanged) => {}
                 Ok(Response::Note(Some(note))) => {
                     let still_shown = ctx.selected.get_untracked().as_ref() == Some(&note.id);
                     if still_shown && !dirty.get_untracked() {
                         if text.get_untracked() != note.body {
-                            text.set(note.body);
+                            text.set(note.body.clone());
                         }
+                        base.set_value(Some(Base {
+                            id: note.id.clone(),
+                            text: note.body,
+                            revision: note.revision,
+                        }));
                         // Setting a signal re-renders what reads it, even to
                         // the same value: that would replace the text area
                         // (and lose the caret) after every save.

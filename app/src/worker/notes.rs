@@ -8,8 +8,9 @@ use crate::rpc::{
     Conflict, Note, NoteSummary, Request, Response, RpcError, Version, VersionSummary,
 };
 
-fn note_out(n: store::Note) -> Note {
+fn note_out(n: store::Note, revision: i64) -> Note {
     Note {
+        revision,
         id: n.id,
         body: n.body,
         created_at: n.created_at,
@@ -43,6 +44,15 @@ fn summaries(list: Vec<store::NoteSummary>) -> Response {
     )
 }
 
+fn get_note(store: &Store, id: &str, known: Option<i64>) -> Result<Response, store::StoreError> {
+    let revision = store.revision()?;
+    if known == Some(revision) {
+        return Ok(Response::NoteUnchanged);
+    }
+    let note = store.get_note(id)?;
+    Ok(Response::Note(note.map(|n| note_out(n, revision))))
+}
+
 /// Runs a note request; `None` if `request` is not one (the leader handles
 /// those itself).
 pub fn handle(
@@ -52,9 +62,23 @@ pub fn handle(
 ) -> Option<Result<Response, RpcError>> {
     let result = match request {
         Request::ListNotes { query } => store.list_notes(query).map(summaries),
-        Request::GetNote { id } => store.get_note(id).map(|n| Response::Note(n.map(note_out))),
-        Request::SaveNote { id, body } => {
-            store.save_note(id, body, now_ms).map(|()| Response::Saved)
+        Request::GetNote { id, known } => get_note(store, id, *known),
+        Request::SaveNote { id, body } => store.save_note(id, body, now_ms).map(Response::Saved),
+        Request::SaveLines {
+            id,
+            base,
+            from,
+            removed,
+            inserted,
+        } => {
+            let splice = store::Splice {
+                from: *from as usize,
+                removed: *removed as usize,
+                inserted,
+            };
+            store
+                .save_note_splice(id, *base, splice, now_ms)
+                .map(|saved| saved.map_or(Response::Stale, Response::Saved))
         }
         Request::DeleteNote { id } => store.delete_note(id, now_ms).map(Response::Done),
         Request::RestoreNote { id } => store.restore_note(id).map(Response::Done),

@@ -1,6 +1,7 @@
 //! Typing into a 5,000-line note: how long the autosave path (`save_note`:
 //! read the note's lines, diff the editor's text, write the changed rows,
-//! commit durably) takes, over 1,000 saves.
+//! commit durably) takes, over 1,000 saves; then the same with what the
+//! editor sends, the changed lines (`Splice` + `save_note_splice`).
 //!
 //! `cargo bench -p store --bench autosave` (BENCH_LINES, BENCH_SAVES to vary;
 //! BENCH_JOURNAL=rollback or wal-exclusive, the browser's mode).
@@ -9,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use store::{Journal, OpenOptions, Store};
+use store::{Journal, OpenOptions, Splice, Store};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -38,11 +39,22 @@ fn main() {
     };
     let mut store = Store::open(dir.path().join("bench.db"), &options).unwrap();
 
+    for splice in [false, true] {
+        run(&mut store, lines, saves, splice, journal);
+    }
+}
+
+/// Types into a new note of `lines` lines; saves the whole text each time,
+/// or (`splice`) what the editor sends: the lines changed since the last
+/// save, computed from the two texts (that part timed too).
+fn run(store: &mut Store, lines: usize, saves: usize, splice: bool, journal: Journal) {
+    let id = if splice { "long-spliced" } else { "long" };
     let mut text: Vec<String> = (0..lines)
         .map(|i| format!("Line {i}: some words of a long note, as people write them."))
         .collect();
     let started = Instant::now();
-    store.save_note("long", &text.join("\n"), 0).unwrap();
+    let mut saved = text.join("\n");
+    let mut revision = store.save_note(id, &saved, 0).unwrap();
     let first_save = started.elapsed();
 
     // A user typing: characters into a line near the middle, now and then
@@ -59,19 +71,33 @@ fn main() {
         let body = text.join("\n");
         let now = 1_000 + i as i64 * 400;
         let t = Instant::now();
-        store.save_note("long", &body, now).unwrap();
+        if splice {
+            let edit = Splice::between(&saved, &body).unwrap();
+            revision = store
+                .save_note_splice(id, revision, edit, now)
+                .unwrap()
+                .expect("nothing else wrote since");
+        } else {
+            store.save_note(id, &body, now).unwrap();
+        }
         times.push(t.elapsed());
+        saved = body;
     }
     let t = Instant::now();
-    let note = store.get_note("long").unwrap().unwrap();
+    let note = store.get_note(id).unwrap().unwrap();
     let open_note = t.elapsed();
     assert_eq!(note.body, text.join("\n"));
 
     times.sort();
     println!(
-        "autosave into a {lines}-line note ({:?} journal), {saves} saves: \
+        "autosave into a {lines}-line note ({:?} journal), {saves} saves{}: \
          p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         journal,
+        if splice {
+            " of the changed lines (Splice)"
+        } else {
+            " of the whole text"
+        },
         percentile(&times, 0.50),
         percentile(&times, 0.95),
         percentile(&times, 0.99),

@@ -35,15 +35,7 @@ impl Plan<'_> {
     }
 }
 
-/// A note's text as lines; the empty note has none, so that joining the lines
-/// with `\n` gives back exactly the text that was split.
-pub(crate) fn split_lines(body: &str) -> Vec<&str> {
-    if body.is_empty() {
-        Vec::new()
-    } else {
-        body.split('\n').collect()
-    }
-}
+pub(crate) use notetext::split_lines;
 
 pub(crate) fn plan<'a>(old: &[&str], new: &[&'a str]) -> Plan<'a> {
     let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();

@@ -7,6 +7,7 @@ use super::diff::{Plan, plan, split_lines};
 use super::lines::{self, Row, View};
 use super::{cache, history, order};
 use crate::{Store, StoreError};
+use notetext::Splice;
 
 /// Fresh row ids for one save: a random prefix from SQLite (seeded from the
 /// OS, or `crypto.getRandomValues` in the browser) and a counter.
@@ -143,9 +144,11 @@ impl Store {
     /// Creates the note or replaces its text. Only lines that changed are
     /// written; saving the same text again writes nothing (no empty changes to
     /// sync). Idempotent, so a request retried after a lost answer does no
-    /// harm.
-    pub fn save_note(&mut self, id: &str, body: &str, now_ms: i64) -> Result<(), StoreError> {
-        self.save(id, body, now_ms, false)
+    /// harm. Returns the revision the note now has this text at (see
+    /// [`Store::revision`]).
+    pub fn save_note(&mut self, id: &str, body: &str, now_ms: i64) -> Result<i64, StoreError> {
+        self.save(id, body, now_ms, false)?;
+        self.revision()
     }
 
     pub(crate) fn save(
@@ -158,7 +161,14 @@ impl Store {
         let cached = self.take_cached();
         let tx = self.conn_mut().transaction()?;
         let view = cache::view(&tx, id, cached)?;
-        let view = save_in(&tx, id, body, now_ms, force_snapshot, view)?;
+        let view = save_in(
+            &tx,
+            id,
+            NewText::Lines(&split_lines(body)),
+            now_ms,
+            force_snapshot,
+            view,
+        )?;
         tx.commit()?;
         self.keep_view(id, view)?;
         Ok(())
@@ -170,11 +180,25 @@ impl Store {
         let tx = self.conn_mut().transaction()?;
         for (id, body) in notes {
             let view = lines::view(lines::load(&tx, id)?);
-            save_in(&tx, id, body, now_ms, false, view)?;
+            save_in(
+                &tx,
+                id,
+                NewText::Lines(&split_lines(body)),
+                now_ms,
+                false,
+                view,
+            )?;
         }
         tx.commit()?;
         Ok(())
     }
+}
+
+/// A note's new text: whole, as lines (`split_lines`), or as a splice of the
+/// lines it replaces (checked to fit them).
+pub(crate) enum NewText<'a> {
+    Lines(&'a [&'a str]),
+    Splice(Splice<'a>),
 }
 
 /// `save_note` inside a caller's transaction, given the note's current
@@ -183,14 +207,21 @@ impl Store {
 pub(crate) fn save_in(
     tx: &Transaction<'_>,
     id: &str,
-    body: &str,
+    new: NewText<'_>,
     now_ms: i64,
     force_snapshot: bool,
     view: View,
 ) -> rusqlite::Result<View> {
     let old: Vec<&str> = (0..view.shown.len()).map(|k| view.shown_text(k)).collect();
-    let new = split_lines(body);
-    let plan = plan(&old, &new);
+    let spliced;
+    let new = match new {
+        NewText::Lines(lines) => lines,
+        NewText::Splice(splice) => {
+            spliced = splice.apply(&old);
+            &spliced
+        }
+    };
+    let plan = plan(&old, new);
     let updated_at: Option<i64> = tx
         .prepare_cached("SELECT updated_at FROM notes WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
@@ -211,8 +242,9 @@ pub(crate) fn save_in(
         // Typing: each new version has its line's position and lineage and is
         // the newest of it, so it takes the old version's place in the order
         // and the arrangement stays as it was.
+        let edited: Vec<usize> = plan.edits.iter().map(|&(k, _)| k).collect();
         let mut view = view;
-        for (&(k, _), row) in plan.edits.iter().zip(added) {
+        for (k, row) in edited.into_iter().zip(added) {
             let i = view.shown[k];
             view.rows[i] = row;
         }

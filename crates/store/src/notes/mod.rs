@@ -12,12 +12,14 @@ mod index;
 mod lines;
 pub(crate) mod migrate;
 mod order;
+mod splice;
 mod trash;
 
 use rusqlite::{OptionalExtension, params};
 
 pub use history::{KEEP_VERSIONS, SNAPSHOT_EVERY_MS, Version, VersionSummary};
 pub use lines::Conflict;
+pub use notetext::Splice;
 pub use trash::TRASH_DAYS;
 
 use crate::{Store, StoreError};
@@ -158,7 +160,14 @@ impl Store {
     pub fn import_note(&mut self, note: &Note) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction()?;
         let view = lines::view(lines::load(&tx, &note.id)?);
-        edit::save_in(&tx, &note.id, &note.body, note.updated_at, false, view)?;
+        edit::save_in(
+            &tx,
+            &note.id,
+            edit::NewText::Lines(&diff::split_lines(&note.body)),
+            note.updated_at,
+            false,
+            view,
+        )?;
         tx.execute(
             "UPDATE notes SET created_at = ?2, updated_at = ?3, deleted_at = ?4 WHERE id = ?1",
             params![note.id, note.created_at, note.updated_at, note.deleted_at],
