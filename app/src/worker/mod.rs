@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::rpc::{Call, Peer, Request, RpcError, RpcResult, ToUi};
+use crate::rpc::{Call, Peer, Request, RpcError, ToUi};
 use leader::Leader;
 
 const CHANNEL: &str = "notes-db";
@@ -135,11 +135,17 @@ impl Worker {
         }
         match self.leader() {
             Some(leader) => wasm_bindgen_futures::spawn_local(async move {
-                let result = self.serve(&leader, call.request).await;
+                let writes = !call.request.is_read_only();
+                let result = leader.handle(call.request).await;
                 self.to_ui(&ToUi::Reply {
                     id: call.id,
                     result,
                 });
+                // After the answer: the asker waits for it, and the re-reads
+                // this starts would otherwise be handled before it.
+                if writes {
+                    self.changed();
+                }
             }),
             None => {
                 self.pending
@@ -154,16 +160,6 @@ impl Worker {
         }
     }
 
-    /// Serves a request as the leader and tells every tab when data changed.
-    async fn serve(&self, leader: &Rc<Leader>, request: Request) -> RpcResult {
-        let writes = !request.is_read_only();
-        let result = leader.handle(request).await;
-        if writes {
-            self.changed();
-        }
-        result
-    }
-
     fn changed(&self) {
         self.broadcast(&Peer::Changed);
         self.to_ui(&ToUi::Changed);
@@ -174,14 +170,17 @@ impl Worker {
             Peer::Forward { from, id, request } => {
                 if let Some(leader) = self.leader() {
                     wasm_bindgen_futures::spawn_local(async move {
-                        if let Some(result) =
-                            leader.dedupe(&from, id, self.serve(&leader, request)).await
+                        let writes = !request.is_read_only();
+                        if let Some(result) = leader.dedupe(&from, id, leader.handle(request)).await
                         {
                             self.broadcast(&Peer::Answer {
                                 to: from,
                                 id,
                                 result,
                             });
+                            if writes {
+                                self.changed();
+                            }
                         }
                     });
                 }
@@ -240,9 +239,10 @@ impl Worker {
                 // This tab's own requests that were waiting for a leader.
                 let waiting: Vec<(u64, Request)> = self.pending.borrow_mut().drain().collect();
                 for (id, request) in waiting {
-                    let result = self.serve(&leader, request).await;
+                    let result = leader.handle(request).await;
                     self.to_ui(&ToUi::Reply { id, result });
                 }
+                // Every tab re-reads: the leader is new.
                 self.changed();
             }
             Err(e) => self.fail(e.to_string()),
