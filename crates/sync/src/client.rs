@@ -4,7 +4,7 @@ use protocol::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse};
 use store::migrations::SCHEMA_VERSION;
 use store::{ChangeFilter, PageEnd, Store, changes::apply_in};
 
-use crate::convert::{from_wire, to_wire};
+use crate::convert::{from_wire, to_wire_own};
 use crate::{Cursors, SyncError};
 
 /// A request ready to send, plus what absorbing its answer must record.
@@ -41,11 +41,7 @@ pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
     let changes = page
         .changes
         .iter()
-        .map(|c| {
-            let mut w = to_wire(c);
-            w.site_id = None; // implied by the request's site_id
-            w
-        })
+        .map(to_wire_own) // their origin is the request's site_id
         .collect();
     Ok(Round {
         request: SyncRequest {

@@ -8,21 +8,33 @@ use store::{Change, Value};
 
 /// Encodes a change for the wire, with its origin site.
 pub fn to_wire(c: &Change) -> WireChange {
-    let decoded = match &c.val {
-        Value::Null => Decoded::Null,
-        Value::Integer(i) => Decoded::Int(*i),
-        Value::Real(r) => Decoded::Real(*r),
-        Value::Text(t) => Decoded::Text(t.clone()),
-        Value::Blob(b) => Decoded::Blob(b.clone()),
+    encode(c, Some(SiteIdHex::encode(&c.site_id)))
+}
+
+/// Encodes a change a client pushes as its own: the request's `site_id` names
+/// its origin, so encoding one per change would only be thrown away.
+pub fn to_wire_own(c: &Change) -> WireChange {
+    encode(c, None)
+}
+
+fn encode(c: &Change, site_id: Option<String>) -> WireChange {
+    // Straight from the SQLite value: going through `Decoded` copied every
+    // text and blob twice.
+    let val = match &c.val {
+        Value::Null => None,
+        Value::Integer(i) => Some(WireValue::int(*i)),
+        Value::Real(r) => Some(WireValue::real(*r)),
+        Value::Text(t) => Some(WireValue::Text(t.clone())),
+        Value::Blob(b) => Some(WireValue::blob(b)),
     };
     WireChange {
         table: c.table.clone(),
         pk: BASE64.encode(&c.pk),
         cid: c.cid.clone(),
-        val: (&decoded).into(),
+        val,
         col_version: c.col_version,
         db_version: c.db_version,
-        site_id: Some(SiteIdHex::encode(&c.site_id)),
+        site_id,
         cl: c.cl,
         seq: c.seq,
     }
