@@ -1,10 +1,12 @@
 //! Request extractors whose failures answer in the API's error format.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -19,11 +21,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Self(v)),
-            Err(rejection) => Err(json_error(&rejection)),
+        // The same checks as axum's `Json`, in the same order, but the body is
+        // parsed by serde_json directly: axum tracks the path of every value
+        // it parses (for its error message), which made parsing a push of
+        // 1,000 changes take 1.3 ms instead of 0.7 ms.
+        if !json_content_type(req.headers()) {
+            return Err(not_json());
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| json_error(&rejection.into()))?;
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(Self(value)),
+            // Only for input that is wrong anyway: parse again with axum to
+            // say where (`changes[3].pk: ...`).
+            Err(_) => match Json::<T>::from_bytes(&bytes) {
+                Ok(Json(value)) => Ok(Self(value)),
+                Err(rejection) => Err(json_error(&rejection)),
+            },
         }
     }
+}
+
+/// `application/json` or any `application/*+json`, as axum's `Json` accepts.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| {
+            m.type_() == "application" && (m.subtype() == "json" || m.suffix() == Some(mime::JSON))
+        })
+}
+
+fn not_json() -> ApiError {
+    ApiError::UnsupportedMediaType("expected a JSON body (Content-Type: application/json)".into())
 }
 
 fn json_error(rejection: &JsonRejection) -> ApiError {
@@ -31,9 +63,7 @@ fn json_error(rejection: &JsonRejection) -> ApiError {
         StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::TooLarge("request body is too large (at most 8 MiB)".into())
         }
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(
-            "expected a JSON body (Content-Type: application/json)".into(),
-        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => not_json(),
         // Syntax and data errors describe the client's own input: safe to echo.
         _ => ApiError::BadRequest(rejection.body_text()),
     }
