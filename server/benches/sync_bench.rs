@@ -85,7 +85,11 @@ async fn sync(http: &reqwest::Client, base: &str, token: &str, client: &mut Stor
 }
 
 fn spawn_server(data: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+    // BENCH_SERVER_BIN: another build of the server, to compare two builds
+    // on this machine back to back.
+    let bin =
+        std::env::var_os("BENCH_SERVER_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_server").into());
+    let mut child = Command::new(bin)
         .args([
             "--listen",
             "127.0.0.1:0",
