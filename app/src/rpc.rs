@@ -65,8 +65,10 @@ pub struct Version {
 /// What the UI asks of the database.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
+    /// The newest `limit` notes matching `query` (all if it is empty).
     ListNotes {
         query: String,
+        limit: u32,
     },
     /// `known`: the revision of the copy the asker has; if nothing changed
     /// since, the answer is `NoteUnchanged` instead of the whole text again.
@@ -155,6 +157,11 @@ impl Request {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     Notes(Vec<NoteSummary>),
+    /// A page of the notes list, and how many notes the whole list has.
+    NoteList {
+        notes: Vec<NoteSummary>,
+        total: u32,
+    },
     Note(Option<Note>),
     NoteUnchanged,
     /// The note's revision after the save.

@@ -43,17 +43,18 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
     drop(leader); // finalizes and closes the database
 
     let leader = Leader::open().await.unwrap();
-    let Response::Notes(list) = call(
+    let Response::NoteList { notes: list, total } = call(
         &leader,
         Request::ListNotes {
             query: "opfs".into(),
+            limit: 10,
         },
     )
     .await
     else {
         panic!()
     };
-    assert_eq!(list.len(), 1);
+    assert_eq!((list.len(), total), (1, 1));
     assert_eq!(list[0].title, "Persisted");
     let Response::Note(Some(note)) = call(
         &leader,
@@ -72,10 +73,11 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
         call(&leader, Request::DeleteNote { id: "n1".into() }).await,
         Response::Done(true)
     );
-    let Response::Notes(list) = call(
+    let Response::NoteList { notes: list, .. } = call(
         &leader,
         Request::ListNotes {
             query: String::new(),
+            limit: u32::MAX,
         },
     )
     .await

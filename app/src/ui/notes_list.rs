@@ -26,13 +26,15 @@ fn new_id() -> String {
 #[component]
 pub fn NotesList() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    // Rendering thousands of rows is what makes a big notebook slow to open:
-    // show the newest first, more on request (search always covers all).
+    // Reading, sending and drawing thousands of rows is what makes a big
+    // notebook slow to open: the newest first, more on request (search always
+    // covers all notes).
     let shown = RwSignal::new(PAGE);
     let notes = LocalResource::new(move || {
         let query = ctx.query.get();
+        let limit = u32::try_from(shown.get()).unwrap_or(u32::MAX);
         ctx.version.track();
-        async move { client::call(Request::ListNotes { query }).await }
+        async move { client::call(Request::ListNotes { query, limit }).await }
     });
 
     let new_note = move |_| {
@@ -75,7 +77,7 @@ pub fn NotesList() -> impl IntoView {
         </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move { match notes.await {
-                    Ok(Response::Notes(list)) if list.is_empty() => {
+                    Ok(Response::NoteList { notes: list, .. }) if list.is_empty() => {
                         let text = if ctx.query.get_untracked().is_empty() {
                             "No notes yet. Press “New note” to start."
                         } else {
@@ -83,11 +85,11 @@ pub fn NotesList() -> impl IntoView {
                         };
                         view! { <p class="muted empty">{text}</p> }.into_any()
                     }
-                    Ok(Response::Notes(list)) => {
-                        let hidden = list.len().saturating_sub(shown.get_untracked());
+                    Ok(Response::NoteList { notes: list, total }) => {
+                        let hidden = (total as usize).saturating_sub(list.len());
                         view! {
                         <ul class="note-list">
-                            {list.into_iter().take(shown.get_untracked()).map(|n| {
+                            {list.into_iter().map(|n| {
                                 let id = n.id.clone();
                                 let current = {
                                     let id = id.clone();
@@ -114,10 +116,7 @@ pub fn NotesList() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                         {(hidden > 0).then(|| view! {
-                            <button class="show-more" on:click=move |_| {
-                                shown.update(|n| *n += PAGE);
-                                ctx.version.update(|v| *v += 1);
-                            }>{format!("Show more ({hidden} older notes)")}</button>
+                            <button class="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>{format!("Show more ({hidden} older notes)")}</button>
                         })}
                     }.into_any()
                     }
@@ -128,11 +127,25 @@ pub fn NotesList() -> impl IntoView {
     }
 }
 
+thread_local! {
+    /// One formatter for every date shown: `Date.toLocaleString` with
+    /// options builds a new one per call, slow over hundreds of rows.
+    static DATE_FORMAT: js_sys::Function = {
+        let opts = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&opts, &"dateStyle".into(), &"medium".into());
+        let _ = js_sys::Reflect::set(&opts, &"timeStyle".into(), &"short".into());
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &opts).format()
+    };
+}
+
 /// A local date and time, short.
 pub fn format_time(ms: f64) -> String {
-    let d = js_sys::Date::new(&ms.into());
-    let opts = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&opts, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&opts, &"timeStyle".into(), &"short".into());
-    d.to_locale_string("default", &opts).into()
+    let date = js_sys::Date::new(&ms.into());
+    DATE_FORMAT.with(|format| {
+        format
+            .call1(&wasm_bindgen::JsValue::NULL, &date)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    })
 }

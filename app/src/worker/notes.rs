@@ -30,18 +30,16 @@ fn note_out(n: store::Note, revision: i64) -> Note {
     }
 }
 
-fn summaries(list: Vec<store::NoteSummary>) -> Response {
-    Response::Notes(
-        list.into_iter()
-            .map(|n| NoteSummary {
-                id: n.id,
-                title: n.title,
-                updated_at: n.updated_at,
-                conflicts: n.conflicts,
-                deleted_at: n.deleted_at,
-            })
-            .collect(),
-    )
+fn summaries(list: Vec<store::NoteSummary>) -> Vec<NoteSummary> {
+    list.into_iter()
+        .map(|n| NoteSummary {
+            id: n.id,
+            title: n.title,
+            updated_at: n.updated_at,
+            conflicts: n.conflicts,
+            deleted_at: n.deleted_at,
+        })
+        .collect()
 }
 
 fn get_note(store: &Store, id: &str, known: Option<i64>) -> Result<Response, store::StoreError> {
@@ -61,7 +59,14 @@ pub fn handle(
     now_ms: i64,
 ) -> Option<Result<Response, RpcError>> {
     let result = match request {
-        Request::ListNotes { query } => store.list_notes(query).map(summaries),
+        Request::ListNotes { query, limit } => {
+            store
+                .list_notes_page(query, *limit as usize)
+                .map(|page| Response::NoteList {
+                    notes: summaries(page.notes),
+                    total: u32::try_from(page.total).unwrap_or(u32::MAX),
+                })
+        }
         Request::GetNote { id, known } => get_note(store, id, *known),
         Request::SaveNote { id, body } => store.save_note(id, body, now_ms).map(Response::Saved),
         Request::SaveLines {
@@ -82,7 +87,7 @@ pub fn handle(
         }
         Request::DeleteNote { id } => store.delete_note(id, now_ms).map(Response::Done),
         Request::RestoreNote { id } => store.restore_note(id).map(Response::Done),
-        Request::ListTrash => store.list_trash().map(summaries),
+        Request::ListTrash => store.list_trash().map(|l| Response::Notes(summaries(l))),
         Request::DeleteForever { id } => store.delete_forever(id).map(Response::Done),
         Request::EmptyTrash => store.empty_trash().map(Response::Emptied),
         Request::History { note_id } => store.history(note_id).map(|h| {

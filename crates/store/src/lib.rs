@@ -15,5 +15,5 @@ pub mod notes;
 pub use changes::{Change, ChangeFilter, ChangePage, PageEnd, SITE_ID_LEN, SiteId};
 pub use connection::{Journal, OpenOptions, Store};
 pub use error::StoreError;
-pub use notes::{Conflict, Note, NoteSummary, Splice, Version, VersionSummary};
+pub use notes::{Conflict, Note, NotePage, NoteSummary, Splice, Version, VersionSummary};
 pub use rusqlite::types::Value;

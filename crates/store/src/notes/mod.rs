@@ -49,6 +49,15 @@ pub struct NoteSummary {
     pub deleted_at: Option<i64>,
 }
 
+/// A page of the notes list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotePage {
+    /// Newest first.
+    pub notes: Vec<NoteSummary>,
+    /// How many notes the whole list has.
+    pub total: usize,
+}
+
 /// The title of a note: its first non-blank line, shortened.
 pub fn title_of(body: &str) -> String {
     title_of_lines(body.lines())
@@ -99,18 +108,41 @@ impl Store {
     /// Notes outside the trash whose text contains `query` (case-insensitive
     /// for ASCII; conflict copies count), newest first.
     pub fn list_notes(&mut self, query: &str) -> Result<Vec<NoteSummary>, StoreError> {
+        Ok(self.list_notes_page(query, usize::MAX)?.notes)
+    }
+
+    /// The first `limit` of [`Store::list_notes`], and how many there are:
+    /// a list of thousands is read, sent and drawn a page at a time.
+    pub fn list_notes_page(&mut self, query: &str, limit: usize) -> Result<NotePage, StoreError> {
         self.refresh_index()?;
         let query = query.trim();
-        let mut stmt = self.conn().prepare_cached(
-            r"SELECT n.id, coalesce(i.title, 'Untitled'), n.updated_at, coalesce(i.conflicts, 0),
-                     n.deleted_at
-              FROM notes n LEFT JOIN note_index i ON i.note_id = n.id
-              WHERE n.deleted_at IS NULL
-                AND (?1 = '' OR n.id IN (SELECT note_id FROM lines WHERE text LIKE ?2 ESCAPE '\'))
-              ORDER BY n.updated_at DESC, n.id",
-        )?;
-        let rows = stmt.query_map(params![query, like_pattern(query)], summary_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let pattern = like_pattern(query);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let notes = self
+            .conn()
+            .prepare_cached(
+                r"SELECT n.id, coalesce(i.title, 'Untitled'), n.updated_at, coalesce(i.conflicts, 0),
+                         n.deleted_at
+                  FROM notes n LEFT JOIN note_index i ON i.note_id = n.id
+                  WHERE n.deleted_at IS NULL
+                    AND (?1 = '' OR n.id IN (SELECT note_id FROM lines WHERE text LIKE ?2 ESCAPE '\'))
+                  ORDER BY n.updated_at DESC, n.id
+                  LIMIT ?3",
+            )?
+            .query_map(params![query, pattern, limit], summary_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let total = if notes.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
+            notes.len()
+        } else {
+            let n: i64 = self.conn().prepare_cached(
+                r"SELECT count(*) FROM notes n
+                  WHERE n.deleted_at IS NULL
+                    AND (?1 = '' OR n.id IN (SELECT note_id FROM lines WHERE text LIKE ?2 ESCAPE '\'))",
+            )?
+            .query_row(params![query, pattern], |r| r.get(0))?;
+            usize::try_from(n).unwrap_or(0)
+        };
+        Ok(NotePage { notes, total })
     }
 
     /// A note (in the trash or not), with its text as the lines shown and
@@ -205,6 +237,13 @@ mod tests {
         assert_eq!(ids(&mut s, "_ok"), ["b"]);
         assert_eq!(ids(&mut s, "%"), ["b"]);
         assert!(ids(&mut s, "zzz").is_empty());
+        let page = s.list_notes_page("", 2).unwrap();
+        assert_eq!(
+            (page.notes.len(), page.notes[0].id.as_str(), page.total),
+            (2, "c", 3)
+        );
+        assert_eq!(s.list_notes_page("o", 1).unwrap().total, 3);
+        assert_eq!(s.list_notes_page("mom", 5).unwrap().total, 1);
         let titles: Vec<String> = s
             .list_notes("")
             .unwrap()
