@@ -48,18 +48,29 @@ pub fn current(profile: &Connection) -> rusqlite::Result<Option<Session>> {
 }
 
 /// The database file of `username` on this browser, allocating one if new.
+/// Read first: opening the app must not cost a write (and its journal).
 pub fn db_path(profile: &Connection, username: &str) -> rusqlite::Result<String> {
-    profile.execute(
-        "INSERT INTO accounts (username, file_no)
-         VALUES (?1, (SELECT coalesce(max(file_no), 0) + 1 FROM accounts))
-         ON CONFLICT (username) DO NOTHING",
-        [username],
-    )?;
-    let n: i64 = profile.query_row(
-        "SELECT file_no FROM accounts WHERE username = ?1",
-        [username],
-        |r| r.get(0),
-    )?;
+    let file_no = |profile: &Connection| {
+        profile
+            .query_row(
+                "SELECT file_no FROM accounts WHERE username = ?1",
+                [username],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+    };
+    let n = match file_no(profile)? {
+        Some(n) => n,
+        None => {
+            profile.execute(
+                "INSERT INTO accounts (username, file_no)
+                 VALUES (?1, (SELECT coalesce(max(file_no), 0) + 1 FROM accounts))
+                 ON CONFLICT (username) DO NOTHING",
+                [username],
+            )?;
+            file_no(profile)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?
+        }
+    };
     Ok(format!("/account-{n}.db"))
 }
 
