@@ -65,7 +65,7 @@ export async function openApp(context, url) {
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(url);
   await page.getByRole('button', { name: 'New note' }).waitFor();
-  await page.locator('.note-list, .empty').first().waitFor({ timeout: 20_000 });
+  await listed(page, 20_000);
   return page;
 }
 
@@ -82,8 +82,17 @@ export async function saved(page) {
   await page.locator('.save-state', { hasText: /^Saved$/ }).waitFor({ timeout: 10_000 });
 }
 
-/** The titles in the notes list, top to bottom. */
+/**
+ * Waits for the notes list as the database gives it: at start the list drawn
+ * first is the copy the browser kept (aria-busy) until the database answers.
+ */
+export async function listed(page, timeout = 10_000) {
+  await page.locator('.note-list:not([aria-busy="true"]), .empty').first().waitFor({ timeout });
+}
+
+/** The titles in the notes list (as the database gives it), top to bottom. */
 export async function titles(page) {
+  await listed(page);
   if (await page.locator('.empty').count()) return [];
   return page.locator('.note-list .note-title').allTextContents();
 }
@@ -105,8 +114,13 @@ export async function eventually(fn, what, timeout = 10_000) {
 }
 
 export async function openNote(page, title) {
+  await listed(page);
   await page.locator('.note-list').getByRole('button', { name: new RegExp(`^${title}`) }).click();
   await page.getByRole('textbox', { name: 'Note text' }).waitFor();
+  // The text area is read-only until the note is read from the database
+  // (a note in the trash stays read-only, under its banner).
+  await page.waitForFunction(() => document.querySelector('textarea.note-text')?.readOnly === false
+    || document.querySelector('.trash-banner') !== null);
 }
 
 export async function signUp(page, username, password) {

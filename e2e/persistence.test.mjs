@@ -16,14 +16,27 @@ test('a note survives a reload and a browser restart', async () => {
   assert.deepEqual(await titles(page), ['Ideas', 'Groceries']);
 
   await page.reload();
-  await page.locator('.note-list').waitFor();
   assert.deepEqual(await titles(page), ['Ideas', 'Groceries']);
 
   await profile.close();
   const again = await openProfile(profile.dir);
+  // Record every list drawn: the first is the copy kept from the last run,
+  // marked busy until the database answers.
+  await again.context.addInitScript(() => {
+    window.__lists = [];
+    new MutationObserver(() => {
+      const list = document.querySelector('.note-list');
+      if (!list) return;
+      const seen = { busy: list.getAttribute('aria-busy') === 'true', titles: [...list.querySelectorAll('.note-title')].map((e) => e.textContent) };
+      const last = window.__lists[window.__lists.length - 1];
+      if (!last || JSON.stringify(last) !== JSON.stringify(seen)) window.__lists.push(seen);
+    }).observe(document, { childList: true, subtree: true, attributes: true });
+  });
   page = await openApp(again.context, server.url);
-  await page.locator('.note-list').waitFor();
   assert.deepEqual(await titles(page), ['Ideas', 'Groceries']);
+  const lists = await page.evaluate(() => window.__lists);
+  assert.deepEqual(lists[0], { busy: true, titles: ['Ideas', 'Groceries'] }, 'the kept copy is drawn first');
+  assert.deepEqual(lists[lists.length - 1], { busy: false, titles: ['Ideas', 'Groceries'] });
   await openNote(page, 'Groceries');
   assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), 'Groceries\nmilk, eggs');
   assert.deepEqual(again.errors, []);

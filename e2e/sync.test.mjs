@@ -121,9 +121,16 @@ test('after signing out, the next user never sees the first user’s notes', asy
 
   await signUp(page, 'second-user', 'password two');
   assert.match(await sync(page), /^Synced/);
+  // Not even the list kept for a fast start shows the first user's titles.
+  await page.addInitScript(() => {
+    window.__seen = new Set();
+    new MutationObserver(() => {
+      document.querySelectorAll('.note-title').forEach((e) => window.__seen.add(e.textContent));
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  });
   await page.reload();
-  await page.locator('.note-list, .empty').first().waitFor();
   assert.deepEqual(await titles(page), []);
+  assert.deepEqual(await page.evaluate(() => [...window.__seen]), []);
   await newNote(page, 'Second user’s note');
   assert.deepEqual(await titles(page), ['Second user’s note']);
 

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::Ctx;
+use super::first_page;
 use crate::client;
 use crate::rpc::{Request, Response, RpcError};
 
@@ -34,6 +35,7 @@ pub fn AccountBox() -> impl IntoView {
             .await
             {
                 Ok(Response::Status(s)) => {
+                    first_page::forget();
                     password.set(String::new());
                     ctx.status.set(s);
                     ctx.say("Signed in. Your local notes will join your account at the next sync.");
@@ -69,6 +71,9 @@ pub fn AccountBox() -> impl IntoView {
             }
             match result {
                 Ok(Response::Status(s)) => {
+                    // The signed-out account's titles must not show at the
+                    // next start.
+                    first_page::forget();
                     ctx.status.set(s);
                     ctx.selected.set(None);
                     ctx.say("Signed out.");

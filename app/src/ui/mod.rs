@@ -5,6 +5,7 @@
 mod account;
 mod conflicts;
 mod editor;
+mod first_page;
 mod history;
 mod notes_list;
 mod status;

@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 
 use super::Ctx;
+use super::first_page::{self, FirstPage};
 use crate::client;
-use crate::rpc::{Request, Response};
+use crate::rpc::{NoteSummary, Request, Response};
 
 /// Rows rendered at first, and added by each "Show more".
 const PAGE: usize = 200;
@@ -30,6 +31,8 @@ pub fn NotesList() -> impl IntoView {
     // notebook slow to open: the newest first, more on request (search always
     // covers all notes).
     let shown = RwSignal::new(PAGE);
+    // Drawn until the database answers.
+    let cached = StoredValue::new(first_page::load());
     let notes = LocalResource::new(move || {
         let query = ctx.query.get();
         let limit = u32::try_from(shown.get()).unwrap_or(u32::MAX);
@@ -75,55 +78,75 @@ pub fn NotesList() -> impl IntoView {
                 />
                 <button class="primary" on:click=new_note>"New note"</button>
         </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=move || match cached.get_value() {
+                Some(page) if !page.notes.is_empty() => rows(ctx, page.notes, page.total, shown, true).into_any(),
+                _ => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            }>
                 {move || Suspend::new(async move { match notes.await {
-                    Ok(Response::NoteList { notes: list, .. }) if list.is_empty() => {
-                        let text = if ctx.query.get_untracked().is_empty() {
-                            "No notes yet. Press “New note” to start."
-                        } else {
-                            "No note matches your search."
-                        };
-                        view! { <p class="muted empty">{text}</p> }.into_any()
-                    }
                     Ok(Response::NoteList { notes: list, total }) => {
-                        let hidden = (total as usize).saturating_sub(list.len());
-                        view! {
-                        <ul class="note-list">
-                            {list.into_iter().map(|n| {
-                                let id = n.id.clone();
-                                let current = {
-                                    let id = id.clone();
-                                    move || ctx.selected.get().as_deref() == Some(id.as_str())
-                                };
-                                view! {
-                                    <li>
-                                        <button
-                                            class="note-item"
-                                            class:selected=current.clone()
-                                            aria-current=move || if current() { "true" } else { "false" }
-                                            on:click=move |_| ctx.selected.set(Some(id.clone()))
-                                        >
-                                            <span class="note-title">{n.title}</span>
-                                            {(n.conflicts > 0).then(|| view! {
-                                                <span class="conflict-badge">
-                                                    {format!("{} conflicting edit{}", n.conflicts, if n.conflicts == 1 { "" } else { "s" })}
-                                                </span>
-                                            })}
-                                            <span class="note-date">{format_time(n.updated_at as f64)}</span>
-                                        </button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        {(hidden > 0).then(|| view! {
-                            <button class="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>{format!("Show more ({hidden} older notes)")}</button>
-                        })}
-                    }.into_any()
+                        let searching = !ctx.query.get_untracked().is_empty();
+                        if !searching && list.len() <= PAGE {
+                            first_page::keep(&FirstPage { notes: list.clone(), total });
+                        }
+                        if list.is_empty() {
+                            let text = if searching {
+                                "No note matches your search."
+                            } else {
+                                "No notes yet. Press “New note” to start."
+                            };
+                            view! { <p class="muted empty">{text}</p> }.into_any()
+                        } else {
+                            rows(ctx, list, total, shown, false).into_any()
+                        }
                     }
                     Ok(_) => view! { <p class="error" role="alert">"Unexpected answer from the database."</p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }})}
             </Transition>
+    }
+}
+
+/// The list's rows, and "Show more" when there are more than `list`;
+/// `cached`: the copy from the last start, shown until the database answers.
+fn rows(
+    ctx: Ctx,
+    list: Vec<NoteSummary>,
+    total: u32,
+    shown: RwSignal<usize>,
+    cached: bool,
+) -> impl IntoView {
+    let hidden = (total as usize).saturating_sub(list.len());
+    view! {
+        <ul class="note-list" aria-busy=cached.then_some("true")>
+            {list.into_iter().map(|n| {
+                let id = n.id.clone();
+                let current = {
+                    let id = id.clone();
+                    move || ctx.selected.get().as_deref() == Some(id.as_str())
+                };
+                view! {
+                    <li>
+                        <button
+                            class="note-item"
+                            class:selected=current.clone()
+                            aria-current=move || if current() { "true" } else { "false" }
+                            on:click=move |_| ctx.selected.set(Some(id.clone()))
+                        >
+                            <span class="note-title">{n.title}</span>
+                            {(n.conflicts > 0).then(|| view! {
+                                <span class="conflict-badge">
+                                    {format!("{} conflicting edit{}", n.conflicts, if n.conflicts == 1 { "" } else { "s" })}
+                                </span>
+                            })}
+                            <span class="note-date">{format_time(n.updated_at as f64)}</span>
+                        </button>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        {(hidden > 0).then(|| view! {
+            <button class="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>{format!("Show more ({hidden} older notes)")}</button>
+        })}
     }
 }
 
