@@ -43,6 +43,8 @@ pub struct Leader {
     /// Forwarded requests by (tab, id): `None` while running, then the answer,
     /// so a request resent by an impatient tab runs once.
     seen: RefCell<HashMap<(String, u64), Option<RpcResult>>>,
+    /// Opening emptied old notes out of the trash: tabs must re-read.
+    purged_at_open: bool,
 }
 
 fn options() -> OpenOptions {
@@ -99,7 +101,7 @@ impl Leader {
             None => LOCAL_DB.to_owned(),
         };
         let mut store = Store::open(&path, &options())?;
-        store.purge_trash(now_ms())?;
+        let purged = store.purge_trash(now_ms())?;
         Ok(Self {
             pool,
             profile,
@@ -109,7 +111,13 @@ impl Leader {
             syncing: Cell::new(false),
             last_error: RefCell::new(None),
             seen: RefCell::new(HashMap::new()),
+            purged_at_open: purged > 0,
         })
+    }
+
+    /// Whether opening changed the notes (trash past its 30 days purged).
+    pub fn purged_at_open(&self) -> bool {
+        self.purged_at_open
     }
 
     /// Runs a forwarded request once, however often it is resent.

@@ -242,8 +242,11 @@ impl Worker {
                     let result = leader.handle(request).await;
                     self.to_ui(&ToUi::Reply { id, result });
                 }
-                // Every tab re-reads: the leader is new.
-                self.changed();
+                // Tabs that had a leader before saw every change it made;
+                // only what opening changed is news.
+                if leader.purged_at_open() {
+                    self.changed();
+                }
             }
             Err(e) => self.fail(e.to_string()),
         }
