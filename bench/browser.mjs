@@ -1,8 +1,9 @@
 // Browser benchmarks (numbers, not pass/fail). Run: scripts/bench.sh
 //   1. initial sync of N notes (default 10,000) into an empty browser replica,
 //      from pressing Sync to "Synced" (HTTP + merge + stored on OPFS);
-//   2. cold start to first rendered list with 5,000 notes (a browser restart,
-//      from navigation start to the first note title on screen);
+//   2. cold start to first rendered list with 5,000 notes (a browser restart):
+//      from navigation start to the first note title on screen (the list
+//      kept from the last run), and to the database's list;
 //   3. local edit commit latency on the autosave path: Ctrl+S (save now) to
 //      "Saved" (UI -> worker -> SQLite commit on OPFS -> UI), p50/p95 over 1,000 edits;
 //   4. the same in a 5,000-line note, typing in its middle (BENCH_LONG_EDITS, 500).
@@ -113,16 +114,21 @@ try {
       const again = await openProfile(b.dir);
       const p = await again.context.newPage();
       await p.addInitScript(() => {
+        // The first list drawn (the copy kept from the last run), and the
+        // first from the database (no longer aria-busy).
         new MutationObserver((_, obs) => {
-          if (document.querySelector('.note-list .note-title')) {
+          if (window.__firstList === undefined && document.querySelector('.note-list .note-title')) {
             window.__firstList = performance.now();
+          }
+          if (document.querySelector('.note-list:not([aria-busy="true"]) .note-title')) {
+            window.__dbList = performance.now();
             obs.disconnect();
           }
-        }).observe(document, { childList: true, subtree: true });
+        }).observe(document, { childList: true, subtree: true, attributes: true });
       });
       await p.goto(server.url);
-      await p.waitForFunction(() => window.__firstList !== undefined, null, { timeout: 30_000 });
-      coldRuns.push(await p.evaluate(() => window.__firstList));
+      await p.waitForFunction(() => window.__dbList !== undefined, null, { timeout: 30_000 });
+      coldRuns.push(await p.evaluate(() => [window.__firstList, window.__dbList]));
       await again.close();
     }
   }
@@ -178,7 +184,7 @@ try {
   console.log(`|---|---|`);
   if (PARTS === 'all') {
     console.log(`| initial sync of ${NOTES} notes (${NOTES * CHANGES_PER_NOTE} changes) into an empty browser replica | ${initialSync.toFixed(2)} s to "Synced", ${listed.toFixed(2)} s to the list (${shown} rows + "${more}") |`);
-    console.log(`| cold start to first rendered list, ${COLD_NOTES} notes (3 browser restarts) | ${coldRuns.map((x) => x.toFixed(0)).join(' / ')} ms |`);
+    console.log(`| cold start to first rendered list, ${COLD_NOTES} notes (3 browser restarts) | ${coldRuns.map(([x]) => x.toFixed(0)).join(' / ')} ms (the copy kept from the last run); ${coldRuns.map(([, y]) => y.toFixed(0)).join(' / ')} ms (the database's answer) |`);
   }
   const both = (a, b) => `p50 ${pct(a, 50).toFixed(1)} ms, p95 ${pct(a, 95).toFixed(1)} ms back to back; p50 ${pct(b, 50).toFixed(1)} ms, p95 ${pct(b, 95).toFixed(1)} ms with ${PAUSE_MS} ms pauses`;
   console.log(`| edit commit latency, Ctrl+S to "Saved", ${lat.length} edits | ${both(lat, latPaused)} |`);
