@@ -180,12 +180,10 @@ impl Accounts {
 
     /// The user a bearer token belongs to.
     pub fn authenticate(&self, token: &str) -> Result<UserId, AccountError> {
+        // Every request asks: keep the statement prepared.
         self.conn()
-            .query_row(
-                "SELECT user_id FROM sessions WHERE token_sha256 = ?1",
-                [token_digest(token)],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT user_id FROM sessions WHERE token_sha256 = ?1")?
+            .query_row([token_digest(token)], |r| r.get(0))
             .optional()?
             .ok_or(AccountError::BadToken)
     }
