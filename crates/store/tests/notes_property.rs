@@ -153,20 +153,30 @@ fn run(script: &[Step]) -> Result<(), TestCaseError> {
                     .into_iter()
                     .map(|c| c.line_id)
                     .collect();
-                let mut lines: Vec<String> = r
-                    .get_note("n")
-                    .unwrap()
-                    .unwrap()
-                    .body
-                    .split('\n')
-                    .map(str::to_owned)
-                    .collect();
+                let shown = r.get_note("n").unwrap().unwrap().body;
+                let revision = r.revision().unwrap();
+                let mut lines: Vec<String> = shown.split('\n').map(str::to_owned).collect();
                 if lines == [""] {
                     lines.clear();
                 }
                 edit_text(&mut lines, op, &format!("r{replica}s{i}"));
                 let now = 10_000 + i as i64 * 1_000 + clock_skew_ms;
-                r.save_note("n", &lines.join("\n"), now).unwrap();
+                let text = lines.join("\n");
+                // Every other save as the editor sends it: the lines changed.
+                let splice = (i % 2 == 0)
+                    .then(|| store::Splice::between(&shown, &text))
+                    .flatten();
+                match splice {
+                    Some(splice) => prop_assert!(
+                        r.save_note_splice("n", revision, splice, now)
+                            .unwrap()
+                            .is_some(),
+                        "nothing was written since the note was read"
+                    ),
+                    None => {
+                        r.save_note("n", &text, now).unwrap();
+                    }
+                }
                 prop_assert_eq!(r.get_note("n").unwrap().unwrap().body, lines.join("\n"));
                 let after = row_ids(r);
                 created.extend(after.difference(&before).cloned());

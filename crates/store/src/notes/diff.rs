@@ -38,6 +38,18 @@ impl Plan<'_> {
 pub(crate) use notetext::split_lines;
 
 pub(crate) fn plan<'a>(old: &[&str], new: &[&'a str]) -> Plan<'a> {
+    plan_within(old.len(), 0, old, new)
+}
+
+/// The plan for replacing lines `from..from + old.len()` of a text of
+/// `old_len` lines with `new`, the lines around them unchanged: what an
+/// editor's splice gives, so a save compares only the lines it touched.
+pub(crate) fn plan_within<'a>(
+    old_len: usize,
+    from: usize,
+    old: &[&str],
+    new: &[&'a str],
+) -> Plan<'a> {
     let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
     let tail = old[head..]
         .iter()
@@ -58,8 +70,9 @@ pub(crate) fn plan<'a>(old: &[&str], new: &[&'a str]) -> Plan<'a> {
         capture_diff_slices(Algorithm::Myers, old_mid, new_mid)
     };
 
+    let head = from + head;
     let mut plan = Plan::default();
-    let at = |i: usize| (i < old.len()).then_some(i);
+    let at = |i: usize| (i < old_len).then_some(i);
     let before = |i: usize| i.checked_sub(1);
     for op in ops {
         match op {
@@ -128,6 +141,30 @@ mod tests {
         let plan = p("a\nb\nc", "a\nbe\nc");
         assert_eq!(plan.edits, [(1, "be")]);
         assert!(plan.removals.is_empty() && plan.inserts.is_empty());
+    }
+
+    #[test]
+    fn a_plan_within_a_range_is_the_plan_of_the_whole() {
+        let old = split_lines("a\nb\nc\nd\ne");
+        for (from, removed, inserted) in [
+            (1, 2, "b\nx\ny"),
+            (0, 1, "z\na"),
+            (4, 1, "e\nf"),
+            (2, 1, ""),
+        ] {
+            let splice = notetext::Splice {
+                from,
+                removed,
+                inserted,
+            };
+            let new = splice.apply(&old);
+            let mid: Vec<&str> = inserted.split('\n').collect();
+            assert_eq!(
+                plan_within(old.len(), from, &old[from..from + removed], &mid),
+                plan(&old, &new),
+                "{splice:?}"
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::diff::{Plan, plan, split_lines};
+use super::diff::{Plan, plan, plan_within, split_lines};
 use super::lines::{self, Row, View};
 use super::{cache, history, order};
 use crate::{Store, StoreError};
@@ -212,16 +212,20 @@ pub(crate) fn save_in(
     force_snapshot: bool,
     view: View,
 ) -> rusqlite::Result<View> {
-    let old: Vec<&str> = (0..view.shown.len()).map(|k| view.shown_text(k)).collect();
-    let spliced;
-    let new = match new {
-        NewText::Lines(lines) => lines,
+    let plan = match new {
+        NewText::Lines(new) => {
+            let old: Vec<&str> = (0..view.shown.len()).map(|k| view.shown_text(k)).collect();
+            plan(&old, new)
+        }
         NewText::Splice(splice) => {
-            spliced = splice.apply(&old);
-            &spliced
+            // Only the lines it replaces can differ.
+            let old: Vec<&str> = (splice.from..splice.from + splice.removed)
+                .map(|k| view.shown_text(k))
+                .collect();
+            let new: Vec<&str> = splice.inserted.split('\n').collect();
+            plan_within(view.shown.len(), splice.from, &old, &new)
         }
     };
-    let plan = plan(&old, new);
     let updated_at: Option<i64> = tx
         .prepare_cached("SELECT updated_at FROM notes WHERE id = ?1")?
         .query_row([id], |r| r.get(0))
