@@ -33,7 +33,7 @@ pub struct Note {
 }
 
 /// A line of the notes list, or of the trash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NoteSummary {
     pub id: String,
     pub title: String,

@@ -31,13 +31,60 @@ pub fn NotesList() -> impl IntoView {
     // notebook slow to open: the newest first, more on request (search always
     // covers all notes).
     let shown = RwSignal::new(PAGE);
+    let rows = RwSignal::new(Vec::<NoteSummary>::new());
+    let total = RwSignal::new(0u32);
+    let state = RwSignal::new(ListState::Loading);
     // Drawn until the database answers.
-    let cached = StoredValue::new(first_page::load());
-    let notes = LocalResource::new(move || {
+    if let Some(page) = first_page::load().filter(|p| !p.notes.is_empty()) {
+        rows.set(page.notes);
+        total.set(page.total);
+        state.set(ListState::Kept);
+    }
+    // Re-read when the search, the page size or the data changes. Answers
+    // update the rows one by one (<For> below): after every save only the
+    // edited note's row changes, and the list must not be rebuilt for that.
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
         let query = ctx.query.get();
         let limit = u32::try_from(shown.get()).unwrap_or(u32::MAX);
         ctx.version.track();
-        async move { client::call(Request::ListNotes { query, limit }).await }
+        asked.update_value(|n| *n += 1);
+        let mine = asked.get_value();
+        leptos::task::spawn_local(async move {
+            let answer = client::call(Request::ListNotes {
+                query: query.clone(),
+                limit,
+            })
+            .await;
+            // A newer question is on its way, or the list is gone (another
+            // pane shown): its signals were disposed with it. Nothing below
+            // awaits, so they stay alive to the end.
+            if asked.try_get_value() != Some(mine) {
+                return;
+            }
+            let next = match answer {
+                Ok(Response::NoteList { notes, total: all }) => {
+                    if query.trim().is_empty() && notes.len() <= PAGE {
+                        first_page::keep(&FirstPage {
+                            notes: notes.clone(),
+                            total: all,
+                        });
+                    }
+                    if rows.with_untracked(|r| *r != notes) {
+                        rows.set(notes);
+                    }
+                    if total.get_untracked() != all {
+                        total.set(all);
+                    }
+                    ListState::Fresh
+                }
+                Ok(_) => ListState::Failed("Unexpected answer from the database.".into()),
+                Err(e) => ListState::Failed(e.to_string()),
+            };
+            if state.get_untracked() != next {
+                state.set(next);
+            }
+        });
     });
 
     let new_note = move |_| {
@@ -78,75 +125,77 @@ pub fn NotesList() -> impl IntoView {
                 />
                 <button class="primary" on:click=new_note>"New note"</button>
         </div>
-            <Transition fallback=move || match cached.get_value() {
-                Some(page) if !page.notes.is_empty() => rows(ctx, page.notes, page.total, shown, true).into_any(),
-                _ => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            {move || match state.get() {
+                ListState::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                ListState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                ListState::Fresh if rows.with(Vec::is_empty) => {
+                    let text = if ctx.query.get_untracked().trim().is_empty() {
+                        "No notes yet. Press “New note” to start."
+                    } else {
+                        "No note matches your search."
+                    };
+                    view! { <p class="muted empty">{text}</p> }.into_any()
+                }
+                ListState::Kept | ListState::Fresh => ().into_any(),
+            }}
+            <Show when=move || {
+                matches!(state.get(), ListState::Kept | ListState::Fresh) && !rows.with(Vec::is_empty)
             }>
-                {move || Suspend::new(async move { match notes.await {
-                    Ok(Response::NoteList { notes: list, total }) => {
-                        let searching = !ctx.query.get_untracked().is_empty();
-                        if !searching && list.len() <= PAGE {
-                            first_page::keep(&FirstPage { notes: list.clone(), total });
-                        }
-                        if list.is_empty() {
-                            let text = if searching {
-                                "No note matches your search."
-                            } else {
-                                "No notes yet. Press “New note” to start."
-                            };
-                            view! { <p class="muted empty">{text}</p> }.into_any()
-                        } else {
-                            rows(ctx, list, total, shown, false).into_any()
-                        }
-                    }
-                    Ok(_) => view! { <p class="error" role="alert">"Unexpected answer from the database."</p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }})}
-            </Transition>
+                <ul
+                    class="note-list"
+                    aria-busy=move || (state.get() == ListState::Kept).then_some("true")
+                >
+                    <For each=move || rows.get() key=|n| n.clone() children=move |n| row(ctx, n) />
+                </ul>
+                {move || {
+                    let hidden = (total.get() as usize).saturating_sub(rows.with(Vec::len));
+                    (hidden > 0).then(|| view! {
+                        <button class="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>
+                            {format!("Show more ({hidden} older notes)")}
+                        </button>
+                    })
+                }}
+            </Show>
     }
 }
 
-/// The list's rows, and "Show more" when there are more than `list`;
-/// `cached`: the copy from the last start, shown until the database answers.
-fn rows(
-    ctx: Ctx,
-    list: Vec<NoteSummary>,
-    total: u32,
-    shown: RwSignal<usize>,
-    cached: bool,
-) -> impl IntoView {
-    let hidden = (total as usize).saturating_sub(list.len());
+/// What the list shows.
+#[derive(Clone, Debug, PartialEq)]
+enum ListState {
+    /// Nothing yet.
+    Loading,
+    /// The first page as this browser last showed it, until the database
+    /// answers.
+    Kept,
+    /// The database's answer.
+    Fresh,
+    Failed(String),
+}
+
+/// One note of the list.
+fn row(ctx: Ctx, n: NoteSummary) -> impl IntoView {
+    let id = n.id.clone();
+    let current = {
+        let id = id.clone();
+        move || ctx.selected.get().as_deref() == Some(id.as_str())
+    };
     view! {
-        <ul class="note-list" aria-busy=cached.then_some("true")>
-            {list.into_iter().map(|n| {
-                let id = n.id.clone();
-                let current = {
-                    let id = id.clone();
-                    move || ctx.selected.get().as_deref() == Some(id.as_str())
-                };
-                view! {
-                    <li>
-                        <button
-                            class="note-item"
-                            class:selected=current.clone()
-                            aria-current=move || if current() { "true" } else { "false" }
-                            on:click=move |_| ctx.selected.set(Some(id.clone()))
-                        >
-                            <span class="note-title">{n.title}</span>
-                            {(n.conflicts > 0).then(|| view! {
-                                <span class="conflict-badge">
-                                    {format!("{} conflicting edit{}", n.conflicts, if n.conflicts == 1 { "" } else { "s" })}
-                                </span>
-                            })}
-                            <span class="note-date">{format_time(n.updated_at as f64)}</span>
-                        </button>
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-        {(hidden > 0).then(|| view! {
-            <button class="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>{format!("Show more ({hidden} older notes)")}</button>
-        })}
+        <li>
+            <button
+                class="note-item"
+                class:selected=current.clone()
+                aria-current=move || if current() { "true" } else { "false" }
+                on:click=move |_| ctx.selected.set(Some(id.clone()))
+            >
+                <span class="note-title">{n.title}</span>
+                {(n.conflicts > 0).then(|| view! {
+                    <span class="conflict-badge">
+                        {format!("{} conflicting edit{}", n.conflicts, if n.conflicts == 1 { "" } else { "s" })}
+                    </span>
+                })}
+                <span class="note-date">{format_time(n.updated_at as f64)}</span>
+            </button>
+        </li>
     }
 }
 
