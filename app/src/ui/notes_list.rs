@@ -10,6 +10,10 @@ use crate::rpc::{NoteSummary, Request, Response};
 /// Rows rendered at first, and added by each "Show more".
 const PAGE: usize = 200;
 
+/// Rows kept for the next start: more than a screen holds, and few enough to
+/// draw at once while the UI's wasm is still cold.
+const KEPT: usize = 50;
+
 /// A new note's id: random, made here so that a retried create cannot make two.
 fn new_id() -> String {
     web_sys::window()
@@ -66,7 +70,7 @@ pub fn NotesList() -> impl IntoView {
                 Ok(Response::NoteList { notes, total: all }) => {
                     if query.trim().is_empty() && notes.len() <= PAGE {
                         first_page::keep(&FirstPage {
-                            notes: notes.clone(),
+                            notes: notes[..notes.len().min(KEPT)].to_vec(),
                             total: all,
                         });
                     }
