@@ -10,7 +10,8 @@
 // 3 and 4 run twice: back to back (the next key right after "Saved", so each
 // save also waits for the re-reads the previous one triggered), and with
 // BENCH_PAUSE_MS (100) between edits, as a typist's pauses give (autosave
-// itself fires 300 ms after the last key). BENCH_PARTS=edits runs only 3 and 4.
+// itself fires 300 ms after the last key). BENCH_PARTS picks parts (a comma
+// list of sync, start, edits): BENCH_PARTS=edits runs only 3 and 4.
 import { randomBytes } from 'node:crypto';
 import { startServer, openProfile, openApp, signIn, sync, newNote, saved } from '../e2e/harness.mjs';
 
@@ -21,6 +22,7 @@ const LONG_EDITS = Number(process.env.BENCH_LONG_EDITS || 500);
 const LONG_LINES = 5_000;
 const PAUSE_MS = Number(process.env.BENCH_PAUSE_MS || 100);
 const PARTS = process.env.BENCH_PARTS || 'all';
+const want = (part) => PARTS === 'all' || PARTS.split(',').includes(part);
 /** Changes per seeded note: the notes row (2 columns) and 2 lines (their text). */
 const CHANGES_PER_NOTE = 4;
 
@@ -85,8 +87,8 @@ const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, 
 const server = await startServer();
 try {
   let page;
-  let initialSync, listed, shown, more, coldRuns;
-  if (PARTS === 'all') {
+  let initialSync, listed, shown, more, coldRuns, lat, latPaused, longLat, longPaused;
+  if (want('sync')) {
     // 1. Initial sync.
     await seed(server.url, 'bench-sync', NOTES);
     const a = await openProfile();
@@ -101,13 +103,18 @@ try {
     shown = await page.locator('.note-list .note-title').count();
     more = await page.getByRole('button', { name: /Show more/ }).textContent();
     await a.close();
-
+  }
+  if (want('start')) {
     // 2. Cold start with 5,000 notes.
     await seed(server.url, 'bench-cold', COLD_NOTES);
     const b = await openProfile();
     page = await openApp(b.context, server.url);
     await signIn(page, 'bench-cold', 'benchmark password');
     await sync(page);
+    // As a user would: the synced list on screen (the app keeps its first
+    // page for the next start), and a moment for the browser to store that.
+    await page.locator('.note-list:not([aria-busy="true"]) .note-title').first().waitFor();
+    await page.waitForTimeout(1_000);
     await b.close();
     coldRuns = [];
     for (let run = 0; run < 3; run++) {
@@ -129,6 +136,7 @@ try {
       await p.goto(server.url);
       await p.waitForFunction(() => window.__dbList !== undefined, null, { timeout: 30_000 });
       coldRuns.push(await p.evaluate(() => [window.__firstList, window.__dbList]));
+      await p.waitForTimeout(1_000);
       await again.close();
     }
   }
@@ -159,36 +167,42 @@ try {
     return page.evaluate(() => window.__lat);
   }
 
-  // 3. Edit commit latency.
-  const c = await openProfile();
-  page = await openApp(c.context, server.url);
-  await newNote(page, 'Latency');
-  const lat = await commitLatency(page, EDITS);
-  const latPaused = await commitLatency(page, EDITS, undefined, PAUSE_MS);
+  if (want('edits')) {
+    // 3. Edit commit latency.
+    const c = await openProfile();
+    page = await openApp(c.context, server.url);
+    await newNote(page, 'Latency');
+    lat = await commitLatency(page, EDITS);
+    latPaused = await commitLatency(page, EDITS, undefined, PAUSE_MS);
 
-  // 4. The same, typing into the middle of a 5,000-line note.
-  const lines = Array.from({ length: LONG_LINES }, (_, i) => `Line ${i}: some words of a long note, as people write them.`);
-  // Pasted at once (Playwright's fill() types into the field far too slowly).
-  await page.getByRole('button', { name: 'New note' }).click();
-  await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, text) => {
-    el.value = text;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, lines.join('\n'));
-  await saved(page);
-  const middle = lines.slice(0, LONG_LINES / 2).join('\n').length;
-  const longLat = await commitLatency(page, LONG_EDITS, middle);
-  const longPaused = await commitLatency(page, LONG_EDITS, undefined, PAUSE_MS);
-  await c.close();
+    // 4. The same, typing into the middle of a 5,000-line note.
+    const lines = Array.from({ length: LONG_LINES }, (_, i) => `Line ${i}: some words of a long note, as people write them.`);
+    // Pasted at once (Playwright's fill() types into the field far too slowly).
+    await page.getByRole('button', { name: 'New note' }).click();
+    await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, text) => {
+      el.value = text;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, lines.join('\n'));
+    await saved(page);
+    const middle = lines.slice(0, LONG_LINES / 2).join('\n').length;
+    longLat = await commitLatency(page, LONG_EDITS, middle);
+    longPaused = await commitLatency(page, LONG_EDITS, undefined, PAUSE_MS);
+    await c.close();
+  }
 
   console.log(`| measurement | result |`);
   console.log(`|---|---|`);
-  if (PARTS === 'all') {
+  if (want('sync')) {
     console.log(`| initial sync of ${NOTES} notes (${NOTES * CHANGES_PER_NOTE} changes) into an empty browser replica | ${initialSync.toFixed(2)} s to "Synced", ${listed.toFixed(2)} s to the list (${shown} rows + "${more}") |`);
+  }
+  if (want('start')) {
     console.log(`| cold start to first rendered list, ${COLD_NOTES} notes (3 browser restarts) | ${coldRuns.map(([x]) => x.toFixed(0)).join(' / ')} ms (the copy kept from the last run); ${coldRuns.map(([, y]) => y.toFixed(0)).join(' / ')} ms (the database's answer) |`);
   }
   const both = (a, b) => `p50 ${pct(a, 50).toFixed(1)} ms, p95 ${pct(a, 95).toFixed(1)} ms back to back; p50 ${pct(b, 50).toFixed(1)} ms, p95 ${pct(b, 95).toFixed(1)} ms with ${PAUSE_MS} ms pauses`;
-  console.log(`| edit commit latency, Ctrl+S to "Saved", ${lat.length} edits | ${both(lat, latPaused)} |`);
-  console.log(`| the same in a ${LONG_LINES}-line note, typing in its middle, ${longLat.length} edits | ${both(longLat, longPaused)} |`);
+  if (want('edits')) {
+    console.log(`| edit commit latency, Ctrl+S to "Saved", ${lat.length} edits | ${both(lat, latPaused)} |`);
+    console.log(`| the same in a ${LONG_LINES}-line note, typing in its middle, ${longLat.length} edits | ${both(longLat, longPaused)} |`);
+  }
 } finally {
   await server.stop();
 }
