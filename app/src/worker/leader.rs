@@ -4,10 +4,13 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 
+use futures::channel::oneshot;
+use protocol::{SyncRequest, SyncResponse};
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
 use sqlite_wasm_rs::vfs::VfsFilesManager;
 use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil, install};
 use store::{Journal, OpenOptions, Store, StoreError};
+use wasm_bindgen::JsValue;
 
 use super::account::{self, LOCAL_DB, Session};
 use super::net;
@@ -82,6 +85,22 @@ fn sync_storage(e: sync::SyncError) -> RpcError {
         sync::SyncError::Store(s) => storage(s),
         other => RpcError::Server(other.to_string()),
     }
+}
+
+/// Sends `request` now and returns where its answer will arrive: the
+/// request is on its way when this returns, even if the caller then runs
+/// without yielding for a while.
+async fn ask_ahead(
+    token: String,
+    request: SyncRequest,
+) -> oneshot::Receiver<Result<SyncResponse, RpcError>> {
+    let (tx, rx) = oneshot::channel();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = tx.send(net::sync(&token, &request).await);
+    });
+    // Let the spawned task run up to its fetch.
+    let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await;
+    rx
 }
 
 impl Leader {
@@ -231,19 +250,35 @@ impl Leader {
                 RpcError::Auth("Sign in to sync your notes with your account.".into())
             })?;
         let generation = self.generation.get();
+        let mut round = sync::client::prepare(&self.store.borrow(), 1_000).map_err(sync_storage)?;
+        let mut asked_ahead: Option<oneshot::Receiver<Result<SyncResponse, RpcError>>> = None;
         loop {
-            let round = sync::client::prepare(&self.store.borrow(), 1_000).map_err(sync_storage)?;
-            let response = net::sync(&token, &round.request).await?;
+            let response = match asked_ahead.take() {
+                Some(answer) => answer
+                    .await
+                    .map_err(|_| RpcError::Offline("the request was dropped".into()))??,
+                None => net::sync(&token, &round.request).await?,
+            };
             if self.generation.get() != generation {
                 return Err(RpcError::Auth(
                     "The account changed during the sync.".into(),
                 ));
+            }
+            // The next page travels while this one merges (a big first sync
+            // is mostly pages of the pull).
+            let next = round.next_pull(&response);
+            if let Some(next) = &next {
+                asked_ahead = Some(ask_ahead(token.clone(), next.request.clone()).await);
             }
             let progress = sync::client::absorb(&mut self.store.borrow_mut(), &round, &response)
                 .map_err(sync_storage)?;
             if progress.done {
                 return Ok(());
             }
+            round = match next {
+                Some(next) => next,
+                None => sync::client::prepare(&self.store.borrow(), 1_000).map_err(sync_storage)?,
+            };
         }
     }
 

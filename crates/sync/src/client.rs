@@ -17,6 +17,31 @@ pub struct Round {
     more_local: bool,
 }
 
+impl Round {
+    /// The round after this one, when it can be sent before this one's
+    /// answer is absorbed: nothing is left to push and the server has more,
+    /// so it is the next page of the pull, from where `response` ends. Lets
+    /// the next page travel while this one merges. Absorb the answers in
+    /// order; if absorbing this one fails, drop the next one's answer (a pull
+    /// changes nothing on the server).
+    pub fn next_pull(&self, response: &SyncResponse) -> Option<Round> {
+        if self.more_local || !response.more {
+            return None;
+        }
+        Some(Round {
+            request: SyncRequest {
+                protocol: self.request.protocol,
+                schema_version: self.request.schema_version,
+                site_id: self.request.site_id.clone(),
+                since: response.server_version,
+                changes: Vec::new(),
+            },
+            push_upto: self.push_upto,
+            more_local: false,
+        })
+    }
+}
+
 /// What one absorbed round did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {

@@ -100,6 +100,63 @@ fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
 }
 
 #[test]
+fn asking_for_the_next_page_before_merging_this_one_ends_the_same() {
+    let limits = Limits {
+        max_changes: 50,
+        page_size: 40,
+    };
+    let (mut a, mut b, mut server) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    for i in 0..200 {
+        put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
+    }
+    put(&mut b, "b-own", "written on b, pushed in the first round");
+    sync(&mut a, &mut server, &limits, 40);
+
+    // b's loop as the browser runs it: the next page is asked (and served)
+    // before the previous answer is merged.
+    let mut round = prepare(&b, 40).unwrap();
+    let mut response = serve(&mut server, &round.request, &limits).unwrap();
+    let mut pipelined = 0;
+    loop {
+        let next = round.next_pull(&response);
+        let next_response = next
+            .as_ref()
+            .map(|n| serve(&mut server, &n.request, &limits).unwrap());
+        if absorb(&mut b, &round, &response).unwrap().done {
+            break;
+        }
+        (round, response) = match (next, next_response) {
+            (Some(n), Some(r)) => {
+                pipelined += 1;
+                (n, r)
+            }
+            _ => {
+                let r = prepare(&b, 40).unwrap();
+                let answer = serve(&mut server, &r.request, &limits).unwrap();
+                (r, answer)
+            }
+        };
+    }
+    assert!(pipelined > 2, "pages were asked ahead: {pipelined}");
+    assert_eq!(notes(&b).len(), 201);
+    assert_eq!(pending_changes(&b).unwrap(), 0);
+    sync(&mut a, &mut server, &limits, 40);
+    assert_eq!(notes(&a), notes(&b));
+    // Nothing was missed: another full sync brings nothing new.
+    let again = prepare(&b, 40).unwrap();
+    assert!(
+        serve(&mut server, &again.request, &limits)
+            .unwrap()
+            .changes
+            .is_empty()
+    );
+}
+
+#[test]
 fn one_local_transaction_larger_than_the_servers_limit_still_syncs() {
     let limits = Limits {
         max_changes: 50,
