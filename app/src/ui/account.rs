@@ -36,7 +36,6 @@ pub fn AccountBox() -> impl IntoView {
             {
                 Ok(Response::Status(s)) => {
                     first_page::forget();
-                    ctx.reread_now();
                     password.set(String::new());
                     ctx.status.set(s);
                     ctx.say("Signed in. Your local notes will join your account at the next sync.");
@@ -75,7 +74,6 @@ pub fn AccountBox() -> impl IntoView {
                     // The signed-out account's titles must not show at the
                     // next start.
                     first_page::forget();
-                    ctx.reread_now();
                     ctx.status.set(s);
                     ctx.selected.set(None);
                     ctx.say("Signed out.");

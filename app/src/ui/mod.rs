@@ -45,12 +45,6 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Re-reads everything shown now, not after the usual gathering of
-    /// changes: the notebook shown is another one (signed in or out).
-    pub fn reread_now(&self) {
-        self.version.update(|v| *v += 1);
-    }
-
     pub fn say(&self, text: impl Into<String>) {
         self.notice.set(Some(Notice {
             text: text.into(),
@@ -87,11 +81,6 @@ impl Ctx {
 /// Where trunk puts the worker's loader (see index.html).
 const WORKER_URL: &str = "/worker_loader.js";
 
-/// After data changed, how long to gather further changes before re-reading:
-/// a burst of saves then costs one re-read of the list, the open note and
-/// the status, and no save waits in the worker behind re-reads of the last.
-const REREAD_AFTER_MS: u32 = 30;
-
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = Ctx {
@@ -104,19 +93,10 @@ pub fn App() -> impl IntoView {
         fatal: RwSignal::new(None),
     };
     provide_context(ctx);
-    let reread_due = StoredValue::new(false);
     if let Err(e) = client::Db::start(WORKER_URL, move |event| match event {
         Event::Changed => {
-            if reread_due.get_value() {
-                return;
-            }
-            reread_due.set_value(true);
-            leptos::task::spawn_local(async move {
-                gloo_timers::future::TimeoutFuture::new(REREAD_AFTER_MS).await;
-                reread_due.set_value(false);
-                ctx.version.update(|v| *v += 1);
-                ctx.refresh_status();
-            });
+            ctx.version.update(|v| *v += 1);
+            ctx.refresh_status();
         }
         Event::Fatal(message) => ctx.fatal.set(Some(message)),
     }) {
