@@ -95,7 +95,6 @@ impl<'a> Splice<'a> {
         // begun inside the common tail.
         let head = newlines(&o[..prefix]);
         let tail = newlines(&o[o.len() - suffix..]);
-        let lines = head + newlines(&o[prefix..o.len() - suffix]) + tail + 1;
         let start = n[..prefix]
             .iter()
             .rposition(|&c| c == b'\n')
@@ -106,9 +105,15 @@ impl<'a> Splice<'a> {
         };
         Some(Self {
             from: head,
-            removed: lines - head - tail,
+            // The lines between are those holding the differing bytes.
+            removed: newlines(&o[prefix..o.len() - suffix]) + 1,
             inserted: new.get(start..end)?,
         })
+    }
+
+    /// The lines put in.
+    pub fn inserted_lines(&self) -> std::str::Split<'a, char> {
+        self.inserted.split('\n')
     }
 
     /// Whether it can be made against `lines` lines.
@@ -128,7 +133,7 @@ impl<'a> Splice<'a> {
         let from = self.from.min(end);
         let mut new = Vec::with_capacity(old.len() + 8);
         new.extend_from_slice(&old[..from]);
-        new.extend(self.inserted.split('\n'));
+        new.extend(self.inserted_lines());
         new.extend_from_slice(&old[end..]);
         new
     }

@@ -53,14 +53,15 @@ impl Store {
     }
 
     /// Keeps `view` as the note's lines at the current `db_version` (call
-    /// after the transaction that wrote them committed).
-    pub(crate) fn keep_view(&self, note_id: &str, view: View) -> rusqlite::Result<()> {
+    /// after the transaction that wrote them committed); returns that
+    /// `db_version`, the revision the note has these lines at.
+    pub(crate) fn keep_view(&self, note_id: &str, view: View) -> rusqlite::Result<i64> {
         let db_version = db_version(self.conn())?;
         *self.line_cache.borrow_mut() = Some(LineCache {
             note_id: note_id.to_owned(),
             db_version,
             view,
         });
-        Ok(())
+        Ok(db_version)
     }
 }

@@ -158,7 +158,7 @@ mod tests {
                 inserted,
             };
             let new = splice.apply(&old);
-            let mid: Vec<&str> = inserted.split('\n').collect();
+            let mid: Vec<&str> = splice.inserted_lines().collect();
             assert_eq!(
                 plan_within(old.len(), from, &old[from..from + removed], &mid),
                 plan(&old, &new),

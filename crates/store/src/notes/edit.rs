@@ -147,17 +147,17 @@ impl Store {
     /// harm. Returns the revision the note now has this text at (see
     /// [`Store::revision`]).
     pub fn save_note(&mut self, id: &str, body: &str, now_ms: i64) -> Result<i64, StoreError> {
-        self.save(id, body, now_ms, false)?;
-        self.revision()
+        self.save(id, body, now_ms, false)
     }
 
+    /// `save_note`; returns the revision after it.
     pub(crate) fn save(
         &mut self,
         id: &str,
         body: &str,
         now_ms: i64,
         force_snapshot: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let cached = self.take_cached();
         let tx = self.conn_mut().transaction()?;
         let view = cache::view(&tx, id, cached)?;
@@ -170,8 +170,7 @@ impl Store {
             view,
         )?;
         tx.commit()?;
-        self.keep_view(id, view)?;
-        Ok(())
+        Ok(self.keep_view(id, view)?)
     }
 
     /// Saves several notes in one transaction (one `db_version`): an import,
@@ -222,7 +221,7 @@ pub(crate) fn save_in(
             let old: Vec<&str> = (splice.from..splice.from + splice.removed)
                 .map(|k| view.shown_text(k))
                 .collect();
-            let new: Vec<&str> = splice.inserted.split('\n').collect();
+            let new: Vec<&str> = splice.inserted_lines().collect();
             plan_within(view.shown.len(), splice.from, &old, &new)
         }
     };

@@ -58,7 +58,9 @@ impl Store {
         // Only local tables were written: the rows are still current.
         match (cached, kept) {
             (Some(c), _) => self.put_back(c),
-            (None, Some((note_id, view))) => self.keep_view(&note_id, view)?,
+            (None, Some((note_id, view))) => {
+                self.keep_view(&note_id, view)?;
+            }
             (None, None) => {}
         }
         Ok(())

@@ -29,16 +29,14 @@ impl Store {
         splice: Splice<'_>,
         now_ms: i64,
     ) -> Result<Option<i64>, StoreError> {
-        let Some(cached) = self.take_cached() else {
-            return Ok(None);
-        };
-        if cached.note_id() != id || self.revision()? != base {
-            self.put_back(cached);
+        // Unchanged revision: the lines are those the splice was made against
+        // (usually still cached from that read or save).
+        if self.revision()? != base {
             return Ok(None);
         }
+        let cached = self.take_cached();
         let tx = self.conn_mut().transaction()?;
-        // Valid: the revision has not moved since it was kept.
-        let view: View = cache::view(&tx, id, Some(cached))?;
+        let view: View = cache::view(&tx, id, cached)?;
         if !splice.fits(view.shown.len()) {
             drop(tx);
             self.keep_view(id, view)?;
@@ -46,8 +44,7 @@ impl Store {
         }
         let view = save_in(&tx, id, NewText::Splice(splice), now_ms, false, view)?;
         tx.commit()?;
-        self.keep_view(id, view)?;
-        Ok(Some(self.revision()?))
+        Ok(Some(self.keep_view(id, view)?))
     }
 }
 
