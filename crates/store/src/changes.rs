@@ -109,6 +109,43 @@ impl Store {
             .query_row(params![after.0, after.1], |r| r.get(0))?)
     }
 
+    /// Whether no site but `except` changed a row of the CRR `tables` after
+    /// `since`: then this replica's db_version, read in the same snapshot;
+    /// `None` when there may be such changes.
+    ///
+    /// A server answering a push asks this: the changes after the client's
+    /// `since` are then mostly the ones it just pushed, and `crsql_changes`
+    /// would assemble every one of them, values and all, only to filter them
+    /// out. The clocks answer through their db_version index, as in
+    /// [`Store::local_rows_changed_after`]: a clock row's `site_id` is an
+    /// ordinal into `crsql_site_id`, and `crsql_changes` reports exactly the
+    /// clock rows (joined to their keys) with the site of that ordinal. A
+    /// clock row without its key row only makes the answer `None`: never a
+    /// change withheld.
+    pub fn nobody_else_wrote_after<'t>(
+        &self,
+        tables: impl IntoIterator<Item = &'t str>,
+        since: i64,
+        except: &SiteId,
+    ) -> Result<Option<i64>, StoreError> {
+        let tx = self.conn().unchecked_transaction()?;
+        for table in tables {
+            let clock = format!("{table}__crsql_clock").replace('"', "\"\"");
+            // A site with no ordinal here wrote nothing here: `IS NOT NULL`
+            // then counts every row as another site's, as it should.
+            let mut other = tx.prepare_cached(&format!(
+                r#"SELECT EXISTS (SELECT 1 FROM "{clock}" WHERE db_version > ?1
+                   AND site_id IS NOT (SELECT ordinal FROM crsql_site_id WHERE site_id = ?2))"#
+            ))?;
+            if other.query_row(params![since, &except[..]], |r| r.get::<_, bool>(0))? {
+                return Ok(None);
+            }
+        }
+        let version: i64 = tx.query_row("SELECT crsql_db_version()", [], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(Some(version))
+    }
+
     /// Changes with `db_version > since`, filtered by origin, in pages of about
     /// `limit` changes (a page is longer when one db_version holds more).
     pub fn changes_since(
@@ -235,4 +272,74 @@ pub fn apply_in(tx: &rusqlite::Transaction<'_>, changes: &[Change]) -> Result<()
             .map_err(|source| StoreError::Apply { index, source })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const A: SiteId = [0xaa; 16];
+    const B: SiteId = [0xbb; 16];
+
+    fn merge(s: &mut Store, site: SiteId, cid: &str, val: Value, db_version: i64, cl: i64) {
+        let pk: Vec<u8> = s
+            .conn()
+            .query_row("SELECT crsql_pack_columns(1)", [], |r| r.get(0))
+            .unwrap();
+        s.apply_changes(&[Change {
+            table: "t".into(),
+            pk,
+            cid: cid.into(),
+            val,
+            col_version: 1,
+            db_version,
+            site_id: site.to_vec(),
+            cl,
+            seq: 0,
+        }])
+        .unwrap();
+    }
+
+    #[test]
+    fn another_sites_clock_moved_by_a_merge_still_counts_as_written() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.conn()
+            .execute_batch(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY NOT NULL, b, c);
+                 SELECT crsql_as_crr('t');",
+            )
+            .unwrap();
+        merge(&mut s, B, "-1", Value::Null, 1, 1);
+        merge(&mut s, B, "b", Value::Integer(1), 1, 1);
+        merge(&mut s, B, "c", Value::Integer(2), 1, 1);
+        let since = s.db_version().unwrap();
+        assert_eq!(
+            s.nobody_else_wrote_after(["t"], since, &A).unwrap(),
+            Some(since)
+        );
+        // A deleted and recreated the row (causal length 3) and wrote only
+        // b: cr-sqlite zeroes B's clock of c at a new db_version, still B's.
+        merge(&mut s, A, "-1", Value::Null, 5, 3);
+        merge(&mut s, A, "b", Value::Integer(3), 5, 3);
+        let full = s
+            .changes_since(since, ChangeFilter::NotFrom(A), 100)
+            .unwrap();
+        assert!(
+            full.changes.iter().any(|c| c.site_id == B.to_vec()),
+            "{full:?}"
+        );
+        assert_eq!(s.nobody_else_wrote_after(["t"], since, &A).unwrap(), None);
+        // Up to date: nothing but A's own changes after the last version.
+        let now = s.db_version().unwrap();
+        assert_eq!(
+            s.nobody_else_wrote_after(["t"], now, &A).unwrap(),
+            Some(now)
+        );
+        // A site that never pushed is sent everything.
+        assert_eq!(
+            s.nobody_else_wrote_after(["t"], 0, &[0xcc; 16]).unwrap(),
+            None
+        );
+    }
 }

@@ -3,9 +3,8 @@
 use std::collections::HashMap;
 
 use protocol::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse};
-use rusqlite::params;
 use store::migrations::SCHEMA_VERSION;
-use store::{Change, ChangeFilter, SiteId, Store, StoreError, Value};
+use store::{Change, ChangeFilter, Store, StoreError, Value};
 
 use crate::SyncError;
 use crate::convert::{from_wire, to_wire};
@@ -167,7 +166,9 @@ pub fn serve(
     } else {
         request.since
     };
-    if let Some(version) = nothing_to_send(store, &tables, since, &client)? {
+    if let Some(version) =
+        store.nobody_else_wrote_after(tables.keys().map(String::as_str), since, &client)?
+    {
         return Ok(SyncResponse {
             protocol: PROTOCOL_VERSION,
             schema_version: SCHEMA_VERSION,
@@ -185,109 +186,4 @@ pub fn serve(
         server_version: page.next_since,
         more: page.more,
     })
-}
-
-/// When no change after `since` came from a site other than `client`: this
-/// database's db_version, read in the same snapshot. `None` when there may be
-/// changes to send.
-///
-/// Right after a push, the changes after the client's `since` are mostly the
-/// ones it just pushed. `crsql_changes` would assemble every one of them,
-/// values and all, only to filter them out: half a millisecond of a push of
-/// 1,000 changes. The clock tables answer the same question through their
-/// db_version index. This relies on cr-sqlite 0.16's layout, as
-/// `Store::local_rows_changed_after` does: a clock row's `site_id` is an
-/// ordinal into `crsql_site_id`, and `crsql_changes` reports exactly the clock
-/// rows (joined to their primary keys) with the site of that ordinal. A clock
-/// row without its key row only makes this answer `None`: never a change
-/// withheld.
-fn nothing_to_send(
-    store: &Store,
-    tables: &HashMap<String, CrrTable>,
-    since: i64,
-    client: &SiteId,
-) -> Result<Option<i64>, SyncError> {
-    // One read transaction: the answer and the version are one snapshot, as
-    // in `changes_since`.
-    let tx = store.conn().unchecked_transaction()?;
-    for name in tables.keys() {
-        let clock = format!("{name}__crsql_clock").replace('"', "\"\"");
-        // A client with no ordinal here has no changes here: `IS NOT NULL`
-        // then counts every row as another site's, as it should.
-        let mut other = tx.prepare_cached(&format!(
-            r#"SELECT EXISTS (SELECT 1 FROM "{clock}" WHERE db_version > ?1
-               AND site_id IS NOT (SELECT ordinal FROM crsql_site_id WHERE site_id = ?2))"#
-        ))?;
-        if other.query_row(params![since, &client[..]], |r| r.get::<_, bool>(0))? {
-            return Ok(None);
-        }
-    }
-    let version: i64 = tx.query_row("SELECT crsql_db_version()", [], |r| r.get(0))?;
-    tx.commit()?;
-    Ok(Some(version))
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    const A: SiteId = [0xaa; 16];
-    const B: SiteId = [0xbb; 16];
-
-    fn merge(s: &mut Store, site: SiteId, cid: &str, val: Value, db_version: i64, cl: i64) {
-        let pk: Vec<u8> = s
-            .conn()
-            .query_row("SELECT crsql_pack_columns(1)", [], |r| r.get(0))
-            .unwrap();
-        s.apply_changes(&[Change {
-            table: "t".into(),
-            pk,
-            cid: cid.into(),
-            val,
-            col_version: 1,
-            db_version,
-            site_id: site.to_vec(),
-            cl,
-            seq: 0,
-        }])
-        .unwrap();
-    }
-
-    #[test]
-    fn another_sites_clock_moved_by_a_merge_is_still_sent() {
-        let mut s = Store::open_in_memory().unwrap();
-        s.conn()
-            .execute_batch(
-                "CREATE TABLE t (id INTEGER PRIMARY KEY NOT NULL, b, c);
-                 SELECT crsql_as_crr('t');",
-            )
-            .unwrap();
-        merge(&mut s, B, "-1", Value::Null, 1, 1);
-        merge(&mut s, B, "b", Value::Integer(1), 1, 1);
-        merge(&mut s, B, "c", Value::Integer(2), 1, 1);
-        let tables = crr_tables(&s).unwrap();
-        let since = s.db_version().unwrap();
-        assert_eq!(
-            nothing_to_send(&s, &tables, since, &A).unwrap(),
-            Some(since)
-        );
-        // A deleted and recreated the row (causal length 3) and wrote only
-        // b: cr-sqlite zeroes B's clock of c at a new db_version, still B's.
-        merge(&mut s, A, "-1", Value::Null, 5, 3);
-        merge(&mut s, A, "b", Value::Integer(3), 5, 3);
-        let full = s
-            .changes_since(since, ChangeFilter::NotFrom(A), 100)
-            .unwrap();
-        assert!(
-            full.changes.iter().any(|c| c.site_id == B.to_vec()),
-            "{full:?}"
-        );
-        assert_eq!(nothing_to_send(&s, &tables, since, &A).unwrap(), None);
-        // Up to date: nothing but A's own changes after the last version.
-        let now = s.db_version().unwrap();
-        assert_eq!(nothing_to_send(&s, &tables, now, &A).unwrap(), Some(now));
-        // A site that never pushed is sent everything.
-        assert_eq!(nothing_to_send(&s, &tables, 0, &[0xcc; 16]).unwrap(), None);
-    }
 }
