@@ -238,13 +238,16 @@ impl Worker {
                 self.broadcast(&Peer::LeaderReady);
                 // This tab's own requests that were waiting for a leader.
                 let waiting: Vec<(u64, Request)> = self.pending.borrow_mut().drain().collect();
+                let mut wrote = false;
                 for (id, request) in waiting {
+                    wrote |= !request.is_read_only();
                     let result = leader.handle(request).await;
                     self.to_ui(&ToUi::Reply { id, result });
                 }
                 // Tabs that had a leader before saw every change it made;
-                // only what opening changed is news.
-                if leader.purged_at_open() {
+                // only what opening, or this tab's waiting writes, changed is
+                // news.
+                if wrote || leader.purged_at_open() {
                     self.changed();
                 }
             }
