@@ -68,7 +68,7 @@ pub fn NotesList() -> impl IntoView {
             }
             let next = match answer {
                 Ok(Response::NoteList { notes, total: all }) => {
-                    if query.trim().is_empty() && notes.len() <= PAGE {
+                    if query.trim().is_empty() {
                         first_page::keep(&FirstPage {
                             notes: notes[..notes.len().min(KEPT)].to_vec(),
                             total: all,

@@ -17,6 +17,12 @@ fn put(s: &mut Store, id: &str, body: &str) {
     s.save_note(id, body, now()).unwrap();
 }
 
+/// Two empty clients and an empty server.
+fn replicas() -> (Store, Store, Store) {
+    let new = || Store::open_in_memory().unwrap();
+    (new(), new(), new())
+}
+
 /// The notes outside the trash, as `(id, text)`.
 fn notes(s: &Store) -> Vec<(String, String)> {
     s.all_notes()
@@ -51,11 +57,7 @@ fn sync(client: &mut Store, server: &mut Store, limits: &Limits, batch: usize) -
 fn two_clients_converge_through_the_server_in_either_order() {
     let limits = Limits::default();
     for a_first in [true, false] {
-        let (mut a, mut b, mut server) = (
-            Store::open_in_memory().unwrap(),
-            Store::open_in_memory().unwrap(),
-            Store::open_in_memory().unwrap(),
-        );
+        let (mut a, mut b, mut server) = replicas();
         put(&mut a, "a1", "written on a");
         put(&mut b, "b1", "written on b");
         put(&mut a, "shared", "a's version");
@@ -81,11 +83,7 @@ fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
         max_changes: 50,
         page_size: 40,
     };
-    let (mut a, mut b, mut server) = (
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-    );
+    let (mut a, mut b, mut server) = replicas();
     for i in 0..300 {
         put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
     }
@@ -105,11 +103,7 @@ fn asking_for_the_next_page_before_merging_this_one_ends_the_same() {
         max_changes: 50,
         page_size: 40,
     };
-    let (mut a, mut b, mut server) = (
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-    );
+    let (mut a, mut b, mut server) = replicas();
     for i in 0..200 {
         put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
     }
@@ -162,11 +156,7 @@ fn one_local_transaction_larger_than_the_servers_limit_still_syncs() {
         max_changes: 50,
         page_size: 40,
     };
-    let (mut a, mut b, mut server) = (
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-    );
+    let (mut a, mut b, mut server) = replicas();
     let ids: Vec<String> = (0..100).map(|i| format!("n{i:03}")).collect();
     let batch: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "bulk")).collect();
     a.save_notes(&batch, now()).unwrap();
@@ -211,11 +201,7 @@ fn a_failed_round_changes_nothing_and_can_be_retried() {
 #[test]
 fn a_note_deleted_for_good_is_gone_from_every_client() {
     let limits = Limits::default();
-    let (mut a, mut b, mut server) = (
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-    );
+    let (mut a, mut b, mut server) = replicas();
     put(&mut a, "n", "soon gone");
     sync(&mut a, &mut server, &limits, 100);
     sync(&mut b, &mut server, &limits, 100);
@@ -264,11 +250,7 @@ fn answers_are_those_of_a_full_read_even_when_a_merge_touches_others_clocks() {
         max_changes: 10_000,
         page_size: 5,
     };
-    let (mut a, mut b, mut server) = (
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-    );
+    let (mut a, mut b, mut server) = replicas();
     put(&mut a, "n", "first\nsecond");
     put(&mut a, "m", "another note");
     sync_checked(&mut a, &mut server, &limits);
@@ -378,11 +360,7 @@ fn unsynced_changes_are_counted_in_notes_not_rows() {
 
 #[test]
 fn anything_unsynced_is_noticed_before_sign_out_and_nothing_after_a_sync() {
-    let (mut a, mut b, mut server) = (
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-    );
+    let (mut a, mut b, mut server) = replicas();
     assert!(!sync::client::has_unsynced_changes(&a).unwrap());
     put(&mut a, "n", "text");
     assert!(sync::client::has_unsynced_changes(&a).unwrap());
