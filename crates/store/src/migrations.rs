@@ -12,6 +12,10 @@ pub struct Migration {
     pub sql: &'static str,
     /// Data to move after `sql`, in the same transaction.
     pub data: Option<fn(&Transaction<'_>) -> rusqlite::Result<()>>,
+    /// Whether the step changes replicated tables, which every peer of a sync
+    /// must have in the same shape. A local step (an index, a trigger) needs no
+    /// coordinated upgrade.
+    pub replicated: bool,
 }
 
 /// Every migration, oldest first; versions are consecutive from 1.
@@ -20,28 +24,46 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 1,
         sql: include_str!("../migrations/0001_notes.sql"),
         data: None,
+        replicated: true,
     },
     Migration {
         version: 2,
         sql: include_str!("../migrations/0002_lines_history_trash.sql"),
         data: Some(crate::notes::migrate::bodies_to_lines),
+        replicated: true,
+    },
+    Migration {
+        version: 3,
+        sql: include_str!("../migrations/0003_cheaper_index_triggers.sql"),
+        data: None,
+        replicated: false,
     },
 ];
 
-/// The schema version this build writes and expects from sync peers.
-pub const SCHEMA_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].version;
+/// The version this build migrates files to (`PRAGMA user_version`).
+pub const LATEST_VERSION: u32 = MIGRATIONS[MIGRATIONS.len() - 1].version;
+
+/// The shape of the replicated tables, which this build sends to sync peers
+/// and expects from them: the last migration that changed a replicated table.
+pub const SCHEMA_VERSION: u32 = {
+    let mut i = MIGRATIONS.len();
+    while !MIGRATIONS[i - 1].replicated {
+        i -= 1;
+    }
+    MIGRATIONS[i - 1].version
+};
 
 pub(crate) fn schema_version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-/// Brings `conn` up to [`SCHEMA_VERSION`]; refuses a file from a newer build.
+/// Brings `conn` up to [`LATEST_VERSION`]; refuses a file from a newer build.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let found = schema_version(conn)?;
-    if found > SCHEMA_VERSION {
+    if found > LATEST_VERSION {
         return Err(StoreError::SchemaTooNew {
             found,
-            supported: SCHEMA_VERSION,
+            supported: LATEST_VERSION,
         });
     }
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
@@ -71,5 +93,11 @@ mod tests {
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version as usize, i + 1);
         }
+    }
+
+    #[test]
+    fn a_local_step_leaves_the_replicated_schema_version() {
+        assert_eq!(LATEST_VERSION, 3);
+        assert_eq!(SCHEMA_VERSION, 2);
     }
 }
