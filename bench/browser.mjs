@@ -56,7 +56,7 @@ async function seed(base, username, count) {
     const r = await fetch(`${base}/sync`, {
       method: 'POST',
       headers: { ...headers, authorization: `Bearer ${token}` },
-      body: JSON.stringify({ protocol: 1, schema_version: 2, site_id: site, since: 0, changes }),
+      body: JSON.stringify({ protocol: 2, schema_version: 2, site_id: site, since: 0, changes }),
     });
     if (r.status !== 200) throw new Error(`seed: ${r.status} ${await r.text()}`);
     changes = [];

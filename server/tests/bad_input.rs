@@ -127,7 +127,7 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             "protocol as string",
             400,
             "invalid type",
-            json_edit(|v| v["protocol"] = json!("1")),
+            json_edit(|v| v["protocol"] = json!("2")),
         ),
         (
             "missing site_id",
@@ -144,10 +144,10 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             json_edit(|v| v["admin"] = json!(true)),
         ),
         (
-            "protocol 2",
+            "protocol 1",
             400,
-            "protocol version 2 is not supported",
-            json_edit(|v| v["protocol"] = json!(2)),
+            "protocol version 1 is not supported",
+            json_edit(|v| v["protocol"] = json!(1)),
         ),
         (
             "schema from the future",
@@ -172,6 +172,12 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             400,
             "since must be 0 or more",
             json_edit(|v| v["since"] = json!(-1)),
+        ),
+        (
+            "empty page asked",
+            400,
+            "page_size must be 1 or more",
+            json_edit(|v| v["page_size"] = json!(0)),
         ),
         (
             "since too big for i64",

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::value::WireValue;
 
-/// Bumped on any incompatible change of these types.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Bumped on any incompatible change of these types (2: `page_size`).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// One row of `crsql_changes` on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +41,11 @@ pub struct SyncRequest {
     pub since: i64,
     /// Changes made on the client, in `(db_version, seq)` order.
     pub changes: Vec<WireChange>,
+    /// At most this many changes in the answer (whole db_versions permitting);
+    /// the server's own page size caps it, and absent means that size. A
+    /// client asks a small first page to start merging while larger ones travel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
 }
 
 /// The answer to `POST /sync`.
@@ -120,5 +125,16 @@ mod tests {
         let json =
             r#"{"protocol":1,"schema_version":1,"site_id":"00","since":0,"changes":[],"extra":1}"#;
         assert!(serde_json::from_str::<SyncRequest>(json).is_err());
+    }
+
+    #[test]
+    fn page_size_may_be_left_out_and_is_not_sent_when_unset() {
+        let json = r#"{"protocol":2,"schema_version":2,"site_id":"00","since":0,"changes":[]}"#;
+        let request: SyncRequest = serde_json::from_str(json).unwrap();
+        assert_eq!(request.page_size, None);
+        assert_eq!(serde_json::to_string(&request).unwrap(), json);
+        let asked: SyncRequest =
+            serde_json::from_str(&json.replace("[]}", r#"[],"page_size":1000}"#)).unwrap();
+        assert_eq!(asked.page_size, Some(1000));
     }
 }

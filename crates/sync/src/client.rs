@@ -7,6 +7,12 @@ use store::{ChangeFilter, PageEnd, Store, changes::apply_in};
 use crate::convert::{from_wire, to_wire_own};
 use crate::{Cursors, SyncError};
 
+/// The most changes the first answer of a round may hold. Small, so that
+/// merging starts at once instead of after the server has read, sent and the
+/// client parsed a full page; each page asked ahead doubles, since it travels
+/// while the one before it merges (the server caps it at its own page size).
+pub const FIRST_PULL_PAGE: u32 = 1_000;
+
 /// A request ready to send, plus what absorbing its answer must record.
 #[derive(Clone, Debug)]
 pub struct Round {
@@ -35,6 +41,11 @@ impl Round {
                 site_id: self.request.site_id.clone(),
                 since: response.server_version,
                 changes: Vec::new(),
+                page_size: Some(
+                    self.request
+                        .page_size
+                        .map_or(FIRST_PULL_PAGE, |n| n.saturating_mul(2)),
+                ),
             },
             push_upto: self.push_upto,
             more_local: false,
@@ -75,6 +86,7 @@ pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
             site_id: SiteIdHex::encode(&site),
             since: cursors.received_server_version,
             changes,
+            page_size: Some(FIRST_PULL_PAGE),
         },
         push_upto: page.next,
         more_local: page.more,

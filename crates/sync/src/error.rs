@@ -14,6 +14,8 @@ pub enum SyncError {
     BadSiteId,
     #[error("since must be 0 or more, got {0}")]
     BadSince(i64),
+    #[error("page_size must be 1 or more")]
+    BadPageSize,
     #[error(
         "too many changes in one request: {found} (at most {max}); send them in smaller batches"
     )]

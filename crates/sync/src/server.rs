@@ -126,6 +126,11 @@ pub fn serve(
     if request.since < 0 {
         return Err(SyncError::BadSince(request.since));
     }
+    let page_size = match request.page_size {
+        None => limits.page_size,
+        Some(0) => return Err(SyncError::BadPageSize),
+        Some(n) => usize::try_from(n).map_or(limits.page_size, |n| n.min(limits.page_size)),
+    };
     if request.changes.len() > limits.max_changes {
         return Err(SyncError::TooManyChanges {
             found: request.changes.len(),
@@ -178,7 +183,7 @@ pub fn serve(
             more: false,
         });
     }
-    let page = store.changes_since(since, ChangeFilter::NotFrom(client), limits.page_size)?;
+    let page = store.changes_since(since, ChangeFilter::NotFrom(client), page_size)?;
     Ok(SyncResponse {
         protocol: PROTOCOL_VERSION,
         schema_version: SCHEMA_VERSION,

@@ -3,7 +3,7 @@
 
 use protocol::SiteIdHex;
 use store::{ChangeFilter, Store};
-use sync::client::{absorb, pending_changes, prepare};
+use sync::client::{FIRST_PULL_PAGE, absorb, pending_changes, prepare};
 use sync::server::{Limits, serve};
 use sync::{Cursors, SyncError};
 
@@ -94,6 +94,53 @@ fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
         "expected paging: {rounds_a} {rounds_b}"
     );
     assert_eq!(notes(&b).len(), 300);
+    assert_eq!(notes(&a), notes(&b));
+}
+
+#[test]
+fn a_round_asks_a_small_first_page_and_doubles_the_pages_it_asks_ahead() {
+    let limits = Limits {
+        max_changes: 50,
+        page_size: 40,
+    };
+    let (mut a, mut b, mut server) = replicas();
+    for i in 0..100 {
+        put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
+    }
+    sync(&mut a, &mut server, &limits, 40);
+
+    let mut round = prepare(&b, 40).unwrap();
+    assert_eq!(round.request.page_size, Some(FIRST_PULL_PAGE));
+    // Asked for 5 changes, the server stops at the end of the db_version
+    // that holds the 5th (a page never splits one)...
+    round.request.page_size = Some(5);
+    let response = serve(&mut server, &round.request, &limits).unwrap();
+    assert!(response.more);
+    assert_eq!(response.changes.len(), 8, "two notes of 4 changes each");
+    // ...each page asked ahead doubles...
+    let next = round.next_pull(&response).unwrap();
+    assert_eq!(next.request.page_size, Some(10));
+    assert_eq!(
+        round
+            .next_pull(&response)
+            .unwrap()
+            .next_pull(&response)
+            .unwrap()
+            .request
+            .page_size,
+        Some(20)
+    );
+    // ...and the server caps what is asked at its own page size.
+    let mut huge = next.request.clone();
+    huge.page_size = Some(u32::MAX);
+    let mut default = next.request.clone();
+    default.page_size = None;
+    assert_eq!(
+        serve(&mut server, &huge, &limits).unwrap(),
+        serve(&mut server, &default, &limits).unwrap()
+    );
+    absorb(&mut b, &round, &response).unwrap();
+    sync(&mut b, &mut server, &limits, 40);
     assert_eq!(notes(&a), notes(&b));
 }
 
