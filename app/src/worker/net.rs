@@ -96,7 +96,9 @@ pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Rp
     if r.status() != 200 {
         return Err(refused(r).await);
     }
-    r.json()
-        .await
+    // Parsed from the bytes: `json()` would decode them into a JS string and
+    // copy that back into wasm as UTF-8, a visible share of a big first sync.
+    let body = r.binary().await.map_err(offline)?;
+    serde_json::from_slice(&body)
         .map_err(|e| RpcError::Server(format!("unreadable answer from the server: {e}")))
 }
