@@ -60,11 +60,12 @@ async fn account(http: &reqwest::Client, base: &str, user: &str) -> String {
     r.json::<SessionToken>().await.unwrap().token
 }
 
-/// Syncs `client` to the server until done; returns the number of rounds.
+/// Syncs `client` to the server until done, asking pages as the app does
+/// (small first, doubling); returns the number of rounds.
 async fn sync(http: &reqwest::Client, base: &str, token: &str, client: &mut Store) -> usize {
     let batch = env_usize("BENCH_BATCH", 1_000);
+    let mut round = sync::client::prepare(client, batch).unwrap();
     for rounds in 1.. {
-        let round = sync::client::prepare(client, batch).unwrap();
         let r = http
             .post(format!("{base}/sync"))
             .bearer_auth(token)
@@ -74,12 +75,17 @@ async fn sync(http: &reqwest::Client, base: &str, token: &str, client: &mut Stor
             .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let response: SyncResponse = r.json().await.unwrap();
+        let next = round.next_pull(&response);
         if sync::client::absorb(client, &round, &response)
             .unwrap()
             .done
         {
             return rounds;
         }
+        round = match next {
+            Some(next) => next,
+            None => sync::client::prepare(client, batch).unwrap(),
+        };
     }
     unreachable!()
 }
