@@ -3,7 +3,11 @@
 //! 1. Merge throughput: the same changes merged (a) raw, `INSERT INTO
 //!    crsql_changes` in one transaction into a file database configured as the
 //!    server's, and (b) end to end through `POST /sync` of a real server on
-//!    127.0.0.1 (HTTP + JSON + validation + merge + fsync), in client batches.
+//!    127.0.0.1 (HTTP + JSON + validation + merge + fsync), in client batches:
+//!    once by a client syncing (reading its changes before each request and
+//!    recording what it pushes between them), and once as those same
+//!    requests replayed into another account, built beforehand as a load
+//!    generator sends them, which is the server's own throughput.
 //! 2. Resident memory of the server process after N different users synced
 //!    (the open-database cache is bounded).
 //!
@@ -61,15 +65,27 @@ async fn account(http: &reqwest::Client, base: &str, user: &str) -> String {
 }
 
 /// Syncs `client` to the server until done, asking pages as the app does
-/// (small first, doubling); returns the number of rounds.
-async fn sync(http: &reqwest::Client, base: &str, token: &str, client: &mut Store) -> usize {
+/// (small first, doubling); returns the number of rounds. Keeps each request
+/// body in `sent`, if given.
+async fn sync(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    client: &mut Store,
+    mut sent: Option<&mut Vec<Vec<u8>>>,
+) -> usize {
     let batch = env_usize("BENCH_BATCH", 1_000);
     let mut round = sync::client::prepare(client, batch).unwrap();
     for rounds in 1.. {
+        let body = serde_json::to_vec(&round.request).unwrap();
+        if let Some(sent) = sent.as_deref_mut() {
+            sent.push(body.clone());
+        }
         let r = http
             .post(format!("{base}/sync"))
             .bearer_auth(token)
-            .json(&round.request)
+            .header("content-type", "application/json")
+            .body(body)
             .send()
             .await
             .unwrap();
@@ -88,6 +104,24 @@ async fn sync(http: &reqwest::Client, base: &str, token: &str, client: &mut Stor
         };
     }
     unreachable!()
+}
+
+/// Sends request bodies built beforehand, one after another, as a load
+/// generator would: what the server alone sustains, without the client's
+/// own reading and merging between requests.
+async fn replay(http: &reqwest::Client, base: &str, token: &str, bodies: &[Vec<u8>]) {
+    for body in bodies {
+        let r = http
+            .post(format!("{base}/sync"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        r.bytes().await.unwrap();
+    }
 }
 
 fn spawn_server(data: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
@@ -148,15 +182,24 @@ async fn main() {
     let (mut server, base) = spawn_server(&dir.path().join("data"), &[]);
     let token = account(&http, &base, "bench").await;
     let mut pusher = client_with_notes(notes);
+    let mut bodies = Vec::new();
     let t = Instant::now();
-    let rounds = sync(&http, &base, &token, &mut pusher).await;
+    let rounds = sync(&http, &base, &token, &mut pusher, Some(&mut bodies)).await;
     let e2e_secs = t.elapsed().as_secs_f64();
     let e2e_rate = changes.len() as f64 / e2e_secs;
+
+    // The same requests again, built beforehand, into another account's
+    // empty database: the server's own throughput.
+    let token2 = account(&http, &base, "bench-replay").await;
+    let t = Instant::now();
+    replay(&http, &base, &token2, &bodies).await;
+    let server_secs = t.elapsed().as_secs_f64();
+    let server_rate = changes.len() as f64 / server_secs;
 
     // And the other direction: an empty replica receiving everything.
     let mut fresh = Store::open_in_memory().unwrap();
     let t = Instant::now();
-    let pull_rounds = sync(&http, &base, &token, &mut fresh).await;
+    let pull_rounds = sync(&http, &base, &token, &mut fresh, None).await;
     let pull_secs = t.elapsed().as_secs_f64();
     server.kill().unwrap();
     server.wait().unwrap();
@@ -174,10 +217,18 @@ async fn main() {
         env_usize("BENCH_BATCH", 1_000)
     );
     println!(
+        "| POST /sync, the same {} requests built beforehand (the server alone) | {server_secs:.3} | {server_rate:.0} |",
+        bodies.len()
+    );
+    println!(
         "| initial pull into an empty native replica, {pull_rounds} pages | {pull_secs:.3} | {:.0} |",
         changes.len() as f64 / pull_secs
     );
-    println!("ratio /sync : raw = {:.2}", e2e_rate / raw_rate);
+    println!(
+        "ratio /sync : raw = {:.2} (the server alone), {:.2} (with the client's own work between requests)",
+        server_rate / raw_rate,
+        e2e_rate / raw_rate
+    );
 
     // 2. Memory after many users synced, with the default cache of 64 databases.
     let (mut server, base) = spawn_server(&dir.path().join("users"), &["--sync-burst", "1000"]);
@@ -186,7 +237,7 @@ async fn main() {
     for u in 0..users {
         let token = account(&http, &base, &format!("user-{u}")).await;
         let mut device = client_with_notes(3);
-        sync(&http, &base, &token, &mut device).await;
+        sync(&http, &base, &token, &mut device, None).await;
     }
     let secs = t.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_millis(200)).await;
