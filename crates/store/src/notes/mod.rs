@@ -80,7 +80,17 @@ pub(crate) fn title_of_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> St
     title
 }
 
-pub(crate) fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteSummary> {
+/// The columns of a list row, then whether its index entry is stale.
+pub(crate) const LIST_COLUMNS: &str = "n.id, coalesce(i.title, 'Untitled'), n.updated_at,
+    coalesce(i.conflicts, 0), n.deleted_at,
+    EXISTS (SELECT 1 FROM note_index_dirty d WHERE d.note_id = n.id)";
+
+/// A row of [`LIST_COLUMNS`].
+pub(crate) fn listed_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(NoteSummary, bool)> {
+    Ok((summary_from_row(r)?, r.get(5)?))
+}
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteSummary> {
     Ok(NoteSummary {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -114,23 +124,24 @@ impl Store {
     /// The first `limit` of [`Store::list_notes`], and how many there are:
     /// a list of thousands is read, sent and drawn a page at a time.
     pub fn list_notes_page(&mut self, query: &str, limit: usize) -> Result<NotePage, StoreError> {
-        self.refresh_index()?;
         let query = query.trim();
         let pattern = like_pattern(query);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let notes = self
+        let (mut notes, dirty): (Vec<_>, Vec<_>) = self
             .conn()
-            .prepare_cached(
-                r"SELECT n.id, coalesce(i.title, 'Untitled'), n.updated_at, coalesce(i.conflicts, 0),
-                         n.deleted_at
+            .prepare_cached(&format!(
+                r"SELECT {LIST_COLUMNS}
                   FROM notes n LEFT JOIN note_index i ON i.note_id = n.id
                   WHERE n.deleted_at IS NULL
                     AND (?1 = '' OR n.id IN (SELECT note_id FROM lines WHERE text LIKE ?2 ESCAPE '\'))
                   ORDER BY n.updated_at DESC, n.id
-                  LIMIT ?3",
-            )?
-            .query_map(params![query, pattern, limit], summary_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
+                  LIMIT ?3"
+            ))?
+            .query_map(params![query, pattern, limit], listed_from_row)?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .unzip();
+        self.refresh_titles(&mut notes, &dirty)?;
         let total = if notes.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
             notes.len()
         } else {

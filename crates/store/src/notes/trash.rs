@@ -4,7 +4,7 @@
 
 use rusqlite::{Transaction, params};
 
-use super::{NoteSummary, summary_from_row};
+use super::{LIST_COLUMNS, NoteSummary, listed_from_row};
 use crate::{Store, StoreError};
 
 /// How long a deleted note stays restorable.
@@ -45,16 +45,20 @@ impl Store {
 
     /// Notes in the trash, most recently deleted first.
     pub fn list_trash(&mut self) -> Result<Vec<NoteSummary>, StoreError> {
-        self.refresh_index()?;
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT n.id, coalesce(i.title, 'Untitled'), n.updated_at, coalesce(i.conflicts, 0),
-                    n.deleted_at
-             FROM notes n LEFT JOIN note_index i ON i.note_id = n.id
-             WHERE n.deleted_at IS NOT NULL
-             ORDER BY n.deleted_at DESC, n.id",
-        )?;
-        let rows = stmt.query_map([], summary_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let (mut rows, dirty): (Vec<_>, Vec<_>) = self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS}
+                 FROM notes n LEFT JOIN note_index i ON i.note_id = n.id
+                 WHERE n.deleted_at IS NOT NULL
+                 ORDER BY n.deleted_at DESC, n.id"
+            ))?
+            .query_map([], listed_from_row)?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .unzip();
+        self.refresh_titles(&mut rows, &dirty)?;
+        Ok(rows)
     }
 
     /// Deletes one trashed note for good. Returns `false` if it was not in
