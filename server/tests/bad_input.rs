@@ -146,7 +146,7 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
         (
             "protocol 1",
             400,
-            "protocol version 1 is not supported",
+            "protocol version 1 is not supported (this side speaks 2); update the app before syncing",
             json_edit(|v| v["protocol"] = json!(1)),
         ),
         (

@@ -4,7 +4,9 @@ use thiserror::Error;
 /// its message is safe to show to the peer that sent it.
 #[derive(Debug, Error)]
 pub enum SyncError {
-    #[error("protocol version {found} is not supported (this side speaks {supported})")]
+    #[error(
+        "protocol version {found} is not supported (this side speaks {supported}); update the app before syncing"
+    )]
     Protocol { found: u32, supported: u32 },
     #[error(
         "schema version mismatch: the client has {client}, the server has {server}; update the app before syncing"
