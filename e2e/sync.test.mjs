@@ -145,3 +145,28 @@ test('after signing out, the next user never sees the first user’s notes', asy
   assert.deepEqual(await titles(page), ['Private to the first user']);
   await profile.close();
 });
+
+test('a 5,000-line note written on one device arrives whole on another (the push spans several requests)', async () => {
+  const a = await openProfile();
+  const b = await openProfile();
+  const pa = await openApp(a.context, server.url);
+  await signUp(pa, 'long-note', 'password one');
+  const lines = Array.from({ length: 5_000 }, (_, i) => `Line ${i} of a long note`);
+  await pa.getByRole('button', { name: 'New note' }).click();
+  // Pasted at once, as a user pastes a document (fill() types far too slowly).
+  await pa.getByRole('textbox', { name: 'Note text' }).evaluate((el, text) => {
+    el.value = text;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, lines.join('\n'));
+  await saved(pa);
+  assert.match(await sync(pa), /^Synced/);
+  assert.doesNotMatch(await pa.locator('.sync-status').textContent(), /not synced/);
+
+  const pb = await openApp(b.context, server.url);
+  await signIn(pb, 'long-note', 'password one');
+  assert.match(await sync(pb), /^Synced/);
+  await openNote(pb, 'Line 0 of a long note');
+  assert.equal(await pb.getByRole('textbox', { name: 'Note text' }).inputValue(), lines.join('\n'));
+  await a.close();
+  await b.close();
+});

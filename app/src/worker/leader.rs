@@ -87,6 +87,9 @@ fn sync_storage(e: sync::SyncError) -> RpcError {
     }
 }
 
+/// Local changes per push request (the server takes up to 10,000).
+const PUSH_PAGE: usize = 1_000;
+
 /// Sends `request` now and returns where its answer will arrive: the
 /// request is on its way when this returns, even if the caller then runs
 /// without yielding for a while.
@@ -250,25 +253,39 @@ impl Leader {
                 RpcError::Auth("Sign in to sync your notes with your account.".into())
             })?;
         let generation = self.generation.get();
-        let mut round = sync::client::prepare(&self.store.borrow(), 1_000).map_err(sync_storage)?;
+        let mut round =
+            sync::client::prepare(&self.store.borrow(), PUSH_PAGE).map_err(sync_storage)?;
         let mut asked_ahead: Option<oneshot::Receiver<Result<SyncResponse, RpcError>>> = None;
         loop {
-            let response = match asked_ahead.take() {
-                Some(answer) => answer
-                    .await
-                    .map_err(|_| RpcError::Offline("the request was dropped".into()))??,
-                None => net::sync(&token, &round.request).await?,
+            let answer = match asked_ahead.take() {
+                Some(answer) => answer,
+                None => ask_ahead(token.clone(), round.request.clone()).await,
             };
+            // While it travels, the next page of the push is read and sent.
+            // If this one fails, the next one's answer is dropped with
+            // `asked_ahead` (and absorb would refuse it): both go again at
+            // the next Sync.
+            let mut next = round
+                .next_push(&self.store.borrow(), PUSH_PAGE)
+                .map_err(sync_storage)?;
+            if let Some(next) = &next {
+                asked_ahead = Some(ask_ahead(token.clone(), next.request.clone()).await);
+            }
+            let response = answer
+                .await
+                .map_err(|_| RpcError::Offline("the request was dropped".into()))??;
             if self.generation.get() != generation {
                 return Err(RpcError::Auth(
                     "The account changed during the sync.".into(),
                 ));
             }
-            // The next page travels while this one merges (a big first sync
-            // is mostly pages of the pull).
-            let next = round.next_pull(&response);
-            if let Some(next) = &next {
-                asked_ahead = Some(ask_ahead(token.clone(), next.request.clone()).await);
+            // Nothing left to push: the next page of the pull travels while
+            // this one merges (a big first sync is mostly pages of the pull).
+            if next.is_none() {
+                next = round.next_pull(&response);
+                if let Some(next) = &next {
+                    asked_ahead = Some(ask_ahead(token.clone(), next.request.clone()).await);
+                }
             }
             let progress = sync::client::absorb(&mut self.store.borrow_mut(), &round, &response)
                 .map_err(sync_storage)?;
@@ -277,7 +294,9 @@ impl Leader {
             }
             round = match next {
                 Some(next) => next,
-                None => sync::client::prepare(&self.store.borrow(), 1_000).map_err(sync_storage)?,
+                None => {
+                    sync::client::prepare(&self.store.borrow(), PUSH_PAGE).map_err(sync_storage)?
+                }
             };
         }
     }

@@ -17,6 +17,9 @@ pub const FIRST_PULL_PAGE: u32 = 1_000;
 #[derive(Clone, Debug)]
 pub struct Round {
     pub request: SyncRequest,
+    /// The local `(db_version, seq)` this round's push starts after: every
+    /// change up to it must be acknowledged before this answer is absorbed.
+    push_from: (i64, i64),
     /// The local `(db_version, seq)` the pushed changes reach: acknowledged on success.
     push_upto: (i64, i64),
     /// Local changes remain beyond this round's page.
@@ -24,6 +27,29 @@ pub struct Round {
 }
 
 impl Round {
+    /// The round after this one while local changes remain: the next page of
+    /// the push, read from where this one's ends. Lets the next push be read
+    /// and sent while this one travels. Absorb the answers in order: if this
+    /// one fails, drop the next one's answer; [`absorb`] refuses it anyway, so
+    /// that a failed page is never counted as pushed. (Sending a page twice is
+    /// harmless: merging is idempotent.)
+    pub fn next_push(&self, store: &Store, max_changes: usize) -> Result<Option<Round>, SyncError> {
+        if !self.more_local {
+            return Ok(None);
+        }
+        // The server version received so far, not this round's `since`: a
+        // stale `since` would make the server look through everything since
+        // for others' changes, at every request of a long push.
+        let cursors = Cursors::load(store.conn())?;
+        read_push(
+            store,
+            self.push_upto,
+            cursors.received_server_version,
+            max_changes,
+        )
+        .map(Some)
+    }
+
     /// The round after this one, when it can be sent before this one's
     /// answer is absorbed: nothing is left to push and the server has more,
     /// so it is the next page of the pull, from where `response` ends. Lets
@@ -47,6 +73,7 @@ impl Round {
                         .map_or(FIRST_PULL_PAGE, |n| n.saturating_mul(2)),
                 ),
             },
+            push_from: self.push_upto,
             push_upto: self.push_upto,
             more_local: false,
         })
@@ -67,9 +94,25 @@ pub struct Progress {
 /// the server version already received.
 pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
     let cursors = Cursors::load(store.conn())?;
+    read_push(
+        store,
+        (cursors.pushed_local_version, cursors.pushed_local_seq),
+        cursors.received_server_version,
+        max_changes,
+    )
+}
+
+/// A round pushing the local changes after `from`, asking for the server's
+/// changes after `since`.
+fn read_push(
+    store: &Store,
+    from: (i64, i64),
+    since: i64,
+    max_changes: usize,
+) -> Result<Round, SyncError> {
     let site = store.site_id()?;
     let page = store.changes_after(
-        (cursors.pushed_local_version, cursors.pushed_local_seq),
+        from,
         ChangeFilter::OnlyFrom(site),
         max_changes,
         PageEnd::Anywhere,
@@ -84,10 +127,11 @@ pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
             protocol: PROTOCOL_VERSION,
             schema_version: SCHEMA_VERSION,
             site_id: SiteIdHex::encode(&site),
-            since: cursors.received_server_version,
+            since,
             changes,
             page_size: Some(FIRST_PULL_PAGE),
         },
+        push_from: from,
         push_upto: page.next,
         more_local: page.more,
     })
@@ -130,6 +174,9 @@ pub fn absorb(
 
     let tx = store.conn_mut().transaction()?;
     let mut cursors = Cursors::load(&tx)?;
+    if (cursors.pushed_local_version, cursors.pushed_local_seq) < round.push_from {
+        return Err(SyncError::OutOfOrder);
+    }
     apply_in(&tx, &changes)?;
     let pushed = (cursors.pushed_local_version, cursors.pushed_local_seq).max(round.push_upto);
     (cursors.pushed_local_version, cursors.pushed_local_seq) = pushed;

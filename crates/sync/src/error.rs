@@ -26,6 +26,9 @@ pub enum SyncError {
     BadChange { index: usize, reason: String },
     #[error("the response is malformed: {0}")]
     BadResponse(String),
+    /// A client's own mistake: an answer absorbed before the one it follows.
+    #[error("a sync answer arrived before the one it follows; sync again")]
+    OutOfOrder,
     /// A fault of the database, not of the input: never shown to a peer verbatim.
     #[error(transparent)]
     Store(#[from] store::StoreError),

@@ -145,6 +145,83 @@ fn a_round_asks_a_small_first_page_and_doubles_the_pages_it_asks_ahead() {
 }
 
 #[test]
+fn pushing_the_next_page_while_this_one_travels_ends_the_same() {
+    let limits = Limits {
+        max_changes: 50,
+        page_size: 40,
+    };
+    let (mut a, mut b, mut server) = replicas();
+    for i in 0..60 {
+        put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
+    }
+    put(&mut b, "b-own", "written on b");
+    sync(&mut b, &mut server, &limits, 40);
+
+    // a's loop as the browser runs it: the next push is read and served
+    // before the answer to the previous one is merged.
+    let mut round = prepare(&a, 40).unwrap();
+    let mut response = serve(&mut server, &round.request, &limits).unwrap();
+    let mut pipelined = 0;
+    loop {
+        let next = round.next_push(&a, 40).unwrap();
+        let next_response = next
+            .as_ref()
+            .map(|n| serve(&mut server, &n.request, &limits).unwrap());
+        if absorb(&mut a, &round, &response).unwrap().done {
+            break;
+        }
+        (round, response) = match (next, next_response) {
+            (Some(n), Some(r)) => {
+                pipelined += 1;
+                (n, r)
+            }
+            _ => {
+                let r = round
+                    .next_pull(&response)
+                    .unwrap_or_else(|| prepare(&a, 40).unwrap());
+                let answer = serve(&mut server, &r.request, &limits).unwrap();
+                (r, answer)
+            }
+        };
+    }
+    assert!(pipelined > 2, "pushes were sent ahead: {pipelined}");
+    assert_eq!(pending_changes(&a).unwrap(), 0);
+    sync(&mut b, &mut server, &limits, 40);
+    assert_eq!(notes(&a), notes(&b));
+    assert_eq!(notes(&b).len(), 61);
+}
+
+#[test]
+fn a_push_answered_after_one_that_failed_is_refused_and_both_are_sent_again() {
+    let limits = Limits {
+        max_changes: 50,
+        page_size: 40,
+    };
+    let (mut a, mut b, mut server) = replicas();
+    for i in 0..30 {
+        put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
+    }
+    let first = prepare(&a, 40).unwrap();
+    let second = first.next_push(&a, 40).unwrap().expect("more to push");
+    // The first request is lost on the way; the second reaches the server.
+    let answer = serve(&mut server, &second.request, &limits).unwrap();
+    assert!(matches!(
+        absorb(&mut a, &second, &answer),
+        Err(SyncError::OutOfOrder)
+    ));
+    assert_eq!(
+        pending_changes(&a).unwrap(),
+        30,
+        "nothing counted as pushed"
+    );
+    // The next sync starts again from what the server acknowledged.
+    sync(&mut a, &mut server, &limits, 40);
+    sync(&mut b, &mut server, &limits, 40);
+    assert_eq!(notes(&b).len(), 30);
+    assert_eq!(notes(&a), notes(&b));
+}
+
+#[test]
 fn asking_for_the_next_page_before_merging_this_one_ends_the_same() {
     let limits = Limits {
         max_changes: 50,
