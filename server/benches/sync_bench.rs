@@ -4,15 +4,16 @@
 //!    crsql_changes` in one transaction into a file database configured as the
 //!    server's, and (b) end to end through `POST /sync` of a real server on
 //!    127.0.0.1 (HTTP + JSON + validation + merge + fsync), in client batches:
-//!    once by a client syncing (reading its changes before each request and
-//!    recording what it pushes between them), and once as those same
+//!    once by a client syncing as the app's worker does (reading the next
+//!    push while one travels, recording what it pushes), and once as those same
 //!    requests replayed into another account, built beforehand as a load
 //!    generator sends them, which is the server's own throughput.
 //! 2. Resident memory of the server process after N different users synced
 //!    (the open-database cache is bounded).
 //!
 //! Environment: `BENCH_NOTES` (default 10000), `BENCH_USERS` (default 1000),
-//! `BENCH_BATCH` (changes per pushed request, default 1000 as the app sends).
+//! `BENCH_BATCH` (changes per pushed request, default 1000 as the app sends),
+//! `BENCH_REPS` (runs of part 1, default 3).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -64,9 +65,30 @@ async fn account(http: &reqwest::Client, base: &str, user: &str) -> String {
     r.json::<SessionToken>().await.unwrap().token
 }
 
-/// Syncs `client` to the server until done, asking pages as the app does
-/// (small first, doubling); returns the number of rounds. Keeps each request
-/// body in `sent`, if given.
+/// Sends one request body; its answer arrives on the returned handle.
+fn send(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: Vec<u8>,
+) -> tokio::task::JoinHandle<SyncResponse> {
+    let request = http
+        .post(format!("{base}/sync"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body);
+    tokio::spawn(async move {
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        r.json().await.unwrap()
+    })
+}
+
+/// Syncs `client` to the server until done as the app's worker does: the
+/// next push is read and sent while one travels, and once nothing is left
+/// to push the next page of the pull is asked while one merges (small
+/// first, doubling). Returns the number of rounds; keeps each request body
+/// in `sent`, if given.
 async fn sync(
     http: &reqwest::Client,
     base: &str,
@@ -75,52 +97,54 @@ async fn sync(
     mut sent: Option<&mut Vec<Vec<u8>>>,
 ) -> usize {
     let batch = env_usize("BENCH_BATCH", 1_000);
-    let mut round = sync::client::prepare(client, batch).unwrap();
-    for rounds in 1.. {
+    let mut body_of = |round: &sync::client::Round| {
         let body = serde_json::to_vec(&round.request).unwrap();
         if let Some(sent) = sent.as_deref_mut() {
             sent.push(body.clone());
         }
-        let r = http
-            .post(format!("{base}/sync"))
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        let response: SyncResponse = r.json().await.unwrap();
-        let next = round.next_pull(&response);
+        body
+    };
+    let mut round = sync::client::prepare(client, batch).unwrap();
+    let mut in_flight = send(http, base, token, body_of(&round));
+    for rounds in 1.. {
+        let mut next = round.next_push(client, batch).unwrap();
+        let mut next_flight = next.as_ref().map(|n| send(http, base, token, body_of(n)));
+        let response = in_flight.await.unwrap();
+        if next.is_none() {
+            next = round.next_pull(&response);
+            next_flight = next.as_ref().map(|n| send(http, base, token, body_of(n)));
+        }
         if sync::client::absorb(client, &round, &response)
             .unwrap()
             .done
         {
             return rounds;
         }
-        round = match next {
-            Some(next) => next,
-            None => sync::client::prepare(client, batch).unwrap(),
+        (round, in_flight) = match (next, next_flight) {
+            (Some(n), Some(f)) => (n, f),
+            _ => {
+                let r = sync::client::prepare(client, batch).unwrap();
+                let f = send(http, base, token, body_of(&r));
+                (r, f)
+            }
         };
     }
     unreachable!()
 }
 
-/// Sends request bodies built beforehand, one after another, as a load
-/// generator would: what the server alone sustains, without the client's
-/// own reading and merging between requests.
+/// Sends request bodies built beforehand, as a load generator would, with
+/// the next one on its way while one is answered (as the app pushes): what
+/// the server alone sustains, without a client's own work.
 async fn replay(http: &reqwest::Client, base: &str, token: &str, bodies: &[Vec<u8>]) {
+    let mut in_flight = None;
     for body in bodies {
-        let r = http
-            .post(format!("{base}/sync"))
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-        r.bytes().await.unwrap();
+        let next = send(http, base, token, body.clone());
+        if let Some(answer) = in_flight.replace(next) {
+            answer.await.unwrap();
+        }
+    }
+    if let Some(answer) = in_flight {
+        answer.await.unwrap();
     }
 }
 
@@ -166,35 +190,45 @@ async fn main() {
     let http = reqwest::Client::new();
     let dir = tempfile::tempdir().unwrap();
 
-    // 1a. Raw merge, one transaction, a file database set up as the server's.
+    // 1. The three merges, BENCH_REPS times in turn (this machine's speed
+    // drifts within seconds): medians and ranges are reported.
+    let reps = env_usize("BENCH_REPS", 3).max(1);
     let client = client_with_notes(notes);
     let changes = client
         .changes_since(0, ChangeFilter::All, usize::MAX)
         .unwrap()
         .changes;
-    let mut raw = Store::open(dir.path().join("raw.db"), &OpenOptions::default()).unwrap();
-    let t = Instant::now();
-    raw.apply_changes(&changes).unwrap();
-    let raw_secs = t.elapsed().as_secs_f64();
-    let raw_rate = changes.len() as f64 / raw_secs;
-
-    // 1b. The same changes through /sync of the real server process.
     let (mut server, base) = spawn_server(&dir.path().join("data"), &[]);
-    let token = account(&http, &base, "bench").await;
-    let mut pusher = client_with_notes(notes);
-    let mut bodies = Vec::new();
-    let t = Instant::now();
-    let rounds = sync(&http, &base, &token, &mut pusher, Some(&mut bodies)).await;
-    let e2e_secs = t.elapsed().as_secs_f64();
-    let e2e_rate = changes.len() as f64 / e2e_secs;
+    let (mut raw_secs, mut e2e_secs, mut server_secs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rounds, mut requests, mut token) = (0, 0, String::new());
+    for rep in 0..reps {
+        // a. Raw merge, one transaction, into a file database set up as the server's.
+        let mut raw = Store::open(
+            dir.path().join(format!("raw-{rep}.db")),
+            &OpenOptions::default(),
+        )
+        .unwrap();
+        let t = Instant::now();
+        raw.apply_changes(&changes).unwrap();
+        raw_secs.push(t.elapsed().as_secs_f64());
 
-    // The same requests again, built beforehand, into another account's
-    // empty database: the server's own throughput.
-    let token2 = account(&http, &base, "bench-replay").await;
-    let t = Instant::now();
-    replay(&http, &base, &token2, &bodies).await;
-    let server_secs = t.elapsed().as_secs_f64();
-    let server_rate = changes.len() as f64 / server_secs;
+        // b. The same changes through /sync of the real server process, by a
+        // client syncing as the app does.
+        token = account(&http, &base, &format!("bench-{rep}")).await;
+        let mut pusher = client_with_notes(notes);
+        let mut bodies = Vec::new();
+        let t = Instant::now();
+        rounds = sync(&http, &base, &token, &mut pusher, Some(&mut bodies)).await;
+        e2e_secs.push(t.elapsed().as_secs_f64());
+
+        // c. The same requests again, built beforehand, into another
+        // account's empty database: the server's own throughput.
+        let other = account(&http, &base, &format!("bench-replay-{rep}")).await;
+        let t = Instant::now();
+        replay(&http, &base, &other, &bodies).await;
+        server_secs.push(t.elapsed().as_secs_f64());
+        requests = bodies.len();
+    }
 
     // And the other direction: an empty replica receiving everything.
     let mut fresh = Store::open_in_memory().unwrap();
@@ -204,30 +238,48 @@ async fn main() {
     server.kill().unwrap();
     server.wait().unwrap();
 
+    let n = changes.len() as f64;
+    let row = |what: &str, secs: &mut Vec<f64>| {
+        secs.sort_by(f64::total_cmp);
+        let median = secs[secs.len() / 2];
+        println!(
+            "| {what} | {median:.3} ({:.3}–{:.3}) | {:.0} |",
+            secs[0],
+            secs[secs.len() - 1],
+            n / median
+        );
+        median
+    };
     println!(
-        "merge throughput, {} notes = {} changes",
+        "merge throughput, {} notes = {} changes, median of {reps} runs (range)",
         notes,
         changes.len()
     );
     println!("| path | seconds | changes/s |");
     println!("|---|---:|---:|");
-    println!("| raw INSERT INTO crsql_changes, 1 transaction | {raw_secs:.3} | {raw_rate:.0} |");
-    println!(
-        "| POST /sync end to end, {rounds} requests of <={} | {e2e_secs:.3} | {e2e_rate:.0} |",
-        env_usize("BENCH_BATCH", 1_000)
+    let raw = row(
+        "raw INSERT INTO crsql_changes, 1 transaction",
+        &mut raw_secs,
     );
-    println!(
-        "| POST /sync, the same {} requests built beforehand (the server alone) | {server_secs:.3} | {server_rate:.0} |",
-        bodies.len()
+    let e2e = row(
+        &format!(
+            "POST /sync end to end, {rounds} requests of <={}, a client syncing as the app does",
+            env_usize("BENCH_BATCH", 1_000)
+        ),
+        &mut e2e_secs,
+    );
+    let alone = row(
+        &format!("POST /sync, the same {requests} requests built beforehand (the server alone)"),
+        &mut server_secs,
     );
     println!(
         "| initial pull into an empty native replica, {pull_rounds} pages | {pull_secs:.3} | {:.0} |",
-        changes.len() as f64 / pull_secs
+        n / pull_secs
     );
     println!(
-        "ratio /sync : raw = {:.2} (the server alone), {:.2} (with the client's own work between requests)",
-        server_rate / raw_rate,
-        e2e_rate / raw_rate
+        "ratio /sync : raw = {:.2} (the server alone), {:.2} (a client syncing as the app does)",
+        raw / alone,
+        raw / e2e
     );
 
     // 2. Memory after many users synced, with the default cache of 64 databases.
