@@ -5,86 +5,58 @@
 //! pays for it, a 5,000-note list is one indexed query, and after a first sync
 //! of 10,000 notes the list computes the 200 titles it shows, not 10,000.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::{NoteSummary, cache, lines, title_of_lines};
 use crate::{Store, StoreError};
 
 impl Store {
-    /// Brings the titles and conflict counts of `rows` up to date where
-    /// `dirty` (the list's query reads the marks with the rows), computing
-    /// only theirs: other dirty notes wait for a list that shows them.
+    /// Recomputes the titles and conflict counts of the `rows` marked `dirty`
+    /// (the list's query reads the marks with the rows), stores them in the
+    /// index and clears their marks: other dirty notes wait for a list that
+    /// shows them.
     pub(crate) fn refresh_titles(
         &mut self,
         rows: &mut [NoteSummary],
         dirty: &[bool],
     ) -> Result<(), StoreError> {
-        let ids: Vec<String> = rows
-            .iter()
-            .zip(dirty)
-            .filter(|(_, d)| **d)
-            .map(|(r, _)| r.id.clone())
-            .collect();
-        if ids.is_empty() {
+        if !dirty.contains(&true) {
             return Ok(());
         }
-        self.refresh(&ids)?;
-        let mut read = self
-            .conn()
-            .prepare_cached("SELECT title, conflicts FROM note_index WHERE note_id = ?1")?;
+        // The note just saved is usually the one dirty: its rows are cached.
+        let mut cached = self.take_cached();
+        let mut kept = None;
+        let tx = self.conn_mut().transaction()?;
         for row in rows
             .iter_mut()
             .zip(dirty)
             .filter(|(_, d)| **d)
             .map(|(r, _)| r)
         {
-            let (title, conflicts) = read
-                .query_row([&row.id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?
-                .unwrap_or_else(|| ("Untitled".to_owned(), 0));
-            row.title = title;
-            row.conflicts = conflicts;
-        }
-        Ok(())
-    }
-
-    /// Recomputes the index rows of the notes `dirty` and clears their marks.
-    fn refresh(&mut self, dirty: &[String]) -> Result<(), StoreError> {
-        // The note just saved is usually the one dirty: its rows are cached.
-        let mut cached = self.take_cached();
-        let mut kept = None;
-        let tx = self.conn_mut().transaction()?;
-        for note_id in dirty {
+            let note_id = row.id.as_str();
             let from_cache = cached.as_ref().is_some_and(|c| c.note_id() == note_id);
             let view = if from_cache {
                 cache::view(&tx, note_id, cached.take())?
             } else {
                 lines::view(lines::load(&tx, note_id)?)
             };
+            row.title = title_of_lines((0..view.shown.len()).map(|k| view.shown_text(k)));
+            row.conflicts = u32::try_from(view.losers.len()).unwrap_or(u32::MAX);
             if view.rows.is_empty() {
                 tx.prepare_cached("DELETE FROM note_index WHERE note_id = ?1")?
                     .execute([note_id])?;
-                continue;
+            } else {
+                tx.prepare_cached(
+                    "INSERT INTO note_index (note_id, title, conflicts) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (note_id) DO UPDATE SET title = excluded.title,
+                                                         conflicts = excluded.conflicts",
+                )?
+                .execute(params![note_id, row.title, row.conflicts])?;
             }
-            let title = title_of_lines((0..view.shown.len()).map(|k| view.shown_text(k)));
-            tx.prepare_cached(
-                "INSERT INTO note_index (note_id, title, conflicts) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (note_id) DO UPDATE SET title = excluded.title,
-                                                     conflicts = excluded.conflicts",
-            )?
-            .execute(params![
-                note_id,
-                title,
-                i64::try_from(view.losers.len()).unwrap_or(i64::MAX)
-            ])?;
+            tx.prepare_cached("DELETE FROM note_index_dirty WHERE note_id = ?1")?
+                .execute([note_id])?;
             if from_cache {
-                kept = Some((note_id.clone(), view));
-            }
-        }
-        {
-            let mut clear = tx.prepare_cached("DELETE FROM note_index_dirty WHERE note_id = ?1")?;
-            for note_id in dirty {
-                clear.execute([note_id])?;
+                kept = Some((note_id.to_owned(), view));
             }
         }
         tx.commit()?;
