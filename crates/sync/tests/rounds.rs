@@ -53,6 +53,48 @@ fn sync(client: &mut Store, server: &mut Store, limits: &Limits, batch: usize) -
     panic!("sync never finished");
 }
 
+/// Small pages, so that a few hundred notes take many rounds.
+const SMALL: Limits = Limits {
+    max_changes: 50,
+    page_size: 40,
+};
+
+/// Syncs as the browser's worker does: the next push is read and served
+/// while one travels, and once nothing is left to push, the next page of the
+/// pull is served before this one is merged. Returns how many answers were
+/// served ahead of the one before them being absorbed.
+fn sync_ahead(client: &mut Store, server: &mut Store, limits: &Limits, batch: usize) -> usize {
+    let mut round = prepare(client, batch).unwrap();
+    let mut response = serve(server, &round.request, limits).unwrap();
+    let mut ahead = 0;
+    loop {
+        let mut next = round.next_push(client, batch).unwrap();
+        let mut next_response = next
+            .as_ref()
+            .map(|n| serve(server, &n.request, limits).unwrap());
+        if next.is_none() {
+            next = round.next_pull(&response);
+            next_response = next
+                .as_ref()
+                .map(|n| serve(server, &n.request, limits).unwrap());
+        }
+        if absorb(client, &round, &response).unwrap().done {
+            return ahead;
+        }
+        (round, response) = match (next, next_response) {
+            (Some(n), Some(r)) => {
+                ahead += 1;
+                (n, r)
+            }
+            _ => {
+                let r = prepare(client, batch).unwrap();
+                let answer = serve(server, &r.request, limits).unwrap();
+                (r, answer)
+            }
+        };
+    }
+}
+
 #[test]
 fn two_clients_converge_through_the_server_in_either_order() {
     let limits = Limits::default();
@@ -79,10 +121,7 @@ fn two_clients_converge_through_the_server_in_either_order() {
 
 #[test]
 fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
-    let limits = Limits {
-        max_changes: 50,
-        page_size: 40,
-    };
+    let limits = SMALL;
     let (mut a, mut b, mut server) = replicas();
     for i in 0..300 {
         put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
@@ -99,10 +138,7 @@ fn large_change_sets_are_paged_both_ways_and_arrive_whole() {
 
 #[test]
 fn a_round_asks_a_small_first_page_and_doubles_the_pages_it_asks_ahead() {
-    let limits = Limits {
-        max_changes: 50,
-        page_size: 40,
-    };
+    let limits = SMALL;
     let (mut a, mut b, mut server) = replicas();
     for i in 0..100 {
         put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
@@ -146,10 +182,7 @@ fn a_round_asks_a_small_first_page_and_doubles_the_pages_it_asks_ahead() {
 
 #[test]
 fn pushing_the_next_page_while_this_one_travels_ends_the_same() {
-    let limits = Limits {
-        max_changes: 50,
-        page_size: 40,
-    };
+    let limits = SMALL;
     let (mut a, mut b, mut server) = replicas();
     for i in 0..60 {
         put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
@@ -157,33 +190,7 @@ fn pushing_the_next_page_while_this_one_travels_ends_the_same() {
     put(&mut b, "b-own", "written on b");
     sync(&mut b, &mut server, &limits, 40);
 
-    // a's loop as the browser runs it: the next push is read and served
-    // before the answer to the previous one is merged.
-    let mut round = prepare(&a, 40).unwrap();
-    let mut response = serve(&mut server, &round.request, &limits).unwrap();
-    let mut pipelined = 0;
-    loop {
-        let next = round.next_push(&a, 40).unwrap();
-        let next_response = next
-            .as_ref()
-            .map(|n| serve(&mut server, &n.request, &limits).unwrap());
-        if absorb(&mut a, &round, &response).unwrap().done {
-            break;
-        }
-        (round, response) = match (next, next_response) {
-            (Some(n), Some(r)) => {
-                pipelined += 1;
-                (n, r)
-            }
-            _ => {
-                let r = round
-                    .next_pull(&response)
-                    .unwrap_or_else(|| prepare(&a, 40).unwrap());
-                let answer = serve(&mut server, &r.request, &limits).unwrap();
-                (r, answer)
-            }
-        };
-    }
+    let pipelined = sync_ahead(&mut a, &mut server, &limits, 40);
     assert!(pipelined > 2, "pushes were sent ahead: {pipelined}");
     assert_eq!(pending_changes(&a).unwrap(), 0);
     sync(&mut b, &mut server, &limits, 40);
@@ -193,10 +200,7 @@ fn pushing_the_next_page_while_this_one_travels_ends_the_same() {
 
 #[test]
 fn a_push_answered_after_one_that_failed_is_refused_and_both_are_sent_again() {
-    let limits = Limits {
-        max_changes: 50,
-        page_size: 40,
-    };
+    let limits = SMALL;
     let (mut a, mut b, mut server) = replicas();
     for i in 0..30 {
         put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
@@ -223,10 +227,7 @@ fn a_push_answered_after_one_that_failed_is_refused_and_both_are_sent_again() {
 
 #[test]
 fn asking_for_the_next_page_before_merging_this_one_ends_the_same() {
-    let limits = Limits {
-        max_changes: 50,
-        page_size: 40,
-    };
+    let limits = SMALL;
     let (mut a, mut b, mut server) = replicas();
     for i in 0..200 {
         put(&mut a, &format!("n{i:03}"), &format!("note {i}"));
@@ -234,31 +235,7 @@ fn asking_for_the_next_page_before_merging_this_one_ends_the_same() {
     put(&mut b, "b-own", "written on b, pushed in the first round");
     sync(&mut a, &mut server, &limits, 40);
 
-    // b's loop as the browser runs it: the next page is asked (and served)
-    // before the previous answer is merged.
-    let mut round = prepare(&b, 40).unwrap();
-    let mut response = serve(&mut server, &round.request, &limits).unwrap();
-    let mut pipelined = 0;
-    loop {
-        let next = round.next_pull(&response);
-        let next_response = next
-            .as_ref()
-            .map(|n| serve(&mut server, &n.request, &limits).unwrap());
-        if absorb(&mut b, &round, &response).unwrap().done {
-            break;
-        }
-        (round, response) = match (next, next_response) {
-            (Some(n), Some(r)) => {
-                pipelined += 1;
-                (n, r)
-            }
-            _ => {
-                let r = prepare(&b, 40).unwrap();
-                let answer = serve(&mut server, &r.request, &limits).unwrap();
-                (r, answer)
-            }
-        };
-    }
+    let pipelined = sync_ahead(&mut b, &mut server, &limits, 40);
     assert!(pipelined > 2, "pages were asked ahead: {pipelined}");
     assert_eq!(notes(&b).len(), 201);
     assert_eq!(pending_changes(&b).unwrap(), 0);
@@ -276,10 +253,7 @@ fn asking_for_the_next_page_before_merging_this_one_ends_the_same() {
 
 #[test]
 fn one_local_transaction_larger_than_the_servers_limit_still_syncs() {
-    let limits = Limits {
-        max_changes: 50,
-        page_size: 40,
-    };
+    let limits = SMALL;
     let (mut a, mut b, mut server) = replicas();
     let ids: Vec<String> = (0..100).map(|i| format!("n{i:03}")).collect();
     let batch: Vec<(&str, &str)> = ids.iter().map(|id| (id.as_str(), "bulk")).collect();
