@@ -13,7 +13,7 @@
 // itself fires 300 ms after the last key). BENCH_PARTS picks parts (a comma
 // list of sync, start, edits): BENCH_PARTS=edits runs only 3 and 4.
 import { randomBytes } from 'node:crypto';
-import { startServer, openProfile, openApp, signIn, sync, newNote, saved } from '../e2e/harness.mjs';
+import { startServer, openProfile, openApp, signIn, sync, newNote, pasteNewNote } from '../e2e/harness.mjs';
 
 const NOTES = Number(process.env.BENCH_NOTES || 10_000);
 const COLD_NOTES = 5_000;
@@ -190,13 +190,7 @@ try {
 
     // 4. The same, typing into the middle of a 5,000-line note.
     const lines = Array.from({ length: LONG_LINES }, (_, i) => `Line ${i}: some words of a long note, as people write them.`);
-    // Pasted at once (Playwright's fill() types into the field far too slowly).
-    await page.getByRole('button', { name: 'New note' }).click();
-    await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, text) => {
-      el.value = text;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    }, lines.join('\n'));
-    await saved(page);
+    await pasteNewNote(page, lines.join('\n'));
     const middle = lines.slice(0, LONG_LINES / 2).join('\n').length;
     longLat = await commitLatency(page, LONG_EDITS, middle);
     longPaused = await commitLatency(page, LONG_EDITS, undefined, PAUSE_MS);

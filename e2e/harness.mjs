@@ -78,6 +78,17 @@ export async function newNote(page, text) {
   await saved(page);
 }
 
+/** Creates a note by pasting a long text at once, as a user pastes a
+ * document (fill() would be far too slow), and waits until it is saved. */
+export async function pasteNewNote(page, text) {
+  await page.getByRole('button', { name: 'New note' }).click();
+  await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, t) => {
+    el.value = t;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
+  await saved(page);
+}
+
 export async function saved(page) {
   await page.locator('.save-state', { hasText: /^Saved$/ }).waitFor({ timeout: 10_000 });
 }

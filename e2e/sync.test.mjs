@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, openProfile, openApp, newNote, titles, openNote, eventually, saved, signUp, signIn, sync,
+  startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, eventually, saved, signUp, signIn,
+  sync,
   closeAllProfiles,
 } from './harness.mjs';
 
@@ -152,13 +153,7 @@ test('a 5,000-line note written on one device arrives whole on another (the push
   const pa = await openApp(a.context, server.url);
   await signUp(pa, 'long-note', 'password one');
   const lines = Array.from({ length: 5_000 }, (_, i) => `Line ${i} of a long note`);
-  await pa.getByRole('button', { name: 'New note' }).click();
-  // Pasted at once, as a user pastes a document (fill() types far too slowly).
-  await pa.getByRole('textbox', { name: 'Note text' }).evaluate((el, text) => {
-    el.value = text;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, lines.join('\n'));
-  await saved(pa);
+  await pasteNewNote(pa, lines.join('\n'));
   assert.match(await sync(pa), /^Synced/);
   assert.doesNotMatch(await pa.locator('.sync-status').textContent(), /not synced/);
 
