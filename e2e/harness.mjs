@@ -19,7 +19,7 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'notes-e2e-'));
   const bin = process.env.NOTES_SERVER_BIN || join(root, 'target/debug/server');
   const child = spawn(bin, ['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data'),
-    '--static-dir', join(root, 'dist')], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    '--static-dir', process.env.NOTES_STATIC_DIR ?? join(root, 'dist')], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {

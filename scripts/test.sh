@@ -15,14 +15,14 @@ cargo fmt --all --check
 
 step "lints (native, and the browser app for wasm32)"
 cargo clippy --workspace --exclude app --all-targets --quiet -- -D warnings
-cargo clippy -p app --features worker --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+cargo clippy -p app --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 step "native tests (crates and server; the server's tests talk HTTP to a real server)"
 cargo test --workspace --exclude app
 
 step "wasm32 tests in a dedicated worker in headless Chromium (store and DB worker, on OPFS)"
 cargo test -p store --target wasm32-unknown-unknown
-cargo test -p app --features worker --target wasm32-unknown-unknown --test worker_db
+cargo test -p app --target wasm32-unknown-unknown --test worker_db
 
 step "build the app (release) and the server"
 trunk build --release

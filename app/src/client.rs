@@ -43,18 +43,23 @@ thread_local! {
 }
 
 /// The worker index.html started, with the messages it sent meanwhile.
-fn early_worker() -> Option<(Worker, Vec<JsValue>)> {
-    let window = web_sys::window()?;
-    let started = js_sys::Reflect::get(&window, &"__notesWorker".into()).ok()?;
-    let worker = js_sys::Reflect::get(&started, &"worker".into())
-        .ok()?
-        .dyn_into::<Worker>()
-        .ok()?;
-    let early = js_sys::Reflect::get(&started, &"early".into())
-        .ok()?
-        .dyn_into::<js_sys::Array>()
-        .ok()?;
-    Some((worker, early.iter().collect()))
+fn early_worker() -> Result<(Worker, Vec<JsValue>), String> {
+    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into()).ok();
+    let started = web_sys::window()
+        .and_then(|w| get(&w, "__notesWorker"))
+        .filter(|v| !v.is_undefined())
+        .ok_or("the page did not start it")?;
+    if let Some(error) = get(&started, "error").and_then(|e| e.as_string()) {
+        return Err(error);
+    }
+    let worker = get(&started, "worker")
+        .and_then(|w| w.dyn_into::<Worker>().ok())
+        .ok_or("the page did not start it")?;
+    let early = get(&started, "early")
+        .and_then(|e| e.dyn_into::<js_sys::Array>().ok())
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    Ok((worker, early))
 }
 
 /// This tab's database handle (after [`Db::start`]).
@@ -63,13 +68,11 @@ pub fn db() -> Option<Db> {
 }
 
 impl Db {
-    /// Adopts the worker that index.html started early (or starts one at
-    /// `url`) and keeps the handle for [`db`].
-    pub fn start(url: &str, on_event: impl Fn(Event) + 'static) -> Result<Db, String> {
-        let (worker, early) = early_worker()
-            .map(Ok)
-            .unwrap_or_else(|| Worker::new(url).map(|w| (w, Vec::new())))
-            .map_err(|e| format!("the database worker could not start: {e:?}"))?;
+    /// Adopts the worker that index.html started (on this page's own wasm)
+    /// and keeps the handle for [`db`].
+    pub fn start(on_event: impl Fn(Event) + 'static) -> Result<Db, String> {
+        let (worker, early) =
+            early_worker().map_err(|e| format!("the database worker could not start: {e}"))?;
         let db = Db(Rc::new(Inner {
             worker,
             next_id: Cell::new(1),

@@ -9,5 +9,4 @@
 pub mod client;
 pub mod rpc;
 pub mod ui;
-#[cfg(feature = "worker")]
 pub mod worker;

@@ -1,7 +1,7 @@
 //! The DB worker's database code, where it runs: in a dedicated worker in
 //! headless Chromium, on OPFS. Run with
-//! `cargo test -p app --features worker --target wasm32-unknown-unknown`.
-#![cfg(all(target_family = "wasm", feature = "worker"))]
+//! `cargo test -p app --target wasm32-unknown-unknown --test worker_db`.
+#![cfg(target_family = "wasm")]
 #![allow(clippy::unwrap_used)]
 
 use app::rpc::{Request, Response, RpcError};

@@ -78,9 +78,6 @@ impl Ctx {
     }
 }
 
-/// Where trunk puts the worker's loader (see index.html).
-const WORKER_URL: &str = "/worker_loader.js";
-
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = Ctx {
@@ -93,7 +90,7 @@ pub fn App() -> impl IntoView {
         fatal: RwSignal::new(None),
     };
     provide_context(ctx);
-    if let Err(e) = client::Db::start(WORKER_URL, move |event| match event {
+    if let Err(e) = client::Db::start(move |event| match event {
         Event::Changed => {
             ctx.version.update(|v| *v += 1);
             ctx.refresh_status();

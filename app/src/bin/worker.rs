@@ -1,5 +1,0 @@
-//! The DB worker binary (trunk builds it as a web worker).
-
-fn main() {
-    app::worker::start();
-}
