@@ -41,6 +41,11 @@ unsafe extern "C" {
 /// Called by `sqlite3_crsqlite_init` (C) to register the Rust half of the
 /// extension; returns the per-connection `crsql_ExtData`, or null on failure.
 ///
+/// Upstream's bundle also registers the fractional-index SQL functions
+/// (`crsql_fract_as_ordered` and its triggers). Nothing here calls them: a
+/// line's position uses [`fract_key_between`] from Rust. Leaving them out
+/// keeps their code out of the browser's download.
+///
 /// # Safety
 /// Only SQLite's extension loading may call this, with a live connection.
 #[unsafe(no_mangle)]
@@ -49,16 +54,11 @@ pub unsafe extern "C" fn sqlite3_crsqlrustbundle_init(
     err_msg: *mut *mut c_char,
     api: *mut c_void,
 ) -> *mut c_void {
-    let rc =
-        crsql_fractindex_core::sqlite3_crsqlfractionalindex_init(db.cast(), err_msg, api.cast());
-    if rc != 0 {
-        return ptr::null_mut();
-    }
     crsql_core::sqlite3_crsqlcore_init(db.cast(), err_msg, api.cast())
 }
 
 /// Registers cr-sqlite's functions and virtual tables (`crsql_as_crr`,
-/// `crsql_changes`, `crsql_fract_as_ordered`, …) on `conn`.
+/// `crsql_changes`, …) on `conn`.
 ///
 /// Call it once per connection, before any CRR is touched, and run
 /// `SELECT crsql_finalize()` before the connection closes.
