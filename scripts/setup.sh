@@ -7,7 +7,7 @@ cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION="0.21.14"
-APT_PACKAGES=(clang-16 llvm-16 libclang-16-dev chromium chromium-driver patch curl)
+APT_PACKAGES=(clang-16 llvm-16 libclang-16-dev chromium chromium-driver patch curl brotli zopfli)
 
 step() { printf '\n== setup: %s\n' "$*"; }
 

@@ -2,7 +2,8 @@
 # Builds the app in release (trunk: wasm-release profile, wasm-opt -Oz) and
 # prints the raw and gzip sizes of what a browser downloads: the one wasm the
 # page and its DB worker share (UI, SQLite + cr-sqlite, sync), its JS glue and
-# the worker's entry script.
+# the worker's entry script. Also the sizes of the precompressed copies the
+# server sends (scripts/compress-dist.sh): brotli, and gzip made by zopfli.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,14 +11,17 @@ scripts/setup.sh >/dev/null
 export PATH="$HOME/.cargo/bin:$root/node_modules/.bin:$PATH"
 trunk build --release >/dev/null 2>&1 || trunk build --release
 
-row() { printf '%-34s %10s %10s\n' "$1" "$2" "$3"; }
+row() { printf '%-30s %10s %10s %10s %10s\n' "$@"; }
 gz() { gzip -9 -c "$1" | wc -c; }
-row "file" "raw bytes" "gzip -9"
-total_raw=0; total_gz=0
+sent() { if [[ -f "$1" ]]; then stat -c%s "$1"; else echo "-"; fi; }
+row "file" "raw bytes" "gzip -9" "sent: br" "sent: gz"
+total_raw=0; total_gz=0; total_br=0; total_zop=0
 for f in dist/app-*_bg.wasm dist/app-*.js dist/db_worker.js; do
-  raw=$(stat -c%s "$f"); z=$(gz "$f")
+  raw=$(stat -c%s "$f"); z=$(gz "$f"); br=$(sent "$f.br"); zop=$(sent "$f.gz")
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + z))
-  row "${f#dist/}" "$raw" "$z"
+  total_br=$((total_br + ${br/-/$raw})); total_zop=$((total_zop + ${zop/-/$raw}))
+  row "${f#dist/}" "$raw" "$z" "$br" "$zop"
 done
-row "total (UI + worker + JS glue)" "$total_raw" "$total_gz"
-printf 'total gzip: %d KiB\n' $((total_gz / 1024))
+row "total (UI + worker + JS glue)" "$total_raw" "$total_gz" "$total_br" "$total_zop"
+printf 'total gzip -9: %d KiB; as the server sends it: brotli %d KiB, gzip (zopfli) %d KiB\n' \
+  $((total_gz / 1024)) $((total_br / 1024)) $((total_zop / 1024))

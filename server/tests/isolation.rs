@@ -227,3 +227,46 @@ async fn the_app_is_served_and_paths_cannot_escape_its_directory() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_app_files_go_precompressed_to_browsers_that_accept_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().to_path_buf();
+    std::fs::write(dist.join("index.html"), "<title>notes app</title>").unwrap();
+    std::fs::write(dist.join("app_bg.wasm"), b"\0asm raw bytes").unwrap();
+    std::fs::write(dist.join("app_bg.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(dist.join("app_bg.wasm.gz"), b"gzip bytes").unwrap();
+    let server = TestServer::start_with(|c| c.static_dir = dist.clone()).await;
+
+    for (accepts, encoding, body) in [
+        (
+            Some("gzip, deflate, br, zstd"),
+            Some("br"),
+            &b"brotli bytes"[..],
+        ),
+        (Some("gzip"), Some("gzip"), b"gzip bytes"),
+        (None, None, b"\0asm raw bytes"),
+    ] {
+        let mut request = http().get(server.url("/app_bg.wasm"));
+        if let Some(accepts) = accepts {
+            request = request.header("accept-encoding", accepts);
+        }
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            header("content-encoding").as_deref(),
+            encoding,
+            "{accepts:?}"
+        );
+        // The browser compiles it as it streams only with this type.
+        assert_eq!(header("content-type").as_deref(), Some("application/wasm"));
+        assert_eq!(header("vary").as_deref(), Some("accept-encoding"));
+        assert_eq!(&r.bytes().await.unwrap()[..], body, "{accepts:?}");
+    }
+    server.stop().await;
+}
