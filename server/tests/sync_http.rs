@@ -190,3 +190,69 @@ async fn too_many_requests_from_one_user_get_429_with_retry_after() {
     assert!(r.headers().get("retry-after").is_some());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_pull_is_compressed_for_clients_that_accept_it_and_decodes_to_the_same_answer() {
+    let server = TestServer::start().await;
+    let token = account(&server.url(""), "ann", "password one").await;
+    let mut a = Device::new(&server.url(""), &token);
+    for i in 0..300 {
+        a.put(
+            &format!("n{i:03}"),
+            "a line of text that repeats, as notes do",
+        );
+    }
+    a.sync().await;
+
+    let b = Device::new(&server.url(""), &token);
+    let request = sync::client::prepare(&b.store, 1000).unwrap().request;
+    let pull = |accepts: Option<&'static str>| {
+        let mut r = http()
+            .post(server.url("/sync"))
+            .bearer_auth(&token)
+            .json(&request);
+        if let Some(accepts) = accepts {
+            r = r.header("accept-encoding", accepts);
+        }
+        async move {
+            let r = r.send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let encoding = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (encoding, r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (none, plain) = pull(None).await;
+    assert_eq!(none, None);
+    let plain: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    assert!(
+        plain["changes"].as_array().unwrap().len() >= 900,
+        "300 notes' changes"
+    );
+
+    // Chromium accepts both and gets zstd; a client that takes only gzip gets gzip.
+    for (accepts, encoding) in [("gzip, deflate, br, zstd", "zstd"), ("gzip", "gzip")] {
+        let (got, body) = pull(Some(accepts)).await;
+        assert_eq!(got.as_deref(), Some(encoding), "{accepts}");
+        let decoded = match encoding {
+            "zstd" => zstd::decode_all(&body[..]).unwrap(),
+            _ => {
+                let mut out = Vec::new();
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut out)
+                    .unwrap();
+                out
+            }
+        };
+        assert!(
+            body.len() * 4 < decoded.len(),
+            "{encoding}: {} of {}",
+            body.len(),
+            decoded.len()
+        );
+        let decoded: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
+        assert_eq!(decoded, plain, "{encoding}");
+    }
+    server.stop().await;
+}
