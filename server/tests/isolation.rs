@@ -232,10 +232,11 @@ async fn the_app_is_served_and_paths_cannot_escape_its_directory() {
 async fn the_app_files_go_precompressed_to_browsers_that_accept_it() {
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().to_path_buf();
+    let wasm = "app-0123456789abcdef_bg.wasm";
     std::fs::write(dist.join("index.html"), "<title>notes app</title>").unwrap();
-    std::fs::write(dist.join("app_bg.wasm"), b"\0asm raw bytes").unwrap();
-    std::fs::write(dist.join("app_bg.wasm.br"), b"brotli bytes").unwrap();
-    std::fs::write(dist.join("app_bg.wasm.gz"), b"gzip bytes").unwrap();
+    std::fs::write(dist.join(wasm), b"\0asm raw bytes").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.br")), b"brotli bytes").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.gz")), b"gzip bytes").unwrap();
     let server = TestServer::start_with(|c| c.static_dir = dist.clone()).await;
 
     for (accepts, encoding, body) in [
@@ -247,7 +248,7 @@ async fn the_app_files_go_precompressed_to_browsers_that_accept_it() {
         (Some("gzip"), Some("gzip"), b"gzip bytes"),
         (None, None, b"\0asm raw bytes"),
     ] {
-        let mut request = http().get(server.url("/app_bg.wasm"));
+        let mut request = http().get(server.url(&format!("/{wasm}")));
         if let Some(accepts) = accepts {
             request = request.header("accept-encoding", accepts);
         }
@@ -267,6 +268,35 @@ async fn the_app_files_go_precompressed_to_browsers_that_accept_it() {
         assert_eq!(header("content-type").as_deref(), Some("application/wasm"));
         assert_eq!(header("vary").as_deref(), Some("accept-encoding"));
         assert_eq!(&r.bytes().await.unwrap()[..], body, "{accepts:?}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn files_named_by_their_content_are_cached_for_good_and_the_rest_revalidated() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().to_path_buf();
+    for file in ["index.html", "db_worker.js", "app-0123456789abcdef.js"] {
+        std::fs::write(dist.join(file), file).unwrap();
+    }
+    let server = TestServer::start_with(|c| c.static_dir = dist.clone()).await;
+    for (path, policy) in [
+        (
+            "/app-0123456789abcdef.js",
+            "public, max-age=31536000, immutable",
+        ),
+        ("/", "no-cache"),
+        ("/index.html", "no-cache"),
+        ("/db_worker.js", "no-cache"),
+        ("/a/route/of/the/app", "no-cache"),
+    ] {
+        let r = http().get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let got = r
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap());
+        assert_eq!(got, Some(policy), "{path}");
     }
     server.stop().await;
 }
