@@ -1,6 +1,7 @@
 // Browser benchmarks (numbers, not pass/fail). Run: scripts/bench.sh
 //   1. initial sync of N notes (default 10,000) into an empty browser replica,
-//      from pressing Sync to "Synced" (HTTP + merge + stored on OPFS);
+//      from pressing Sync to "Synced" (HTTP + merge + stored on OPFS), and the
+//      bytes that pull moves, plain and as the server compresses it;
 //   2. cold start to first rendered list with 5,000 notes (a browser restart):
 //      from navigation start to the first note title on screen (the list
 //      kept from the last run), and to the database's list;
@@ -13,6 +14,7 @@
 // itself fires 300 ms after the last key). BENCH_PARTS picks parts (a comma
 // list of sync, start, edits): BENCH_PARTS=edits runs only 3 and 4.
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { startServer, openProfile, openApp, signIn, sync, newNote, pasteNewNote } from '../e2e/harness.mjs';
 
 const NOTES = Number(process.env.BENCH_NOTES || 10_000);
@@ -82,12 +84,49 @@ async function seed(base, username, count) {
   if (changes.length) await flush();
 }
 
+/**
+ * Bytes of a first pull of everything in the account, as the server sends it
+ * to a client accepting `encodings` (each page asked for with the cursor the
+ * plain answer gives, so every encoding moves the same changes).
+ */
+async function pullBytes(base, username, encodings) {
+  const headers = { 'content-type': 'application/json' };
+  const body = JSON.stringify({ username, password: 'benchmark password' });
+  const { token } = await (await fetch(`${base}/api/sessions`, { method: 'POST', headers, body })).json();
+  const site = randomBytes(16).toString('hex');
+  const post = (since, encoding) => new Promise((resolve, reject) => {
+    const url = new URL(`${base}/sync`);
+    const req = httpRequest({
+      host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${token}`, ...(encoding ? { 'accept-encoding': encoding } : {}) },
+    }, (r) => {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => resolve({ encoding: r.headers['content-encoding'] ?? 'none', body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ protocol: 2, schema_version: 2, site_id: site, since, changes: [] }));
+  });
+  const sizes = Object.fromEntries(['none', ...encodings].map((e) => [e, 0]));
+  for (let since = 0; ;) {
+    const plain = await post(since, null);
+    sizes.none += plain.body.length;
+    for (const encoding of encodings) {
+      const got = await post(since, encoding);
+      sizes[got.encoding] = (sizes[got.encoding] ?? 0) + got.body.length;
+    }
+    const answer = JSON.parse(plain.body);
+    if (!answer.more) return sizes;
+    since = answer.server_version;
+  }
+}
+
 const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 const server = await startServer();
 try {
   let page;
-  let initialSync, listed, shown, more, coldRuns, lat, latPaused, longLat, longPaused;
+  let initialSync, listed, shown, more, pulled, coldRuns, lat, latPaused, longLat, longPaused;
   if (want('sync')) {
     // 1. Initial sync.
     await seed(server.url, 'bench-sync', NOTES);
@@ -116,6 +155,7 @@ try {
     shown = await page.locator('.note-list .note-title').count();
     more = await page.getByRole('button', { name: /Show more/ }).textContent();
     await a.close();
+    pulled = await pullBytes(server.url, 'bench-sync', ['zstd', 'gzip']);
   }
   if (want('start')) {
     // 2. Cold start with 5,000 notes.
@@ -201,6 +241,7 @@ try {
   console.log(`|---|---|`);
   if (want('sync')) {
     console.log(`| initial sync of ${NOTES} notes (${NOTES * CHANGES_PER_NOTE} changes) into an empty browser replica | ${initialSync.toFixed(2)} s to "Synced", ${listed.toFixed(2)} s to the list (${shown} rows + "${more}") |`);
+    console.log(`| bytes of that first pull as the server sends them | ${Object.entries(pulled).map(([e, n]) => `${e} ${n}`).join(', ')} |`);
   }
   if (want('start')) {
     console.log(`| cold start to first rendered list, ${COLD_NOTES} notes (3 browser restarts) | ${coldRuns.map(([x]) => x.toFixed(0)).join(' / ')} ms (the copy kept from the last run); ${coldRuns.map(([, y]) => y.toFixed(0)).join(' / ')} ms (the database's answer) |`);
