@@ -42,8 +42,15 @@ thread_local! {
     static DB: RefCell<Option<Db>> = const { RefCell::new(None) };
 }
 
-/// The worker index.html started, with the messages it sent meanwhile.
-fn early_worker() -> Result<(Worker, Vec<JsValue>), String> {
+/// The worker index.html started, what it said meanwhile, and how it failed
+/// if it did before this code could listen.
+struct Early {
+    worker: Worker,
+    messages: Vec<JsValue>,
+    failed: Option<String>,
+}
+
+fn early_worker() -> Result<Early, String> {
     let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into()).ok();
     let started = web_sys::window()
         .and_then(|w| get(&w, "__notesWorker"))
@@ -55,11 +62,16 @@ fn early_worker() -> Result<(Worker, Vec<JsValue>), String> {
     let worker = get(&started, "worker")
         .and_then(|w| w.dyn_into::<Worker>().ok())
         .ok_or("the page did not start it")?;
-    let early = get(&started, "early")
+    let messages = get(&started, "early")
         .and_then(|e| e.dyn_into::<js_sys::Array>().ok())
         .map(|a| a.iter().collect())
         .unwrap_or_default();
-    Ok((worker, early))
+    let failed = get(&started, "failed").and_then(|e| e.as_string());
+    Ok(Early {
+        worker,
+        messages,
+        failed,
+    })
 }
 
 /// This tab's database handle (after [`Db::start`]).
@@ -71,8 +83,11 @@ impl Db {
     /// Adopts the worker that index.html started (on this page's own wasm)
     /// and keeps the handle for [`db`].
     pub fn start(on_event: impl Fn(Event) + 'static) -> Result<Db, String> {
-        let (worker, early) =
-            early_worker().map_err(|e| format!("the database worker could not start: {e}"))?;
+        let Early {
+            worker,
+            messages: early,
+            failed,
+        } = early_worker().map_err(|e| format!("the database worker could not start: {e}"))?;
         let db = Db(Rc::new(Inner {
             worker,
             next_id: Cell::new(1),
@@ -117,12 +132,13 @@ impl Db {
             .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget(); // as long as the page lives
 
-        let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |e: ErrorEvent| {
-            on_event(Event::Fatal(format!(
-                "The database worker failed: {}",
-                e.message()
-            )));
-        });
+        let fatal = move |why: String| {
+            on_event(Event::Fatal(format!("The database worker failed: {why}")));
+        };
+        if let Some(why) = failed {
+            fatal(why);
+        }
+        let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |e: ErrorEvent| fatal(e.message()));
         db.0.worker
             .set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
