@@ -81,3 +81,26 @@ test('search filters the list as you type; delete can be undone', async () => {
   assert.deepEqual((await titles(page)).sort(), ['Alpha note', 'Beta note']);
   await profile.close();
 });
+
+test('a DB worker that cannot load says so and what to do, and the notes are still there after', async () => {
+  const profile = await openProfile();
+  let page = await openApp(profile.context, server.url);
+  await newNote(page, 'Kept through a failure\nof the worker');
+  await page.close();
+
+  // The worker's code fails to load (as a broken or half-deployed release would).
+  await profile.context.route('**/db_worker.js*', (route) => route.fulfill({
+    contentType: 'text/javascript', body: 'await import("/no-such-module.js");',
+  }));
+  page = await profile.context.newPage();
+  await page.goto(server.url);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /^The database worker failed: .+ Notes already saved stay in this browser; reload the page to try again\.$/);
+  await page.close();
+
+  await profile.context.unroute('**/db_worker.js*');
+  page = await openApp(profile.context, server.url);
+  assert.deepEqual(await titles(page), ['Kept through a failure']);
+  await profile.close();
+});

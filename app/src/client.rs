@@ -133,7 +133,10 @@ impl Db {
         on_message.forget(); // as long as the page lives
 
         let fatal = move |why: String| {
-            on_event(Event::Fatal(format!("The database worker failed: {why}")));
+            on_event(Event::Fatal(format!(
+                "The database worker failed: {why}. Notes already saved stay in this \
+                 browser; reload the page to try again."
+            )));
         };
         if let Some(why) = failed {
             fatal(why);
