@@ -104,3 +104,15 @@ test('a DB worker that cannot load says so and what to do, and the notes are sti
   assert.deepEqual(await titles(page), ['Kept through a failure']);
   await profile.close();
 });
+
+test('an app that cannot load says so and what to do', async () => {
+  const profile = await openProfile();
+  // The wasm does not arrive (a dead network on a first visit, a broken deploy).
+  await profile.context.route('**/app-*_bg.wasm', (route) => route.fulfill({ status: 503, body: '' }));
+  const page = await profile.context.newPage();
+  await page.goto(server.url);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /^The app could not load \(.+\)\. Check the connection and reload the page; notes saved in this browser are kept\.$/);
+  await profile.close();
+});

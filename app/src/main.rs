@@ -8,5 +8,12 @@ fn main() {
         return;
     }
     console_error_panic_hook::set_once();
+    // index.html's "Loading…" stands in until now.
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
     leptos::mount::mount_to_body(app::ui::App);
 }
