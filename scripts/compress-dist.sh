@@ -9,7 +9,10 @@ set -euo pipefail
 dir="${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}"
 shopt -s nullglob
 for f in "$dir"/*.wasm "$dir"/*.js "$dir"/*.css; do
-  brotli --quality=11 --force --output="$f.br" "$f" &
-  zopfli --gzip -c "$f" > "$f.gz" &
-  wait
+  # Both at once (each is single-threaded); waiting on each pid makes either
+  # one's failure fail the build, rather than ship without the copy.
+  brotli --quality=11 --force --output="$f.br" "$f" & br=$!
+  zopfli --gzip -c "$f" > "$f.gz" & gz=$!
+  wait "$br"
+  wait "$gz"
 done
