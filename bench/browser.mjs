@@ -46,19 +46,31 @@ function packKey(values) {
   return Buffer.concat(parts).toString('base64');
 }
 
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Signs `username` in (creating the account first if `create`); its token. */
+async function token(base, username, create = false) {
+  const body = JSON.stringify({ username, password: 'benchmark password' });
+  if (create) await fetch(`${base}/api/accounts`, { method: 'POST', headers: JSON_HEADERS, body });
+  const r = await fetch(`${base}/api/sessions`, { method: 'POST', headers: JSON_HEADERS, body });
+  return (await r.json()).token;
+}
+
+/** A `/sync` request body from `site` (the server's default page size). */
+const syncBody = (site, since, changes) =>
+  JSON.stringify({ protocol: 2, schema_version: 2, site_id: site, since, changes });
+
 /** Pushes `count` notes to the account as another device would. */
 async function seed(base, username, count) {
-  const body = JSON.stringify({ username, password: 'benchmark password' });
-  const headers = { 'content-type': 'application/json' };
-  await fetch(`${base}/api/accounts`, { method: 'POST', headers, body });
-  const { token } = await (await fetch(`${base}/api/sessions`, { method: 'POST', headers, body })).json();
+  const bearer = await token(base, username, true);
+  const headers = JSON_HEADERS;
   const site = randomBytes(16).toString('hex');
   let changes = [];
   const flush = async () => {
     const r = await fetch(`${base}/sync`, {
       method: 'POST',
-      headers: { ...headers, authorization: `Bearer ${token}` },
-      body: JSON.stringify({ protocol: 2, schema_version: 2, site_id: site, since: 0, changes }),
+      headers: { ...headers, authorization: `Bearer ${bearer}` },
+      body: syncBody(site, 0, changes),
     });
     if (r.status !== 200) throw new Error(`seed: ${r.status} ${await r.text()}`);
     changes = [];
@@ -90,22 +102,21 @@ async function seed(base, username, count) {
  * plain answer gives, so every encoding moves the same changes).
  */
 async function pullBytes(base, username, encodings) {
-  const headers = { 'content-type': 'application/json' };
-  const body = JSON.stringify({ username, password: 'benchmark password' });
-  const { token } = await (await fetch(`${base}/api/sessions`, { method: 'POST', headers, body })).json();
+  const headers = JSON_HEADERS;
+  const bearer = await token(base, username);
   const site = randomBytes(16).toString('hex');
   const post = (since, encoding) => new Promise((resolve, reject) => {
     const url = new URL(`${base}/sync`);
     const req = httpRequest({
       host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
-      headers: { ...headers, authorization: `Bearer ${token}`, ...(encoding ? { 'accept-encoding': encoding } : {}) },
+      headers: { ...headers, authorization: `Bearer ${bearer}`, ...(encoding ? { 'accept-encoding': encoding } : {}) },
     }, (r) => {
       const chunks = [];
       r.on('data', (c) => chunks.push(c));
       r.on('end', () => resolve({ encoding: r.headers['content-encoding'] ?? 'none', body: Buffer.concat(chunks) }));
     });
     req.on('error', reject);
-    req.end(JSON.stringify({ protocol: 2, schema_version: 2, site_id: site, since, changes: [] }));
+    req.end(syncBody(site, since, []));
   });
   const sizes = Object.fromEntries(['none', ...encodings].map((e) => [e, 0]));
   for (let since = 0; ;) {
