@@ -15,11 +15,11 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
   '--disable-dev-shm-usage'];
 
 /** Starts the server binary; resolves to { url, stop, dataDir }. */
-export async function startServer() {
+export async function startServer(staticDir = process.env.NOTES_STATIC_DIR ?? join(root, 'dist')) {
   const dir = mkdtempSync(join(tmpdir(), 'notes-e2e-'));
   const bin = process.env.NOTES_SERVER_BIN || join(root, 'target/debug/server');
   const child = spawn(bin, ['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data'),
-    '--static-dir', process.env.NOTES_STATIC_DIR ?? join(root, 'dist')], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    '--static-dir', staticDir], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
@@ -42,9 +42,9 @@ export async function startServer() {
 const openContexts = new Set();
 
 /** A browser profile (its own OPFS), persistent across restarts. */
-export async function openProfile(dir = mkdtempSync(join(tmpdir(), 'notes-profile-'))) {
+export async function openProfile(dir = mkdtempSync(join(tmpdir(), 'notes-profile-')), options = {}) {
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM, headless: true, args: ARGS,
+    executablePath: CHROMIUM, headless: true, args: ARGS, ...options,
   });
   openContexts.add(context);
   const errors = [];

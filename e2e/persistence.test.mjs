@@ -83,7 +83,9 @@ test('search filters the list as you type; delete can be undone', async () => {
 });
 
 test('a DB worker that cannot load says so and what to do, and the notes are still there after', async () => {
-  const profile = await openProfile();
+  // Without the service worker, which would serve its own good copy of the
+  // worker's code (the broken one here stands for a half-deployed release).
+  const profile = await openProfile(undefined, { serviceWorkers: 'block' });
   let page = await openApp(profile.context, server.url);
   await newNote(page, 'Kept through a failure\nof the worker');
   await page.close();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the app in release (trunk: wasm-release profile, wasm-opt -Oz) and
 # prints the raw and gzip sizes of what a browser downloads: the one wasm the
-# page and its DB worker share (UI, SQLite + cr-sqlite, sync), its JS glue and
-# the worker's entry script. Also the sizes of the precompressed copies the
+# page and its DB worker share (UI, SQLite + cr-sqlite, sync), its JS glue,
+# the worker's entry script and the service worker. Also the sizes of the precompressed copies the
 # server sends (scripts/compress-dist.sh): brotli, and gzip made by zopfli.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,7 +16,7 @@ gz() { gzip -9 -c "$1" | wc -c; }
 sent() { if [[ -f "$1" ]]; then stat -c%s "$1"; else echo "-"; fi; }
 row "file" "raw bytes" "gzip -9" "sent: br" "sent: gz"
 total_raw=0; total_gz=0; total_br=0; total_zop=0
-for f in dist/app-*_bg.wasm dist/app-*.js dist/db_worker.js; do
+for f in dist/app-*_bg.wasm dist/app-*.js dist/db_worker.js dist/sw.js; do
   raw=$(stat -c%s "$f"); z=$(gz "$f"); br=$(sent "$f.br"); zop=$(sent "$f.gz")
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + z))
   total_br=$((total_br + ${br/-/$raw})); total_zop=$((total_zop + ${zop/-/$raw}))

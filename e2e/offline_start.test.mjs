@@ -1,0 +1,99 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, signUp, sync, listed, eventually,
+} from './harness.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await closeAllProfiles(); await server.stop(); });
+
+/** Waits until the service worker has kept the app's files and serves this page. */
+async function keptForOffline(page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+}
+
+/** The app as it opens: its editor button, then the database's list. */
+async function opened(page) {
+  await page.getByRole('button', { name: 'New note' }).waitFor();
+  await listed(page, 20_000);
+}
+
+test('the app opens without a network: a reload offline and a browser restart offline', async () => {
+  const profile = await openProfile();
+  let page = await openApp(profile.context, server.url);
+  await signUp(page, 'offline-start', 'password one');
+  await newNote(page, 'Written online');
+  await keptForOffline(page);
+
+  await profile.context.setOffline(true);
+  await page.reload();
+  await opened(page);
+  assert.deepEqual(await titles(page), ['Written online']);
+  await newNote(page, 'Written after an offline reload');
+
+  // A browser started with no network at all.
+  await profile.close();
+  const again = await openProfile(profile.dir, { offline: true });
+  page = await again.context.newPage();
+  await page.goto(server.url);
+  await opened(page);
+  assert.deepEqual(await titles(page), ['Written after an offline reload', 'Written online']);
+  assert.match(await sync(page), /^Offline/);
+
+  await again.context.setOffline(false);
+  assert.match(await sync(page), /^Synced/);
+  assert.deepEqual(again.errors, []);
+  await again.close();
+});
+
+test('a new release reaches a browser that kept the old one, and then opens offline too', async () => {
+  // A copy of the built app that this test can release anew.
+  const dist = mkdtempSync(join(tmpdir(), 'notes-dist-'));
+  cpSync(process.env.NOTES_STATIC_DIR ?? join(root, 'dist'), dist, { recursive: true });
+  const own = await startServer(dist);
+  const profile = await openProfile();
+  const page = await openApp(profile.context, own.url);
+  await newNote(page, 'Kept across releases');
+  await keptForOffline(page);
+  assert.equal(await page.title(), 'Notes');
+
+  // The next release, made as trunk's post-build hook makes one.
+  const index = join(dist, 'index.html');
+  writeFileSync(index, readFileSync(index, 'utf8').replace('<title>Notes</title>', '<title>Notes, next release</title>'));
+  execFileSync('bash', ['-c', 'scripts/offline-shell.sh && scripts/compress-dist.sh'], {
+    cwd: root, env: { ...process.env, TRUNK_PROFILE: 'release', TRUNK_STAGING_DIR: dist }, stdio: 'inherit',
+  });
+
+  // The visit after the release still gets the kept one (it never waits on
+  // the network); the browser fetches the new one meanwhile, for the next.
+  const kept = await page.evaluate(() => caches.keys());
+  await page.reload();
+  await opened(page);
+  assert.equal(await page.title(), 'Notes');
+  await eventually(async () => {
+    const now = await page.evaluate(() => caches.keys());
+    return (now.length === 1 && now[0] !== kept[0]) || null;
+  }, 'the new release to be kept instead of the old', 30_000);
+  await page.reload();
+  await opened(page);
+  assert.equal(await page.title(), 'Notes, next release');
+  assert.deepEqual(await titles(page), ['Kept across releases']);
+
+  await profile.context.setOffline(true);
+  await page.reload();
+  await opened(page);
+  assert.equal(await page.title(), 'Notes, next release');
+  assert.deepEqual(await titles(page), ['Kept across releases']);
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+  await own.stop();
+  rmSync(dist, { recursive: true, force: true });
+});
