@@ -118,3 +118,18 @@ test('an app that cannot load says so and what to do', async () => {
   assert.match(await alert.textContent(), /^The app could not load \(.+\)\. Check the connection and reload the page; notes saved in this browser are kept\.$/);
   await profile.close();
 });
+
+test('once a note is written, the app asks the browser to keep its storage', async () => {
+  const profile = await openProfile();
+  await profile.context.addInitScript(() => {
+    window.__persistAsked = 0;
+    const persist = navigator.storage.persist.bind(navigator.storage);
+    navigator.storage.persist = () => { window.__persistAsked += 1; return persist(); };
+  });
+  const page = await openApp(profile.context, server.url);
+  assert.equal(await page.evaluate(() => window.__persistAsked), 0, 'not for an empty notebook');
+  await newNote(page, 'Worth keeping');
+  await newNote(page, 'Also worth keeping');
+  assert.equal(await page.evaluate(() => window.__persistAsked), 1, 'once');
+  await profile.close();
+});

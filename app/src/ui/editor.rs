@@ -98,6 +98,7 @@ pub fn Editor() -> impl IntoView {
                     dirty.set(false);
                 }
                 state.set(SaveState::Saved);
+                super::keep::ask_once();
                 true
             }
             Err(e) => {

@@ -7,6 +7,7 @@ mod conflicts;
 mod editor;
 mod first_page;
 mod history;
+mod keep;
 mod notes_list;
 mod status;
 mod trash;
