@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,33 @@ test('a new release reaches a browser that kept the old one, and then opens offl
   assert.equal(await page.title(), 'Notes, next release');
   assert.deepEqual(await titles(page), ['Kept across releases']);
   assert.deepEqual(profile.errors, []);
+  await profile.close();
+  await own.stop();
+  rmSync(dist, { recursive: true, force: true });
+});
+
+test('a debug build served where a release was removes the release’s kept copy', async () => {
+  const dist = mkdtempSync(join(tmpdir(), 'notes-dist-'));
+  cpSync(process.env.NOTES_STATIC_DIR ?? join(root, 'dist'), dist, { recursive: true });
+  const own = await startServer(dist);
+  const profile = await openProfile();
+  const page = await openApp(profile.context, own.url);
+  await keptForOffline(page);
+
+  // What trunk's hook leaves in a debug build: no compressed copies, and a
+  // sw.js that keeps nothing.
+  for (const f of readdirSync(dist)) if (/\.(br|gz)$/.test(f)) rmSync(join(dist, f));
+  execFileSync('bash', ['scripts/offline-shell.sh'], {
+    cwd: root, env: { ...process.env, TRUNK_PROFILE: 'debug', TRUNK_STAGING_DIR: dist }, stdio: 'inherit',
+  });
+  await page.reload();
+  await opened(page);
+  await eventually(async () => (await page.evaluate(async () => (await caches.keys()).length === 0
+    && (await navigator.serviceWorker.getRegistration()) === undefined)) || null,
+  'the release’s worker and copy to be gone', 30_000);
+  await page.reload();
+  await opened(page);
+  assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null);
   await profile.close();
   await own.stop();
   rmSync(dist, { recursive: true, force: true });

@@ -2,11 +2,15 @@
 # trunk's post_build hook (Trunk.toml), before compress-dist.sh: writes the
 # service worker (app/boot/sw.js) into a release build, prefixed with the
 # files it keeps for offline starts and a version made of their contents.
-# Debug builds (trunk serve) get no service worker, so nothing caches them.
+# Debug builds (trunk serve) keep nothing: their sw.js only retires a
+# release's worker left on the same origin (app/boot/sw-retire.js).
 set -euo pipefail
-[[ "${TRUNK_PROFILE:-}" == "release" ]] || exit 0
 dir="${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ "${TRUNK_PROFILE:-}" != "release" ]]; then
+  cp "$root/app/boot/sw-retire.js" "$dir/sw.js"
+  exit 0
+fi
 cd "$dir"
 shopt -s nullglob
 files=(index.html db_worker.js app-*.js app-*_bg.wasm *.css)
