@@ -13,8 +13,11 @@
 // BENCH_PAUSE_MS (100) between edits, as a typist's pauses give (autosave
 // itself fires 300 ms after the last key). BENCH_PARTS picks parts (a comma
 // list of sync, start, edits): BENCH_PARTS=edits runs only 3 and 4.
+// BENCH_RTT_MS puts a network's round trip between the browser and the server
+// for the cold start (a proxy that holds each chunk for half of it each way).
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { createServer, connect } from 'node:net';
 import { startServer, openProfile, openApp, signIn, sync, newNote, pasteNewNote } from '../e2e/harness.mjs';
 
 const NOTES = Number(process.env.BENCH_NOTES || 10_000);
@@ -24,6 +27,7 @@ const LONG_EDITS = Number(process.env.BENCH_LONG_EDITS || 500);
 const LONG_LINES = 5_000;
 const PAUSE_MS = Number(process.env.BENCH_PAUSE_MS || 100);
 const PARTS = process.env.BENCH_PARTS || 'all';
+const RTT_MS = Number(process.env.BENCH_RTT_MS || 0);
 const want = (part) => PARTS === 'all' || PARTS.split(',').includes(part);
 /** Changes per seeded note: the notes row (2 columns) and 2 lines (their text). */
 const CHANGES_PER_NOTE = 4;
@@ -132,6 +136,24 @@ async function pullBytes(base, username, encodings) {
   }
 }
 
+/** A TCP proxy to `url` that delays every chunk by `rttMs / 2` each way;
+ * resolves to its own URL (one port for the whole run: one origin). */
+async function slowProxy(url, rttMs) {
+  const { hostname, port } = new URL(url);
+  const later = (fn) => setTimeout(fn, rttMs / 2);
+  const proxy = createServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    client.on('data', (d) => later(() => upstream.write(d)));
+    upstream.on('data', (d) => later(() => client.write(d)));
+    client.on('end', () => later(() => upstream.end()));
+    upstream.on('end', () => later(() => client.end()));
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${proxy.address().port}`;
+}
+
 const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 const server = await startServer();
@@ -171,8 +193,9 @@ try {
   if (want('start')) {
     // 2. Cold start with 5,000 notes.
     await seed(server.url, 'bench-cold', COLD_NOTES);
+    const site = RTT_MS > 0 ? await slowProxy(server.url, RTT_MS) : server.url;
     const b = await openProfile();
-    page = await openApp(b.context, server.url);
+    page = await openApp(b.context, site);
     await signIn(page, 'bench-cold', 'benchmark password');
     await sync(page);
     // As a user would: the synced list on screen (the app keeps its first
@@ -197,7 +220,7 @@ try {
           }
         }).observe(document, { childList: true, subtree: true, attributes: true });
       });
-      await p.goto(server.url);
+      await p.goto(site);
       await p.waitForFunction(() => window.__dbList !== undefined, null, { timeout: 30_000 });
       coldRuns.push(await p.evaluate(() => [window.__firstList, window.__dbList]));
       await p.waitForTimeout(1_000);
@@ -255,7 +278,7 @@ try {
     console.log(`| bytes of that first pull as the server sends them | ${Object.entries(pulled).map(([e, n]) => `${e} ${n}`).join(', ')} |`);
   }
   if (want('start')) {
-    console.log(`| cold start to first rendered list, ${COLD_NOTES} notes (3 browser restarts) | ${coldRuns.map(([x]) => x.toFixed(0)).join(' / ')} ms (the copy kept from the last run); ${coldRuns.map(([, y]) => y.toFixed(0)).join(' / ')} ms (the database's answer) |`);
+    console.log(`| cold start to first rendered list, ${COLD_NOTES} notes (3 browser restarts${RTT_MS ? `, ${RTT_MS} ms round trip` : ''}) | ${coldRuns.map(([x]) => x.toFixed(0)).join(' / ')} ms (the copy kept from the last run); ${coldRuns.map(([, y]) => y.toFixed(0)).join(' / ')} ms (the database's answer) |`);
   }
   const both = (a, b) => `p50 ${pct(a, 50).toFixed(1)} ms, p95 ${pct(a, 95).toFixed(1)} ms back to back; p50 ${pct(b, 50).toFixed(1)} ms, p95 ${pct(b, 95).toFixed(1)} ms with ${PAUSE_MS} ms pauses`;
   if (want('edits')) {
