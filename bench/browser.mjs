@@ -151,6 +151,7 @@ async function slowProxy(url, rttMs) {
     upstream.on('error', () => client.destroy());
   });
   await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxy.unref(); // the bench ends when its work does
   return `http://127.0.0.1:${proxy.address().port}`;
 }
 
