@@ -59,6 +59,58 @@ test('typing on after an autosave keeps the caret in the note', async () => {
   await profile.close();
 });
 
+test('words typed just before the tab closes are kept', async () => {
+  const profile = await openProfile();
+  let page = await openApp(profile.context, server.url);
+  await newNote(page, 'Closing soon');
+  const editor = page.getByRole('textbox', { name: 'Note text' });
+  await editor.press('End');
+  // The tab closes well inside autosave's 300 ms wait.
+  await page.keyboard.type(', the last words');
+  await page.close();
+
+  page = await openApp(profile.context, server.url);
+  await eventually(async () => (await titles(page))[0] === 'Closing soon, the last words' || null,
+    'the last words in the list');
+  await openNote(page, 'Closing soon, the last words');
+  assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), 'Closing soon, the last words');
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+});
+
+test('a draft left by a page that closed before its save is saved at the next start', async () => {
+  const profile = await openProfile();
+  let page = await openApp(profile.context, server.url);
+  await newNote(page, 'Draft target');
+  await newNote(page, 'Changed elsewhere');
+  const ids = await eventually(async () => {
+    const kept = JSON.parse(await page.evaluate(() => localStorage.getItem('notes.first-page.v1')) ?? '{"notes":[]}');
+    const id = (title) => kept.notes.find((n) => n.title === title)?.id;
+    return id('Draft target') && id('Changed elsewhere') ? [id('Draft target'), id('Changed elsewhere')] : null;
+  }, 'the list kept for the next start');
+  await page.close();
+
+  // What a page leaves when it is closed with edits whose save never arrives:
+  // the text, and the texts it was typed over. The second note has changed
+  // since its draft was typed, so its draft must not undo that change.
+  await profile.context.addInitScript(([target, elsewhere]) => {
+    if (localStorage.getItem('test.planted')) return;
+    localStorage.setItem('test.planted', '1');
+    const plant = (id, text, over) => localStorage.setItem(`notes.draft.v1:${id}`,
+      JSON.stringify({ account: null, id, text, over }));
+    plant(target, 'Draft target, finished', ['Draft target']);
+    plant(elsewhere, 'Typed before the change', ['an older text']);
+  }, ids);
+  page = await openApp(profile.context, server.url);
+  await eventually(async () => {
+    const now = (await titles(page)).sort();
+    return JSON.stringify(now) === JSON.stringify(['Changed elsewhere', 'Draft target, finished', 'Typed before the change']) || null;
+  }, 'both drafts saved');
+  await page.getByText('Text typed just before the app closed was kept as a new note').waitFor();
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('notes.draft')).length), 0);
+  await profile.close();
+});
+
 test('search filters the list as you type; delete can be undone', async () => {
   const profile = await openProfile();
   const page = await openApp(profile.context, server.url);

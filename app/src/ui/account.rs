@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::Ctx;
-use super::first_page;
+use super::{drafts, first_page};
 use crate::client;
 use crate::rpc::{Request, Response, RpcError};
 
@@ -36,6 +36,7 @@ pub fn AccountBox() -> impl IntoView {
             {
                 Ok(Response::Status(s)) => {
                     first_page::forget();
+                    drafts::forget_all();
                     password.set(String::new());
                     ctx.status.set(s);
                     ctx.say("Signed in. Your local notes will join your account at the next sync.");
@@ -74,6 +75,7 @@ pub fn AccountBox() -> impl IntoView {
                     // The signed-out account's titles must not show at the
                     // next start.
                     first_page::forget();
+                    drafts::forget_all();
                     ctx.status.set(s);
                     ctx.selected.set(None);
                     ctx.say("Signed out.");

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::conflicts::{Act, ConflictPanel};
+use super::drafts::{self, Draft};
 use super::history::HistoryPanel;
 use super::{Ctx, Notice};
 use crate::client;
@@ -82,21 +83,38 @@ pub fn Editor() -> impl IntoView {
     let show_history = RwSignal::new(false);
     // Taken while a save is on its way: a save sent meanwhile is whole.
     let base = StoredValue::new(None::<Base>);
+    // Saves on their way, by number: (note, the text it was typed over, if
+    // known, and the text sent). The database holds one or the other, and a
+    // draft kept now replaces either.
+    let on_the_way = StoredValue::new(Vec::<(u64, String, Option<String>, String)>::new());
+    let saves = StoredValue::new(0u64);
+    // A draft of the note shown is kept in localStorage (the page was hidden).
+    let drafted = StoredValue::new(false);
 
     let save = move |id: String, body: String| async move {
         let mine = edits.get_value();
         state.set(SaveState::Saving);
         let from = base.try_update_value(Option::take).flatten();
-        match write(id.clone(), &body, from).await {
+        saves.update_value(|n| *n += 1);
+        let no = saves.get_value();
+        let over = from.as_ref().filter(|b| b.id == id).map(|b| b.text.clone());
+        on_the_way.update_value(|w| w.push((no, id.clone(), over, body.clone())));
+        let written = write(id.clone(), &body, from).await;
+        on_the_way.update_value(|w| w.retain(|(n, ..)| *n != no));
+        match written {
             Ok(revision) => {
+                if edits.get_value() == mine {
+                    dirty.set(false);
+                    if drafted.get_value() {
+                        drafts::saved(&id);
+                        drafted.set_value(false);
+                    }
+                }
                 base.set_value(Some(Base {
                     id,
                     text: body,
                     revision,
                 }));
-                if edits.get_value() == mine {
-                    dirty.set(false);
-                }
                 state.set(SaveState::Saved);
                 super::keep::ask_once();
                 true
@@ -216,6 +234,46 @@ pub fn Editor() -> impl IntoView {
             });
         }
     };
+
+    // The page is hidden or going away (a closed tab, a reload, a phone
+    // switching apps) with edits autosave has not sent yet: keep them in
+    // localStorage, which is written before this returns, and save now.
+    // The next start saves the draft if this save does not arrive.
+    let going = move || {
+        let Some(id) = loaded.get_untracked().filter(|_| dirty.get_untracked()) else {
+            return;
+        };
+        let mut over: Vec<String> = base.with_value(|b| {
+            b.iter()
+                .filter(|b| b.id == id)
+                .map(|b| b.text.clone())
+                .collect()
+        });
+        on_the_way.with_value(|w| {
+            for (_, _, typed_over, sent) in w.iter().filter(|(_, note, ..)| *note == id) {
+                over.extend(typed_over.iter().cloned());
+                over.push(sent.clone());
+            }
+        });
+        drafts::keep(&Draft {
+            account: ctx.status.get_untracked().account,
+            id,
+            text: text.get_untracked(),
+            over,
+        });
+        drafted.set_value(true);
+        save_now();
+    };
+    let hidden = window_event_listener_untyped("visibilitychange", move |_| {
+        if document().hidden() {
+            going();
+        }
+    });
+    let gone = window_event_listener_untyped("pagehide", move |_| going());
+    on_cleanup(move || {
+        hidden.remove();
+        gone.remove();
+    });
 
     // Conflict and history actions change the text in the database: write
     // unsaved edits first (or they would undo the action), then re-read.

@@ -4,6 +4,7 @@
 
 mod account;
 mod conflicts;
+mod drafts;
 mod editor;
 mod first_page;
 mod history;
@@ -101,6 +102,7 @@ pub fn App() -> impl IntoView {
         ctx.fatal.set(Some(e));
     }
     ctx.refresh_status();
+    drafts::recover(ctx);
 
     view! {
         <div class="app">

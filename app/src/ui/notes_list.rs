@@ -15,7 +15,7 @@ const PAGE: usize = 200;
 const KEPT: usize = 50;
 
 /// A new note's id: random, made here so that a retried create cannot make two.
-fn new_id() -> String {
+pub(super) fn new_id() -> String {
     web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())
