@@ -116,7 +116,7 @@ pub fn Editor() -> impl IntoView {
                     revision,
                 }));
                 state.set(SaveState::Saved);
-                super::keep::ask_once();
+                super::persist::ask_once();
                 true
             }
             Err(e) => {

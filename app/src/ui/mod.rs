@@ -8,8 +8,8 @@ mod drafts;
 mod editor;
 mod first_page;
 mod history;
-mod keep;
 mod notes_list;
+mod persist;
 mod status;
 mod trash;
 
