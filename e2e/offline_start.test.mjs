@@ -32,6 +32,8 @@ test('the app opens without a network: a reload offline and a browser restart of
   await signUp(page, 'offline-start', 'password one');
   await newNote(page, 'Written online');
   await keptForOffline(page);
+  // The first worker taking over is no new release.
+  assert.equal(await page.getByText('A new version of Notes is ready').count(), 0);
 
   await profile.context.setOffline(true);
   await page.reload();
@@ -82,6 +84,8 @@ test('a new release reaches a browser that kept the old one, and then opens offl
     const now = await page.evaluate(() => caches.keys());
     return (now.length === 1 && now[0] !== kept[0]) || null;
   }, 'the new release to be kept instead of the old', 30_000);
+  // The page still runs the old release, and says how to get the new one.
+  await page.getByText('A new version of Notes is ready: reload the page to use it.').waitFor();
   await page.reload();
   await opened(page);
   assert.equal(await page.title(), 'Notes, next release');

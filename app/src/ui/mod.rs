@@ -10,6 +10,7 @@ mod first_page;
 mod history;
 mod notes_list;
 mod persist;
+mod release;
 mod status;
 mod trash;
 
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
     }
     ctx.refresh_status();
     drafts::recover(ctx);
+    release::watch(ctx);
 
     view! {
         <div class="app">
