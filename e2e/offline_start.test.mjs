@@ -56,23 +56,41 @@ test('the app opens without a network: a reload offline and a browser restart of
   await again.close();
 });
 
-test('a new release reaches a browser that kept the old one, and then opens offline too', async () => {
-  // A copy of the built app that this test can release anew.
+/** A copy of the built app served by its own server, which a test may
+ * replace with another build; `page` has kept it for offline starts. */
+async function ownRelease() {
   const dist = mkdtempSync(join(tmpdir(), 'notes-dist-'));
   cpSync(process.env.NOTES_STATIC_DIR ?? join(root, 'dist'), dist, { recursive: true });
   const own = await startServer(dist);
   const profile = await openProfile();
   const page = await openApp(profile.context, own.url);
-  await newNote(page, 'Kept across releases');
   await keptForOffline(page);
+  return {
+    dist, profile, page,
+    /** Runs post-build `hooks` on the copy as trunk would for a `trunkProfile` build. */
+    build(trunkProfile, hooks) {
+      execFileSync('bash', ['-c', hooks], {
+        cwd: root, env: { ...process.env, TRUNK_PROFILE: trunkProfile, TRUNK_STAGING_DIR: dist }, stdio: 'inherit',
+      });
+    },
+    async done() {
+      await profile.close();
+      await own.stop();
+      rmSync(dist, { recursive: true, force: true });
+    },
+  };
+}
+
+test('a new release reaches a browser that kept the old one, and then opens offline too', async () => {
+  const release = await ownRelease();
+  const { dist, profile, page } = release;
+  await newNote(page, 'Kept across releases');
   assert.equal(await page.title(), 'Notes');
 
   // The next release, made as trunk's post-build hook makes one.
   const index = join(dist, 'index.html');
   writeFileSync(index, readFileSync(index, 'utf8').replace('<title>Notes</title>', '<title>Notes, next release</title>'));
-  execFileSync('bash', ['-c', 'scripts/offline-shell.sh && scripts/compress-dist.sh'], {
-    cwd: root, env: { ...process.env, TRUNK_PROFILE: 'release', TRUNK_STAGING_DIR: dist }, stdio: 'inherit',
-  });
+  release.build('release', 'scripts/offline-shell.sh && scripts/compress-dist.sh');
 
   // The visit after the release still gets the kept one (it never waits on
   // the network); the browser fetches the new one meanwhile, for the next.
@@ -97,25 +115,17 @@ test('a new release reaches a browser that kept the old one, and then opens offl
   assert.equal(await page.title(), 'Notes, next release');
   assert.deepEqual(await titles(page), ['Kept across releases']);
   assert.deepEqual(profile.errors, []);
-  await profile.close();
-  await own.stop();
-  rmSync(dist, { recursive: true, force: true });
+  await release.done();
 });
 
 test('a debug build served where a release was removes the release’s kept copy', async () => {
-  const dist = mkdtempSync(join(tmpdir(), 'notes-dist-'));
-  cpSync(process.env.NOTES_STATIC_DIR ?? join(root, 'dist'), dist, { recursive: true });
-  const own = await startServer(dist);
-  const profile = await openProfile();
-  const page = await openApp(profile.context, own.url);
-  await keptForOffline(page);
+  const release = await ownRelease();
+  const { dist, page } = release;
 
   // What trunk's hook leaves in a debug build: no compressed copies, and a
   // sw.js that keeps nothing.
   for (const f of readdirSync(dist)) if (/\.(br|gz)$/.test(f)) rmSync(join(dist, f));
-  execFileSync('bash', ['scripts/offline-shell.sh'], {
-    cwd: root, env: { ...process.env, TRUNK_PROFILE: 'debug', TRUNK_STAGING_DIR: dist }, stdio: 'inherit',
-  });
+  release.build('debug', 'scripts/offline-shell.sh');
   await page.reload();
   await opened(page);
   await eventually(async () => (await page.evaluate(async () => (await caches.keys()).length === 0
@@ -124,7 +134,5 @@ test('a debug build served where a release was removes the release’s kept copy
   await page.reload();
   await opened(page);
   assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null);
-  await profile.close();
-  await own.stop();
-  rmSync(dist, { recursive: true, force: true });
+  await release.done();
 });
