@@ -41,6 +41,26 @@ test('offline: writing and Sync give a clear state and lose nothing; back online
   await other.close();
 });
 
+test('a server of another schema version: Sync says to reload for the new release, and nothing is lost', async () => {
+  const profile = await openProfile();
+  const page = await openApp(profile.context, server.url);
+  await signUp(page, 'older-app', 'password one');
+  await newNote(page, 'Written before the server moved on');
+  // The server's answer to an app whose schema it no longer has.
+  await profile.context.route('**/sync', (route) => route.fulfill({
+    status: 409, contentType: 'application/json',
+    body: JSON.stringify({ error: 'schema version mismatch: the client has 2, the server has 3; update the app before syncing' }),
+  }));
+  const status = await sync(page);
+  assert.match(status, /^Error: This version of the app cannot sync with the server \(schema version mismatch: .+\)\. Reload the page to update the app, then Sync again; your notes are safe on this device\./, status);
+  assert.match(status, /1 note not synced yet/, status);
+
+  await profile.context.unroute('**/sync');
+  assert.match(await sync(page), /^Synced/);
+  assert.deepEqual(await titles(page), ['Written before the server moved on']);
+  await profile.close();
+});
+
 test('two devices of one account write offline and converge; a same-line conflict keeps both versions', async () => {
   const a = await openProfile();
   const b = await openProfile();

@@ -13,12 +13,18 @@ fn offline(e: gloo_net::Error) -> RpcError {
 }
 
 /// The server's own words for a failed request.
-async fn refused(r: Response) -> RpcError {
+async fn words(r: Response) -> String {
     let status = r.status();
-    let message = match r.json::<ErrorBody>().await {
+    match r.json::<ErrorBody>().await {
         Ok(body) => body.error,
         Err(_) => format!("the server answered {status}"),
-    };
+    }
+}
+
+/// A failed request, in words for the user.
+async fn refused(r: Response) -> RpcError {
+    let status = r.status();
+    let message = words(r).await;
     match status {
         401 => RpcError::Auth(format!("{message}.")),
         429 => RpcError::Server(format!(
@@ -93,6 +99,15 @@ pub async fn sign_out(token: &str) -> Result<(), RpcError> {
 /// One `/sync` round trip.
 pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, RpcError> {
     let r = post_json("/sync", Some(token), request).await?;
+    if r.status() == 409 {
+        // The server's schema is another one: what the user can do is load
+        // the app's newest release, which the service worker may already have.
+        let why = words(r).await;
+        return Err(RpcError::Server(format!(
+            "This version of the app cannot sync with the server ({why}). Reload the page to \
+             update the app, then Sync again; your notes are safe on this device."
+        )));
+    }
     if r.status() != 200 {
         return Err(refused(r).await);
     }
