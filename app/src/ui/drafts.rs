@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Ctx;
+use super::{Ctx, local_storage};
 use crate::client;
 use crate::rpc::{Request, Response};
 
@@ -26,13 +26,9 @@ pub struct Draft {
     pub over: Vec<String>,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// Keeps `draft` until a save of its note succeeds (or the next start).
 pub fn keep(draft: &Draft) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(draft)) {
+    if let (Some(s), Ok(json)) = (local_storage(), serde_json::to_string(draft)) {
         // A full storage leaves only the save asked for at the same time.
         let _ = s.set_item(&format!("{PREFIX}{}", draft.id), &json);
     }
@@ -40,66 +36,55 @@ pub fn keep(draft: &Draft) {
 
 /// The note's edits are in the database now.
 pub fn saved(id: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(&format!("{PREFIX}{id}"));
+    remove(&format!("{PREFIX}{id}"));
+}
+
+fn remove(key: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(key);
     }
 }
 
-/// Drafts kept by pages that are gone; unreadable ones are dropped.
-fn kept() -> Vec<(String, Option<Draft>)> {
-    let Some(s) = storage() else {
+/// The keys of the drafts kept.
+fn keys() -> Vec<String> {
+    let Some(s) = local_storage() else {
         return Vec::new();
     };
-    let keys: Vec<String> = (0..s.length().unwrap_or(0))
+    (0..s.length().unwrap_or(0))
         .filter_map(|i| s.key(i).ok().flatten())
         .filter(|k| k.starts_with(PREFIX))
-        .collect();
-    keys.into_iter()
-        .map(|k| {
-            let draft = s
-                .get_item(&k)
-                .ok()
-                .flatten()
-                .and_then(|json| serde_json::from_str(&json).ok());
-            (k, draft)
-        })
         .collect()
 }
 
 /// Forgets every draft: the notebook is about to be another one.
 pub fn forget_all() {
-    if let Some(s) = storage() {
-        for (key, _) in kept() {
-            let _ = s.remove_item(&key);
-        }
-    }
+    keys().iter().for_each(|key| remove(key));
 }
 
 /// Saves what earlier pages kept and the database lacks. Drafts of another
 /// account's notebook wait for it.
 pub fn recover(ctx: Ctx) {
-    let drafts = kept();
-    if drafts.is_empty() {
+    let keys = keys();
+    if keys.is_empty() {
         return;
     }
     leptos::task::spawn_local(async move {
         let Ok(Response::Status(status)) = client::call(Request::Status).await else {
             return;
         };
-        for (key, draft) in drafts {
-            let Some(draft) = draft else {
-                if let Some(s) = storage() {
-                    let _ = s.remove_item(&key);
+        for key in keys {
+            let draft: Option<Draft> = local_storage()
+                .and_then(|s| s.get_item(&key).ok().flatten())
+                .and_then(|json| serde_json::from_str(&json).ok());
+            match draft {
+                // Gone meanwhile, or unreadable (an older format): nothing to save.
+                None => remove(&key),
+                Some(draft) if draft.account == status.account => {
+                    if restore(ctx, &draft).await {
+                        remove(&key);
+                    }
                 }
-                continue;
-            };
-            if draft.account != status.account {
-                continue;
-            }
-            if restore(ctx, &draft).await
-                && let Some(s) = storage()
-            {
-                let _ = s.remove_item(&key);
+                Some(_) => {}
             }
         }
     });

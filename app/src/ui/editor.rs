@@ -32,6 +32,15 @@ struct Base {
     revision: i64,
 }
 
+/// A save on its way: the database holds either the text it was typed over
+/// (if known) or the one sent, and a draft kept meanwhile replaces either.
+struct OnTheWay {
+    no: u64,
+    id: String,
+    over: Option<String>,
+    sent: String,
+}
+
 /// Writes `body` as the note's text: as the lines changed from `base` when
 /// the database still holds that, else whole. Returns the new revision.
 async fn write(id: String, body: &str, base: Option<Base>) -> Result<i64, RpcError> {
@@ -83,10 +92,7 @@ pub fn Editor() -> impl IntoView {
     let show_history = RwSignal::new(false);
     // Taken while a save is on its way: a save sent meanwhile is whole.
     let base = StoredValue::new(None::<Base>);
-    // Saves on their way, by number: (note, the text it was typed over, if
-    // known, and the text sent). The database holds one or the other, and a
-    // draft kept now replaces either.
-    let on_the_way = StoredValue::new(Vec::<(u64, String, Option<String>, String)>::new());
+    let on_the_way = StoredValue::new(Vec::<OnTheWay>::new());
     let saves = StoredValue::new(0u64);
     // A draft of the note shown is kept in localStorage (the page was hidden).
     let drafted = StoredValue::new(false);
@@ -98,9 +104,16 @@ pub fn Editor() -> impl IntoView {
         saves.update_value(|n| *n += 1);
         let no = saves.get_value();
         let over = from.as_ref().filter(|b| b.id == id).map(|b| b.text.clone());
-        on_the_way.update_value(|w| w.push((no, id.clone(), over, body.clone())));
+        on_the_way.update_value(|w| {
+            w.push(OnTheWay {
+                no,
+                id: id.clone(),
+                over,
+                sent: body.clone(),
+            })
+        });
         let written = write(id.clone(), &body, from).await;
-        on_the_way.update_value(|w| w.retain(|(n, ..)| *n != no));
+        on_the_way.update_value(|w| w.retain(|s| s.no != no));
         match written {
             Ok(revision) => {
                 if edits.get_value() == mine {
@@ -250,9 +263,9 @@ pub fn Editor() -> impl IntoView {
                 .collect()
         });
         on_the_way.with_value(|w| {
-            for (_, _, typed_over, sent) in w.iter().filter(|(_, note, ..)| *note == id) {
-                over.extend(typed_over.iter().cloned());
-                over.push(sent.clone());
+            for save in w.iter().filter(|s| s.id == id) {
+                over.extend(save.over.iter().cloned());
+                over.push(save.sent.clone());
             }
         });
         drafts::keep(&Draft {

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 
+use super::local_storage;
 use crate::rpc::NoteSummary;
 
 const KEY: &str = "notes.first-page.v1";
@@ -24,14 +25,10 @@ thread_local! {
     static WRITTEN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The page kept, if any (and readable: a page from an older app version
 /// that does not parse is no page).
 pub fn load() -> Option<FirstPage> {
-    let json = storage()?.get_item(KEY).ok()??;
+    let json = local_storage()?.get_item(KEY).ok()??;
     serde_json::from_str(&json).ok()
 }
 
@@ -45,7 +42,7 @@ pub fn keep(page: &FirstPage) {
     if unchanged {
         return;
     }
-    if let Some(s) = storage()
+    if let Some(s) = local_storage()
         && s.set_item(KEY, &json).is_ok()
     {
         WRITTEN.set(Some(json));
@@ -54,7 +51,7 @@ pub fn keep(page: &FirstPage) {
 
 /// Forgets the page: the notebook shown is about to be another one.
 pub fn forget() {
-    if let Some(s) = storage() {
+    if let Some(s) = local_storage() {
         let _ = s.remove_item(KEY);
     }
     WRITTEN.set(None);

@@ -19,6 +19,12 @@ use leptos::prelude::*;
 use crate::client::{self, Event};
 use crate::rpc::{Request, Response, Status};
 
+/// This origin's localStorage, if the browser gives one (not in every
+/// private window).
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
 /// A short message at the bottom, maybe with an undo.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
