@@ -67,13 +67,12 @@ const syncBody = (site, since, changes) =>
 /** Pushes `count` notes to the account as another device would. */
 async function seed(base, username, count) {
   const bearer = await token(base, username, true);
-  const headers = JSON_HEADERS;
   const site = randomBytes(16).toString('hex');
   let changes = [];
   const flush = async () => {
     const r = await fetch(`${base}/sync`, {
       method: 'POST',
-      headers: { ...headers, authorization: `Bearer ${bearer}` },
+      headers: { ...JSON_HEADERS, authorization: `Bearer ${bearer}` },
       body: syncBody(site, 0, changes),
     });
     if (r.status !== 200) throw new Error(`seed: ${r.status} ${await r.text()}`);
@@ -106,14 +105,13 @@ async function seed(base, username, count) {
  * plain answer gives, so every encoding moves the same changes).
  */
 async function pullBytes(base, username, encodings) {
-  const headers = JSON_HEADERS;
   const bearer = await token(base, username);
   const site = randomBytes(16).toString('hex');
   const post = (since, encoding) => new Promise((resolve, reject) => {
     const url = new URL(`${base}/sync`);
     const req = httpRequest({
       host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
-      headers: { ...headers, authorization: `Bearer ${bearer}`, ...(encoding ? { 'accept-encoding': encoding } : {}) },
+      headers: { ...JSON_HEADERS, authorization: `Bearer ${bearer}`, ...(encoding ? { 'accept-encoding': encoding } : {}) },
     }, (r) => {
       const chunks = [];
       r.on('data', (c) => chunks.push(c));

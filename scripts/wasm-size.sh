@@ -2,8 +2,9 @@
 # Builds the app in release (trunk: wasm-release profile, wasm-opt -Oz) and
 # prints the raw and gzip sizes of what a browser downloads: the one wasm the
 # page and its DB worker share (UI, SQLite + cr-sqlite, sync), its JS glue,
-# the worker's entry script and the service worker. Also the sizes of the precompressed copies the
-# server sends (scripts/compress-dist.sh): brotli, and gzip made by zopfli.
+# the worker's entry script and the service worker. Also the sizes of the
+# precompressed copies the server sends (scripts/compress-dist.sh): brotli,
+# and gzip made by zopfli.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
