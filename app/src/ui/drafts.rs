@@ -2,18 +2,21 @@
 //! the last key, and a closing tab takes its DB worker with it, so the last
 //! words typed could be lost. When the page is hidden or closed, the editor
 //! keeps them here (localStorage writes are synchronous, so they are stored
-//! before the page is gone) and asks for a save. The next start saves what
-//! the database does not have yet, and forgets the rest.
+//! before the page is gone) and asks for a save. A save that fails (a full
+//! storage) leaves its text here too. The next start saves what the database
+//! does not have yet, and forgets the rest; opening the note shows it.
+
+use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Ctx, local_storage};
 use crate::client;
-use crate::rpc::{Request, Response};
+use crate::rpc::{Request, Response, RpcError};
 
 const PREFIX: &str = "notes.draft.v1:";
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Draft {
     /// Whose notebook the note is in (`None`: the local notebook).
     pub account: Option<String>,
@@ -26,17 +29,58 @@ pub struct Draft {
     pub over: Vec<String>,
 }
 
+fn key(id: &str) -> String {
+    format!("{PREFIX}{id}")
+}
+
+thread_local! {
+    /// Drafts localStorage could not take (it has a quota of its own): kept
+    /// while this page lives.
+    static IN_TAB: RefCell<Vec<Draft>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Where a draft was kept.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Kept {
+    OnDevice,
+    InThisTab,
+}
+
 /// Keeps `draft` until a save of its note succeeds (or the next start).
-pub fn keep(draft: &Draft) {
-    if let (Some(s), Ok(json)) = (local_storage(), serde_json::to_string(draft)) {
-        // A full storage leaves only the save asked for at the same time.
-        let _ = s.set_item(&format!("{PREFIX}{}", draft.id), &json);
+pub fn keep(draft: Draft) -> Kept {
+    let stored = local_storage()
+        .zip(serde_json::to_string(&draft).ok())
+        .is_some_and(|(s, json)| s.set_item(&key(&draft.id), &json).is_ok());
+    IN_TAB.with_borrow_mut(|kept| {
+        kept.retain(|d| d.id != draft.id);
+        if !stored {
+            kept.push(draft);
+        }
+    });
+    if stored {
+        Kept::OnDevice
+    } else {
+        Kept::InThisTab
     }
+}
+
+/// The newest draft kept of note `id`, if any.
+pub fn of(id: &str) -> Option<Draft> {
+    IN_TAB
+        .with_borrow(|kept| kept.iter().find(|d| d.id == id).cloned())
+        .or_else(|| read(&key(id)))
+}
+
+fn read(key: &str) -> Option<Draft> {
+    local_storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
 }
 
 /// The note's edits are in the database now.
 pub fn saved(id: &str) {
-    remove(&format!("{PREFIX}{id}"));
+    IN_TAB.with_borrow_mut(|kept| kept.retain(|d| d.id != id));
+    remove(&key(id));
 }
 
 fn remove(key: &str) {
@@ -58,6 +102,7 @@ fn keys() -> Vec<String> {
 
 /// Forgets every draft: the notebook is about to be another one.
 pub fn forget_all() {
+    IN_TAB.with_borrow_mut(Vec::clear);
     keys().iter().for_each(|key| remove(key));
 }
 
@@ -72,37 +117,42 @@ pub fn recover(ctx: Ctx) {
         let Ok(Response::Status(status)) = client::call(Request::Status).await else {
             return;
         };
+        let mut failed = None;
         for key in keys {
-            let draft: Option<Draft> = local_storage()
-                .and_then(|s| s.get_item(&key).ok().flatten())
-                .and_then(|json| serde_json::from_str(&json).ok());
-            match draft {
+            match read(&key) {
                 // Gone meanwhile, or unreadable (an older format): nothing to save.
                 None => remove(&key),
                 Some(draft) if draft.account == status.account => {
-                    if restore(ctx, &draft).await {
-                        remove(&key);
+                    match restore(ctx, &draft).await {
+                        Ok(()) => remove(&key),
+                        Err(e) => failed = Some(e),
                     }
                 }
                 Some(_) => {}
             }
         }
+        if let Some(e) = failed {
+            ctx.say(format!(
+                "Text typed earlier could not be saved yet. {e} It is kept on this device, \
+                 and saved when you open its note or start the app again."
+            ));
+        }
     });
 }
 
-/// Whether `draft` is now in the database, as its note or as a new one.
-async fn restore(ctx: Ctx, draft: &Draft) -> bool {
+/// Puts `draft` in the database, as its note or as a new one.
+async fn restore(ctx: Ctx, draft: &Draft) -> Result<(), RpcError> {
     let current = match client::call(Request::GetNote {
         id: draft.id.clone(),
         known: None,
     })
-    .await
+    .await?
     {
-        Ok(Response::Note(note)) => note.map(|n| n.body),
-        _ => return false,
+        Response::Note(note) => note.map(|n| n.body),
+        _ => return Err(RpcError::Unexpected),
     };
     if current.as_deref() == Some(draft.text.as_str()) {
-        return true;
+        return Ok(());
     }
     let over = current.as_ref().is_some_and(|c| draft.over.contains(c));
     let id = if over {
@@ -114,9 +164,9 @@ async fn restore(ctx: Ctx, draft: &Draft) -> bool {
         id,
         body: draft.text.clone(),
     })
-    .await;
-    if !matches!(saved, Ok(Response::Saved(_))) {
-        return false;
+    .await?;
+    if !matches!(saved, Response::Saved(_)) {
+        return Err(RpcError::Unexpected);
     }
     if !over {
         ctx.say(
@@ -124,5 +174,5 @@ async fn restore(ctx: Ctx, draft: &Draft) -> bool {
              its note had changed elsewhere meanwhile.",
         );
     }
-    true
+    Ok(())
 }

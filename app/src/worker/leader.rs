@@ -72,7 +72,7 @@ pub fn storage(e: impl Into<StoreError>) -> RpcError {
     if full {
         RpcError::Storage(
             "the browser's storage for this site is full, so the last change was not saved. \
-             Free some space (or delete notes) and try again."
+             Free some space on this device, then try again."
                 .into(),
         )
     } else {

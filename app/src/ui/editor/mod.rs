@@ -2,14 +2,19 @@
 //! saving/saved indicator, delete (to the trash) with undo, the note's
 //! conflict copies and its history.
 
+mod saves;
+mod write;
+
 use leptos::prelude::*;
 
 use super::conflicts::{Act, ConflictPanel};
-use super::drafts::{self, Draft};
+use super::drafts::{self, Draft, Kept};
 use super::history::HistoryPanel;
 use super::{Ctx, Notice};
 use crate::client;
-use crate::rpc::{Conflict, Request, Response, RpcError};
+use crate::rpc::{Conflict, Note, Request, Response};
+use saves::Saves;
+use write::{Base, write};
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE_MS: u32 = 300;
@@ -22,57 +27,17 @@ enum SaveState {
     Failed(String),
 }
 
-/// The text the database holds for the note shown, and the store's revision
-/// when it did: an edit is sent as the lines it changed from this, and a
-/// re-read asks only whether anything changed since.
-#[derive(Clone)]
-struct Base {
-    id: String,
-    text: String,
-    revision: i64,
-}
-
-/// A save on its way: the database holds either the text it was typed over
-/// (if known) or the one sent, and a draft kept meanwhile replaces either.
-struct OnTheWay {
-    no: u64,
-    id: String,
-    over: Option<String>,
-    sent: String,
-}
-
-/// Writes `body` as the note's text: as the lines changed from `base` when
-/// the database still holds that, else whole. Returns the new revision.
-async fn write(id: String, body: &str, base: Option<Base>) -> Result<i64, RpcError> {
-    let splice = base
-        .as_ref()
-        .filter(|b| b.id == id)
-        .and_then(|b| Some((b.revision, notetext::Splice::between(&b.text, body)?)));
-    if let Some((revision, splice)) = splice
-        && let (Ok(from), Ok(removed)) = (u32::try_from(splice.from), u32::try_from(splice.removed))
-    {
-        let request = Request::SaveLines {
-            id: id.clone(),
-            base: revision,
-            from,
-            removed,
-            inserted: splice.inserted.to_owned(),
-        };
-        if let Response::Saved(revision) = client::call(request).await? {
-            return Ok(revision);
-        }
-        // Stale: changed since (elsewhere, or by a restore); the whole text
-        // merges with that.
+/// The text of a draft of `note` the database lacks, if it was typed over
+/// what the database holds (a save that failed, a page that went away). A
+/// draft typed over another text waits for the next start, which keeps it
+/// as a note of its own; one the database caught up with is forgotten.
+fn unsaved_draft(note: &Note, account: Option<String>) -> Option<String> {
+    let draft = drafts::of(&note.id).filter(|d| d.account == account)?;
+    if draft.text == note.body {
+        drafts::saved(&note.id);
+        return None;
     }
-    match client::call(Request::SaveNote {
-        id,
-        body: body.to_owned(),
-    })
-    .await?
-    {
-        Response::Saved(revision) => Ok(revision),
-        _ => Err(RpcError::Unexpected),
-    }
+    draft.over.contains(&note.body).then_some(draft.text)
 }
 
 #[component]
@@ -92,36 +57,33 @@ pub fn Editor() -> impl IntoView {
     let show_history = RwSignal::new(false);
     // Taken while a save is on its way: a save sent meanwhile is whole.
     let base = StoredValue::new(None::<Base>);
-    let on_the_way = StoredValue::new(Vec::<OnTheWay>::new());
-    let saves = StoredValue::new(0u64);
-    // A draft of the note shown is kept in localStorage (the page was hidden).
-    let drafted = StoredValue::new(false);
+    let saves = StoredValue::new(Saves::default());
+    // What the database may hold for `id` under the editor's text.
+    let typed_over = move |id: &str| {
+        let shown = base.with_value(|b| b.iter().find(|b| b.id == id).map(|b| b.text.clone()));
+        saves.with_value(|s| s.typed_over(id, shown))
+    };
 
     let save = move |id: String, body: String| async move {
         let mine = edits.get_value();
         state.set(SaveState::Saving);
         let from = base.try_update_value(Option::take).flatten();
-        saves.update_value(|n| *n += 1);
-        let no = saves.get_value();
         let over = from.as_ref().filter(|b| b.id == id).map(|b| b.text.clone());
-        on_the_way.update_value(|w| {
-            w.push(OnTheWay {
-                no,
-                id: id.clone(),
-                over,
-                sent: body.clone(),
-            })
-        });
-        let written = write(id.clone(), &body, from).await;
-        on_the_way.update_value(|w| w.retain(|s| s.no != no));
+        let no = saves
+            .try_update_value(|s| s.start(&id, over, &body))
+            .unwrap_or_default();
+        let written = write(id.clone(), &body, from.as_ref()).await;
+        let over = saves.try_update_value(|s| s.end(no)).flatten();
         match written {
             Ok(revision) => {
                 if edits.get_value() == mine {
                     dirty.set(false);
-                    if drafted.get_value() {
-                        drafts::saved(&id);
-                        drafted.set_value(false);
-                    }
+                }
+                if saves
+                    .try_update_value(|s| s.supersedes_draft(&id, no))
+                    .unwrap_or(false)
+                {
+                    drafts::saved(&id);
                 }
                 base.set_value(Some(Base {
                     id,
@@ -133,7 +95,40 @@ pub fn Editor() -> impl IntoView {
                 true
             }
             Err(e) => {
-                state.set(SaveState::Failed(e.to_string()));
+                // Kept until a later save succeeds: a full storage must not
+                // take the words with it when the user opens another note
+                // or closes the tab.
+                // The database still holds what the save was typed over.
+                if base.with_value(Option::is_none) {
+                    base.set_value(from);
+                }
+                let newest = saves
+                    .try_update_value(|s| s.failed(&id, no))
+                    .unwrap_or(false);
+                let kept = newest.then(|| {
+                    let mut typed_over = typed_over(&id);
+                    typed_over.extend(over.filter(|o| !typed_over.contains(o)));
+                    drafts::keep(Draft {
+                        account: ctx.status.get_untracked().account,
+                        id: id.clone(),
+                        text: body.clone(),
+                        over: typed_over,
+                    })
+                });
+                if loaded.get_untracked().as_ref() == Some(&id) {
+                    state.set(SaveState::Failed(e.to_string()));
+                } else {
+                    state.set(SaveState::Idle);
+                    let where_ = if kept == Some(Kept::InThisTab) {
+                        "in this tab only: open the note to save it again before you close the tab"
+                    } else {
+                        "on this device: open the note to save it again"
+                    };
+                    ctx.say(format!(
+                        "“{}” was not saved. {e} Its text is kept {where_}.",
+                        store::notes::title_of(&body)
+                    ));
+                }
                 false
             }
         }
@@ -190,8 +185,10 @@ pub fn Editor() -> impl IntoView {
                 Ok(Response::Note(Some(note))) => {
                     let still_shown = ctx.selected.get_untracked().as_ref() == Some(&note.id);
                     if still_shown && !dirty.get_untracked() {
-                        if text.get_untracked() != note.body {
-                            text.set(note.body.clone());
+                        let unsaved = unsaved_draft(&note, ctx.status.get_untracked().account);
+                        let shown = unsaved.as_ref().unwrap_or(&note.body);
+                        if text.get_untracked() != *shown {
+                            text.set(shown.clone());
                         }
                         base.set_value(Some(Base {
                             id: note.id.clone(),
@@ -207,7 +204,14 @@ pub fn Editor() -> impl IntoView {
                         if conflicts.get_untracked() != note.conflicts {
                             conflicts.set(note.conflicts);
                         }
-                        loaded.set(Some(note.id));
+                        loaded.set(Some(note.id.clone()));
+                        // Words a failed save or a closed page left: shown
+                        // as unsaved edits, and saved again now.
+                        if let Some(body) = unsaved {
+                            dirty.set(true);
+                            saves.update_value(|s| s.drafted(&note.id));
+                            save(note.id, body).await;
+                        }
                     }
                 }
                 Ok(_) => {
@@ -256,25 +260,13 @@ pub fn Editor() -> impl IntoView {
         let Some(id) = loaded.get_untracked().filter(|_| dirty.get_untracked()) else {
             return;
         };
-        let mut over: Vec<String> = base.with_value(|b| {
-            b.iter()
-                .filter(|b| b.id == id)
-                .map(|b| b.text.clone())
-                .collect()
-        });
-        on_the_way.with_value(|w| {
-            for save in w.iter().filter(|s| s.id == id) {
-                over.extend(save.over.iter().cloned());
-                over.push(save.sent.clone());
-            }
-        });
-        drafts::keep(&Draft {
+        drafts::keep(Draft {
             account: ctx.status.get_untracked().account,
-            id,
+            over: typed_over(&id),
+            id: id.clone(),
             text: text.get_untracked(),
-            over,
         });
-        drafted.set_value(true);
+        saves.update_value(|s| s.drafted(&id));
         save_now();
     };
     let hidden = window_event_listener_untyped("visibilitychange", move |_| {

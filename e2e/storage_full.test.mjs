@@ -1,0 +1,72 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, openNote, saved, eventually,
+} from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await closeAllProfiles(); await server.stop(); });
+
+/**
+ * Gives the site a storage quota of `bytes` (none: the browser's own). The
+ * override lasts while its DevTools session does, so the session is kept.
+ */
+async function quota(page, bytes) {
+  page.cdp ??= await page.context().newCDPSession(page);
+  const origin = new URL(page.url()).origin;
+  await page.cdp.send('Storage.overrideQuotaForOrigin', bytes === undefined ? { origin } : { origin, quotaSize: bytes });
+}
+
+/** Pastes `text` at the end of the note shown, as one input event. */
+async function pasteAtEnd(page, text) {
+  await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, t) => {
+    el.value += t;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, text);
+}
+
+const drafts = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('notes.draft')));
+
+test('a full storage says so and loses no words: opening another note, a reload, then room again', async () => {
+  const profile = await openProfile();
+  let page = await openApp(profile.context, server.url);
+  await newNote(page, 'Plans\nfirst line');
+  await newNote(page, 'Other\nsomething');
+
+  // ~1 MB more than the database's files can take without growing.
+  await quota(page, 1);
+  await openNote(page, 'Plans');
+  const added = '\nsecond line\n' + `${'x'.repeat(199)}\n`.repeat(5_000);
+  const words = `Plans\nfirst line${added}`;
+  await pasteAtEnd(page, added);
+  await page.locator('.save-state', { hasText: /^Not saved: .*storage for this site is full/ }).waitFor();
+  await page.getByRole('button', { name: 'Retry save' }).waitFor();
+
+  // Leaving the note tries again, fails again, and says where the words are.
+  await openNote(page, 'Other');
+  await page.getByRole('status').filter({ hasText: /“Plans” was not saved\..*kept on this device/ }).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), 'Other\nsomething');
+  assert.notEqual(await page.locator('.save-state').textContent(), 'Saving…');
+
+  // Still full after a reload: the note shows the words, not yet saved.
+  await page.reload();
+  await page.getByRole('status').filter({ hasText: /^Text typed earlier could not be saved yet\. .*full/ }).waitFor();
+  await openNote(page, 'Plans');
+  const editor = page.getByRole('textbox', { name: 'Note text' });
+  assert.equal(await editor.inputValue(), words);
+  await page.locator('.save-state', { hasText: /^Not saved: .*full/ }).waitFor();
+
+  // Room again: Retry saves them, and no draft is left to be saved twice.
+  await quota(page);
+  await page.getByRole('button', { name: 'Retry save' }).click();
+  await saved(page);
+  assert.deepEqual(await drafts(page), []);
+  await page.reload();
+  assert.deepEqual(await titles(page), ['Plans', 'Other']);
+  await openNote(page, 'Plans');
+  assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), words);
+  assert.deepEqual(await drafts(page), []);
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+});
