@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, openNote, saved, eventually,
+  closeAllProfiles, startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, saved,
+  signUp, signIn, sync,
 } from './harness.mjs';
 
 let server;
@@ -69,4 +70,35 @@ test('a full storage says so and loses no words: opening another note, a reload,
   assert.deepEqual(await drafts(page), []);
   assert.deepEqual(profile.errors, []);
   await profile.close();
+});
+
+test('a Sync that finds the storage full says so; with room again, the next Sync brings everything', async () => {
+  const a = await openProfile();
+  const pa = await openApp(a.context, server.url);
+  await signUp(pa, 'full-device', 'password one');
+  const lines = Array.from({ length: 5_000 }, (_, i) => `Line ${i} of a long note`);
+  await pasteNewNote(pa, lines.join('\n'));
+  assert.match(await sync(pa), /^Synced/);
+
+  const b = await openProfile();
+  const pb = await openApp(b.context, server.url);
+  await signIn(pb, 'full-device', 'password one');
+  await newNote(pb, 'Written on the full device');
+  await quota(pb, 1);
+  const status = await sync(pb);
+  assert.match(status, /^Error: Storage problem: the browser's storage for this site is full, so Sync could not finish \(your notes are safe\)\. Free some space on this device, then Sync again\./, status);
+  assert.match(status, /1 note not synced yet/, status);
+  // Pages merged before the storage filled up stay; the rest comes next time.
+  assert.ok((await titles(pb)).includes('Written on the full device'));
+
+  await quota(pb);
+  assert.match(await sync(pb), /^Synced/);
+  assert.deepEqual((await titles(pb)).sort(), ['Line 0 of a long note', 'Written on the full device']);
+  await openNote(pb, 'Line 0 of a long note');
+  assert.equal(await pb.getByRole('textbox', { name: 'Note text' }).inputValue(), lines.join('\n'));
+  assert.match(await sync(pa), /^Synced/);
+  assert.deepEqual((await titles(pa)).sort(), ['Line 0 of a long note', 'Written on the full device']);
+  assert.deepEqual(b.errors, []);
+  await a.close();
+  await b.close();
 });

@@ -64,26 +64,35 @@ fn now_ms() -> i64 {
 
 /// A storage failure in words: a full disk is the one users can act on.
 pub fn storage(e: impl Into<StoreError>) -> RpcError {
-    let e = e.into();
+    in_words(
+        e.into(),
+        "so the last change was not saved. Free some space on this device, then try again.",
+    )
+}
+
+fn sync_storage(e: sync::SyncError) -> RpcError {
+    match e {
+        sync::SyncError::Store(s) => in_words(
+            s,
+            "so Sync could not finish (your notes are safe). \
+             Free some space on this device, then Sync again.",
+        ),
+        other => RpcError::Server(other.to_string()),
+    }
+}
+
+/// `when_full` goes on from "the browser's storage for this site is full".
+fn in_words(e: StoreError, when_full: &str) -> RpcError {
     let full = matches!(
         &e,
         StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == ErrorCode::DiskFull
     );
     if full {
-        RpcError::Storage(
-            "the browser's storage for this site is full, so the last change was not saved. \
-             Free some space on this device, then try again."
-                .into(),
-        )
+        RpcError::Storage(format!(
+            "the browser's storage for this site is full, {when_full}"
+        ))
     } else {
         RpcError::Storage(format!("could not read or write notes on this device: {e}"))
-    }
-}
-
-fn sync_storage(e: sync::SyncError) -> RpcError {
-    match e {
-        sync::SyncError::Store(s) => storage(s),
-        other => RpcError::Server(other.to_string()),
     }
 }
 

@@ -95,13 +95,13 @@ pub fn Editor() -> impl IntoView {
                 true
             }
             Err(e) => {
-                // Kept until a later save succeeds: a full storage must not
-                // take the words with it when the user opens another note
-                // or closes the tab.
                 // The database still holds what the save was typed over.
                 if base.with_value(Option::is_none) {
                     base.set_value(from);
                 }
+                // A draft, until a later save succeeds: a full storage must
+                // not take the words with it when the user opens another
+                // note or closes the tab.
                 let newest = saves
                     .try_update_value(|s| s.failed(&id, no))
                     .unwrap_or(false);
