@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, signUp, sync, listed, eventually,
+  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, signUp, sync, listed, eventually, openNote,
 } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,18 +102,23 @@ test('a new release reaches a browser that kept the old one, and then opens offl
     const now = await page.evaluate(() => caches.keys());
     return (now.length === 1 && now[0] !== kept[0]) || null;
   }, 'the new release to be kept instead of the old', 30_000);
-  // The page still runs the old release, and says how to get the new one.
-  await page.getByText('A new version of Notes is ready: reload the page to use it.').waitFor();
-  await page.reload();
+  // The page still runs the old release, and offers the new one. Words
+  // typed just before pressing Reload (autosave has not sent them) stay.
+  const notice = page.getByRole('status').filter({ hasText: 'A new version of Notes is ready: reload the page to use it.' });
+  await notice.waitFor();
+  await openNote(page, 'Kept across releases');
+  await page.getByRole('textbox', { name: 'Note text' }).press('End');
+  await page.keyboard.type(', and typed just before the reload');
+  await Promise.all([page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload' }).click()]);
   await opened(page);
   assert.equal(await page.title(), 'Notes, next release');
-  assert.deepEqual(await titles(page), ['Kept across releases']);
+  assert.deepEqual(await titles(page), ['Kept across releases, and typed just before the reload']);
 
   await profile.context.setOffline(true);
   await page.reload();
   await opened(page);
   assert.equal(await page.title(), 'Notes, next release');
-  assert.deepEqual(await titles(page), ['Kept across releases']);
+  assert.deepEqual(await titles(page), ['Kept across releases, and typed just before the reload']);
   assert.deepEqual(profile.errors, []);
   await release.done();
 });

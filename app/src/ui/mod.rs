@@ -25,12 +25,20 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// A short message at the bottom, maybe with an undo.
+/// A short message at the bottom, maybe with what to do about it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notice {
     pub text: String,
-    /// A note just moved to the trash, which Undo takes out again.
-    pub undo: Option<String>,
+    pub action: Option<Action>,
+}
+
+/// The button a notice offers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Takes the note just moved to the trash out again.
+    Undo(String),
+    /// Reloads the page (edits not yet saved are kept: see `drafts`).
+    Reload,
 }
 
 /// What the sidebar lists.
@@ -57,7 +65,15 @@ impl Ctx {
     pub fn say(&self, text: impl Into<String>) {
         self.notice.set(Some(Notice {
             text: text.into(),
-            undo: None,
+            action: None,
+        }));
+    }
+
+    /// Says `text` with a button for `action`.
+    pub fn offer(&self, text: impl Into<String>, action: Action) {
+        self.notice.set(Some(Notice {
+            text: text.into(),
+            action: Some(action),
         }));
     }
 
@@ -162,22 +178,32 @@ fn Sidebar() -> impl IntoView {
     }
 }
 
-/// The notice line, with Undo when a note was just moved to the trash.
+/// The notice line, with its action's button.
 #[component]
 fn Toast() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     view! {
         {move || ctx.notice.get().map(|n| {
-            let note = n.undo.clone();
             view! {
                 <div class="toast" role="status">
                     <span>{n.text}</span>
-                    {note.map(|id| view! {
-                        <button on:click=move |_| ctx.restore_note(id.clone())>"Undo"</button>
+                    {n.action.map(|action| match action {
+                        Action::Undo(id) => view! {
+                            <button on:click=move |_| ctx.restore_note(id.clone())>"Undo"</button>
+                        }.into_any(),
+                        Action::Reload => view! {
+                            <button on:click=|_| reload()>"Reload"</button>
+                        }.into_any(),
                     })}
                     <button class="quiet" aria-label="Dismiss message" on:click=move |_| ctx.notice.set(None)>"×"</button>
                 </div>
             }
         })}
+    }
+}
+
+fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
     }
 }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use super::conflicts::{Act, ConflictPanel};
 use super::drafts::{self, Draft, Kept};
 use super::history::HistoryPanel;
-use super::{Ctx, Notice};
+use super::{Action, Ctx};
 use crate::client;
 use crate::rpc::{Conflict, Note, Request, Response};
 use saves::Saves;
@@ -332,10 +332,7 @@ pub fn Editor() -> impl IntoView {
                     dirty.set(false);
                     loaded.set(None);
                     ctx.selected.set(None);
-                    ctx.notice.set(Some(Notice {
-                        text: "Moved to Trash.".into(),
-                        undo: Some(id),
-                    }));
+                    ctx.offer("Moved to Trash.", Action::Undo(id));
                 }
                 Ok(_) => {}
                 Err(e) => ctx.say(format!("Could not delete the note: {e}")),
