@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   closeAllProfiles, startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, saved,
-  signUp, signIn, sync,
+  signUp, signIn, sync, eventually,
 } from './harness.mjs';
 
 let server;
@@ -101,4 +101,35 @@ test('a Sync that finds the storage full says so; with room again, the next Sync
   assert.deepEqual(b.errors, []);
   await a.close();
   await b.close();
+});
+
+test('words kept from a full storage go with the notebook when its user signs in, and reach the server', async () => {
+  const profile = await openProfile();
+  const page = await openApp(profile.context, server.url);
+  await newNote(page, 'Local plans\nfirst line');
+  await newNote(page, 'Local other');
+  await quota(page, 1);
+  await openNote(page, 'Local plans');
+  const added = '\nsecond line\n' + `${'y'.repeat(199)}\n`.repeat(5_000);
+  await pasteAtEnd(page, added);
+  await page.locator('.save-state', { hasText: /^Not saved: / }).waitFor();
+  await openNote(page, 'Local other');
+  await page.getByRole('status').filter({ hasText: /“Local plans” was not saved/ }).waitFor();
+
+  // Room again; the user signs up (the notebook joins the account) and syncs.
+  await quota(page);
+  await signUp(page, 'full-then-signed-in', 'password one');
+  await eventually(async () => (await drafts(page)).length === 0, 'the kept words to be saved');
+  assert.match(await sync(page), /^Synced/);
+
+  const other = await openProfile();
+  const fresh = await openApp(other.context, server.url);
+  await signIn(fresh, 'full-then-signed-in', 'password one');
+  assert.match(await sync(fresh), /^Synced/);
+  assert.deepEqual((await titles(fresh)).sort(), ['Local other', 'Local plans']);
+  await openNote(fresh, 'Local plans');
+  assert.equal(await fresh.getByRole('textbox', { name: 'Note text' }).inputValue(), `Local plans\nfirst line${added}`);
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+  await other.close();
 });

@@ -36,9 +36,12 @@ pub fn AccountBox() -> impl IntoView {
             {
                 Ok(Response::Status(s)) => {
                     first_page::forget();
-                    drafts::forget_all();
+                    if let Some(account) = &s.account {
+                        drafts::signed_in(account);
+                    }
                     password.set(String::new());
                     ctx.status.set(s);
+                    drafts::recover(ctx);
                     ctx.say("Signed in. Your local notes will join your account at the next sync.");
                 }
                 Ok(_) => {}

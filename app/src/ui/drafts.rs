@@ -106,8 +106,26 @@ pub fn forget_all() {
     keys().iter().for_each(|key| remove(key));
 }
 
-/// Saves what earlier pages kept and the database lacks. Drafts of another
-/// account's notebook wait for it.
+/// The local notebook's notes moved into `account`'s notebook (with their
+/// ids and texts), so their drafts go with them; any other draft is
+/// forgotten.
+pub fn signed_in(account: &str) {
+    let mut drafts = Vec::new();
+    for key in keys() {
+        drafts.extend(read(&key));
+        remove(&key);
+    }
+    // Last: a draft kept in the tab is newer than one of the same note in
+    // localStorage.
+    drafts.extend(IN_TAB.with_borrow_mut(std::mem::take));
+    for mut draft in drafts.into_iter().filter(|d| d.account.is_none()) {
+        draft.account = Some(account.to_owned());
+        keep(draft);
+    }
+}
+
+/// Saves the drafts the database lacks (kept by earlier pages, or brought
+/// along at sign-in). Drafts of another account's notebook wait for it.
 pub fn recover(ctx: Ctx) {
     let keys = keys();
     if keys.is_empty() {
