@@ -72,7 +72,7 @@ test('a full storage says so and loses no words: opening another note, a reload,
   await profile.close();
 });
 
-test('a Sync that finds the storage full says so; with room again, the next Sync brings everything', async () => {
+test('a Sync that finds the storage full says so, sign-out asks about words not saved; with room again, Sync brings everything', async () => {
   const a = await openProfile();
   const pa = await openApp(a.context, server.url);
   await signUp(pa, 'full-device', 'password one');
@@ -91,13 +91,29 @@ test('a Sync that finds the storage full says so; with room again, the next Sync
   // Pages merged before the storage filled up stay; the rest comes next time.
   assert.ok((await titles(pb)).includes('Written on the full device'));
 
+  // Words that could not be saved are not signed out without asking.
+  await openNote(pb, 'Written on the full device');
+  const added = `\n${'z'.repeat(199)}`.repeat(5_000);
+  await pasteAtEnd(pb, added);
+  await pb.locator('.save-state', { hasText: /^Not saved: / }).waitFor();
+  let asked = '';
+  pb.once('dialog', async (d) => { asked = d.message(); await d.dismiss(); });
+  await pb.getByRole('button', { name: 'Sign out' }).click();
+  await eventually(async () => asked, 'the question about words not saved');
+  assert.match(asked, /^1 note\(s\) have words that could not be saved on this device yet and would be lost\./);
+  assert.ok(await pb.getByText('Signed in as full-device').isVisible());
+
   await quota(pb);
+  await pb.getByRole('button', { name: 'Retry save' }).click();
+  await saved(pb);
   assert.match(await sync(pb), /^Synced/);
   assert.deepEqual((await titles(pb)).sort(), ['Line 0 of a long note', 'Written on the full device']);
   await openNote(pb, 'Line 0 of a long note');
   assert.equal(await pb.getByRole('textbox', { name: 'Note text' }).inputValue(), lines.join('\n'));
   assert.match(await sync(pa), /^Synced/);
   assert.deepEqual((await titles(pa)).sort(), ['Line 0 of a long note', 'Written on the full device']);
+  await openNote(pa, 'Written on the full device');
+  assert.equal(await pa.getByRole('textbox', { name: 'Note text' }).inputValue(), `Written on the full device${added}`);
   assert.deepEqual(b.errors, []);
   await a.close();
   await b.close();

@@ -53,19 +53,25 @@ pub fn AccountBox() -> impl IntoView {
 
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
+            let unsaved = drafts::count(ctx.status.get_untracked().account.as_deref());
+            if unsaved > 0
+                && !confirm(&format!(
+                    "{unsaved} note(s) have words that could not be saved on this device yet \
+                     and would be lost. Sign out anyway?\n\n\
+                     Press Cancel, free some space on this device, then open those notes to save them."
+                ))
+            {
+                return;
+            }
             let mut result = client::call(Request::SignOut {
                 discard_unsynced: false,
             })
             .await;
             if let Err(RpcError::Unsynced { pending }) = result {
-                let question = format!(
+                if !confirm(&format!(
                     "{pending} note(s) have changes that are not synced and would be lost. Sign out anyway?\n\n\
                      Press Cancel, then Sync, to keep them."
-                );
-                let sure = web_sys::window()
-                    .and_then(|w| w.confirm_with_message(&question).ok())
-                    .unwrap_or(false);
-                if !sure {
+                )) {
                     return;
                 }
                 result = client::call(Request::SignOut {
@@ -124,4 +130,11 @@ pub fn AccountBox() -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// Asks the user; no answer (no window, a blocked dialog) is no.
+fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
 }

@@ -77,6 +77,20 @@ fn read(key: &str) -> Option<Draft> {
         .and_then(|json| serde_json::from_str(&json).ok())
 }
 
+/// How many notes of `account`'s notebook have a draft kept.
+pub fn count(account: Option<&str>) -> usize {
+    let mut ids: Vec<String> = keys()
+        .iter()
+        .filter_map(|key| read(key))
+        .chain(IN_TAB.with_borrow(Vec::clone))
+        .filter(|d| d.account.as_deref() == account)
+        .map(|d| d.id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
+
 /// The note's edits are in the database now.
 pub fn saved(id: &str) {
     IN_TAB.with_borrow_mut(|kept| kept.retain(|d| d.id != id));
