@@ -27,6 +27,24 @@ async function pasteAtEnd(page, text) {
   }, text);
 }
 
+/** ~1 MB of lines: more than the database's files can take without growing. */
+const bulk = (c) => `\n${c.repeat(199)}`.repeat(5_000);
+
+/** With no room left, adds `added` to note `title`, whose save then fails. */
+async function typeWithNoRoom(page, title, added) {
+  await quota(page, 1);
+  await openNote(page, title);
+  await pasteAtEnd(page, added);
+  await page.locator('.save-state', { hasText: /^Not saved: .*storage for this site is full/ }).waitFor();
+}
+
+/** Waits for the list to hold `expected`, in any order: what a Sync merged is
+ * listed a moment after the status says "Synced". */
+async function lists(page, expected) {
+  const want = JSON.stringify([...expected].sort());
+  await eventually(async () => JSON.stringify((await titles(page)).sort()) === want, `the list ${want}`);
+}
+
 const drafts = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('notes.draft')));
 
 test('a full storage says so and loses no words: opening another note, a reload, then room again', async () => {
@@ -35,13 +53,9 @@ test('a full storage says so and loses no words: opening another note, a reload,
   await newNote(page, 'Plans\nfirst line');
   await newNote(page, 'Other\nsomething');
 
-  // ~1 MB more than the database's files can take without growing.
-  await quota(page, 1);
-  await openNote(page, 'Plans');
-  const added = '\nsecond line\n' + `${'x'.repeat(199)}\n`.repeat(5_000);
+  const added = `\nsecond line${bulk('x')}`;
   const words = `Plans\nfirst line${added}`;
-  await pasteAtEnd(page, added);
-  await page.locator('.save-state', { hasText: /^Not saved: .*storage for this site is full/ }).waitFor();
+  await typeWithNoRoom(page, 'Plans', added);
   await page.getByRole('button', { name: 'Retry save' }).waitFor();
 
   // Leaving the note tries again, fails again, and says where the words are.
@@ -92,10 +106,8 @@ test('a Sync that finds the storage full says so, sign-out asks about words not 
   assert.ok((await titles(pb)).includes('Written on the full device'));
 
   // Words that could not be saved are not signed out without asking.
-  await openNote(pb, 'Written on the full device');
-  const added = `\n${'z'.repeat(199)}`.repeat(5_000);
-  await pasteAtEnd(pb, added);
-  await pb.locator('.save-state', { hasText: /^Not saved: / }).waitFor();
+  const added = bulk('z');
+  await typeWithNoRoom(pb, 'Written on the full device', added);
   let asked = '';
   pb.once('dialog', async (d) => { asked = d.message(); await d.dismiss(); });
   await pb.getByRole('button', { name: 'Sign out' }).click();
@@ -107,11 +119,11 @@ test('a Sync that finds the storage full says so, sign-out asks about words not 
   await pb.getByRole('button', { name: 'Retry save' }).click();
   await saved(pb);
   assert.match(await sync(pb), /^Synced/);
-  assert.deepEqual((await titles(pb)).sort(), ['Line 0 of a long note', 'Written on the full device']);
+  await lists(pb, ['Line 0 of a long note', 'Written on the full device']);
   await openNote(pb, 'Line 0 of a long note');
   assert.equal(await pb.getByRole('textbox', { name: 'Note text' }).inputValue(), lines.join('\n'));
   assert.match(await sync(pa), /^Synced/);
-  assert.deepEqual((await titles(pa)).sort(), ['Line 0 of a long note', 'Written on the full device']);
+  await lists(pa, ['Line 0 of a long note', 'Written on the full device']);
   await openNote(pa, 'Written on the full device');
   assert.equal(await pa.getByRole('textbox', { name: 'Note text' }).inputValue(), `Written on the full device${added}`);
   assert.deepEqual(b.errors, []);
@@ -124,11 +136,8 @@ test('words kept from a full storage go with the notebook when its user signs in
   const page = await openApp(profile.context, server.url);
   await newNote(page, 'Local plans\nfirst line');
   await newNote(page, 'Local other');
-  await quota(page, 1);
-  await openNote(page, 'Local plans');
-  const added = '\nsecond line\n' + `${'y'.repeat(199)}\n`.repeat(5_000);
-  await pasteAtEnd(page, added);
-  await page.locator('.save-state', { hasText: /^Not saved: / }).waitFor();
+  const added = `\nsecond line${bulk('y')}`;
+  await typeWithNoRoom(page, 'Local plans', added);
   await openNote(page, 'Local other');
   await page.getByRole('status').filter({ hasText: /“Local plans” was not saved/ }).waitFor();
 
@@ -142,7 +151,7 @@ test('words kept from a full storage go with the notebook when its user signs in
   const fresh = await openApp(other.context, server.url);
   await signIn(fresh, 'full-then-signed-in', 'password one');
   assert.match(await sync(fresh), /^Synced/);
-  assert.deepEqual((await titles(fresh)).sort(), ['Local other', 'Local plans']);
+  await lists(fresh, ['Local other', 'Local plans']);
   await openNote(fresh, 'Local plans');
   assert.equal(await fresh.getByRole('textbox', { name: 'Note text' }).inputValue(), `Local plans\nfirst line${added}`);
   assert.deepEqual(profile.errors, []);
