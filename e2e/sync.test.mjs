@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, eventually, saved, signUp, signIn,
-  sync,
+  sync, listed,
   closeAllProfiles,
 } from './harness.mjs';
 
@@ -41,7 +41,7 @@ test('offline: writing and Sync give a clear state and lose nothing; back online
   await other.close();
 });
 
-test('a server of another schema version: Sync says to reload for the new release, and nothing is lost', async () => {
+test('a server of another schema version: Sync says to reload for the new release and offers it, and nothing is lost', async () => {
   const profile = await openProfile();
   const page = await openApp(profile.context, server.url);
   await signUp(page, 'older-app', 'password one');
@@ -55,7 +55,11 @@ test('a server of another schema version: Sync says to reload for the new releas
   assert.match(status, /^Error: This version of the app cannot sync with the server \(schema version mismatch: .+\)\. Reload the page to update the app, then Sync again; your notes are safe on this device\./, status);
   assert.match(status, /1 note not synced yet/, status);
 
+  // The server has the new release too: its Reload button gets it.
   await profile.context.unroute('**/sync');
+  const offer = page.getByRole('status').filter({ hasText: 'Reload to update the app, then Sync again.' });
+  await Promise.all([page.waitForEvent('load'), offer.getByRole('button', { name: 'Reload' }).click()]);
+  await listed(page);
   assert.match(await sync(page), /^Synced/);
   assert.deepEqual(await titles(page), ['Written before the server moved on']);
   await profile.close();

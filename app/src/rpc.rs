@@ -201,6 +201,10 @@ pub enum RpcError {
     Offline(String),
     #[error("{0}")]
     Server(String),
+    /// The server has moved to another schema: a newer release of the app
+    /// (a reload) is needed to sync.
+    #[error("{0}")]
+    Outdated(String),
     #[error("{0}")]
     Auth(String),
     #[error("{pending} note(s) have changes that are not synced yet")]

@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::Ctx;
 use super::notes_list::format_time;
+use super::{Action, Ctx};
 use crate::client;
-use crate::rpc::{Request, Response};
+use crate::rpc::{Request, Response, RpcError};
 
 fn online() -> bool {
     web_sys::window()
@@ -30,7 +30,12 @@ pub fn SyncBar() -> impl IntoView {
             match client::call(Request::Sync).await {
                 Ok(Response::Status(s)) => ctx.status.set(s),
                 Ok(_) => {}
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => {
+                    if matches!(e, RpcError::Outdated(_)) {
+                        ctx.offer("Reload to update the app, then Sync again.", Action::Reload);
+                    }
+                    error.set(Some(e.to_string()));
+                }
             }
             busy.set(false);
             ctx.refresh_status();

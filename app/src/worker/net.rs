@@ -103,7 +103,7 @@ pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Rp
         // The server's schema is another one: what the user can do is load
         // the app's newest release, which the service worker may already have.
         let why = words(r).await;
-        return Err(RpcError::Server(format!(
+        return Err(RpcError::Outdated(format!(
             "This version of the app cannot sync with the server ({why}). Reload the page to \
              update the app, then Sync again; your notes are safe on this device."
         )));
