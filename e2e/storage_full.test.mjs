@@ -49,7 +49,7 @@ const drafts = (page) => page.evaluate(() => Object.keys(localStorage).filter((k
 
 test('a full storage says so and loses no words: opening another note, a reload, then room again', async () => {
   const profile = await openProfile();
-  let page = await openApp(profile.context, server.url);
+  const page = await openApp(profile.context, server.url);
   await newNote(page, 'Plans\nfirst line');
   await newNote(page, 'Other\nsomething');
 
