@@ -108,6 +108,13 @@ export async function titles(page) {
   return page.locator('.note-list .note-title').allTextContents();
 }
 
+/** Waits for the list to hold `expected`, in any order: what a Sync merged is
+ * listed a moment after the status says "Synced". */
+export async function lists(page, expected) {
+  const want = JSON.stringify([...expected].sort());
+  await eventually(async () => JSON.stringify((await titles(page)).sort()) === want, `the list ${want}`);
+}
+
 /** Polls `fn` until it returns a truthy value. */
 export async function eventually(fn, what, timeout = 10_000) {
   const end = Date.now() + timeout;

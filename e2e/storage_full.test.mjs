@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   closeAllProfiles, startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, saved,
-  signUp, signIn, sync, eventually,
+  signUp, signIn, sync, eventually, lists,
 } from './harness.mjs';
 
 let server;
@@ -36,13 +36,6 @@ async function typeWithNoRoom(page, title, added) {
   await openNote(page, title);
   await pasteAtEnd(page, added);
   await page.locator('.save-state', { hasText: /^Not saved: .*storage for this site is full/ }).waitFor();
-}
-
-/** Waits for the list to hold `expected`, in any order: what a Sync merged is
- * listed a moment after the status says "Synced". */
-async function lists(page, expected) {
-  const want = JSON.stringify([...expected].sort());
-  await eventually(async () => JSON.stringify((await titles(page)).sort()) === want, `the list ${want}`);
 }
 
 const drafts = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('notes.draft')));
