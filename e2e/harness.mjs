@@ -82,11 +82,26 @@ export async function newNote(page, text) {
  * document (fill() would be far too slow), and waits until it is saved. */
 export async function pasteNewNote(page, text) {
   await page.getByRole('button', { name: 'New note' }).click();
-  await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, t) => {
-    el.value = t;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, text);
+  await paste(page, text, false);
   await saved(page);
+}
+
+/** Pastes `text` at the end of the note shown, as one input event. */
+export async function pasteAtEnd(page, text) {
+  await paste(page, text, true);
+}
+
+/** Puts `text` in the note shown as a user's paste does: one input event. */
+async function paste(page, text, atEnd) {
+  await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, [t, end]) => {
+    el.value = end ? el.value + t : t;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, [text, atEnd]);
+}
+
+/** The keys of the drafts the app keeps in localStorage (`app/src/ui/drafts.rs`). */
+export function draftKeys(page) {
+  return page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('notes.draft')));
 }
 
 export async function saved(page) {

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, openNote, saved, eventually,
+  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, openNote, saved, eventually, draftKeys, lists,
 } from './harness.mjs';
 
 let server;
@@ -102,12 +102,9 @@ test('a draft left by a page that closed before its save is saved at the next st
     plant(elsewhere, 'Typed before the change', ['an older text']);
   }, ids);
   page = await openApp(profile.context, server.url);
-  await eventually(async () => {
-    const now = (await titles(page)).sort();
-    return JSON.stringify(now) === JSON.stringify(['Changed elsewhere', 'Draft target, finished', 'Typed before the change']) || null;
-  }, 'both drafts saved');
+  await lists(page, ['Changed elsewhere', 'Draft target, finished', 'Typed before the change']);
   await page.getByText('Text typed just before the app closed was kept as a new note').waitFor();
-  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('notes.draft')).length), 0);
+  assert.equal((await draftKeys(page)).length, 0);
   await profile.close();
 });
 

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   closeAllProfiles, startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, saved,
-  signUp, signIn, sync, eventually, lists,
+  signUp, signIn, sync, eventually, lists, pasteAtEnd, draftKeys,
 } from './harness.mjs';
 
 let server;
@@ -19,14 +19,6 @@ async function quota(page, bytes) {
   await page.cdp.send('Storage.overrideQuotaForOrigin', bytes === undefined ? { origin } : { origin, quotaSize: bytes });
 }
 
-/** Pastes `text` at the end of the note shown, as one input event. */
-async function pasteAtEnd(page, text) {
-  await page.getByRole('textbox', { name: 'Note text' }).evaluate((el, t) => {
-    el.value += t;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, text);
-}
-
 /** ~1 MB of lines: more than the database's files can take without growing. */
 const bulk = (c) => `\n${c.repeat(199)}`.repeat(5_000);
 
@@ -37,8 +29,6 @@ async function typeWithNoRoom(page, title, added) {
   await pasteAtEnd(page, added);
   await page.locator('.save-state', { hasText: /^Not saved: .*storage for this site is full/ }).waitFor();
 }
-
-const drafts = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('notes.draft')));
 
 test('a full storage says so and loses no words: opening another note, a reload, then room again', async () => {
   const profile = await openProfile();
@@ -69,12 +59,12 @@ test('a full storage says so and loses no words: opening another note, a reload,
   await quota(page);
   await page.getByRole('button', { name: 'Retry save' }).click();
   await saved(page);
-  assert.deepEqual(await drafts(page), []);
+  assert.deepEqual(await draftKeys(page), []);
   await page.reload();
   assert.deepEqual(await titles(page), ['Plans', 'Other']);
   await openNote(page, 'Plans');
   assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), words);
-  assert.deepEqual(await drafts(page), []);
+  assert.deepEqual(await draftKeys(page), []);
   assert.deepEqual(profile.errors, []);
   await profile.close();
 });
@@ -137,7 +127,7 @@ test('words kept from a full storage go with the notebook when its user signs in
   // Room again; the user signs up (the notebook joins the account) and syncs.
   await quota(page);
   await signUp(page, 'full-then-signed-in', 'password one');
-  await eventually(async () => (await drafts(page)).length === 0, 'the kept words to be saved');
+  await eventually(async () => (await draftKeys(page)).length === 0, 'the kept words to be saved');
   assert.match(await sync(page), /^Synced/);
 
   const other = await openProfile();
