@@ -38,3 +38,34 @@ test('two tabs see each other’s edits live, and closing the leader tab loses n
   assert.deepEqual(profile.errors, []);
   await profile.close();
 });
+
+test('saves waiting for a leader tab that hangs are written in the order they were made', async () => {
+  const profile = await openProfile();
+  const tab1 = await openApp(profile.context, server.url); // holds the database
+  const tab2 = await openApp(profile.context, server.url);
+  await newNote(tab2, 'In order');
+  const editor = tab2.getByRole('textbox', { name: 'Note text' });
+  await editor.press('End');
+
+  // The leader stops answering (its worker busy, as a hung tab's is); tab
+  // 2's saves wait for it, each newer than the one before.
+  const leader = tab1.workers().find((w) => w.url().includes('db_worker'));
+  leader.evaluate(() => { for (const end = Date.now() + 4_000; Date.now() < end;); }).catch(() => {});
+  const words = ['one', 'two', 'three', 'four', 'five', 'six'];
+  for (const word of words) {
+    await editor.pressSequentially(` ${word}`);
+    await editor.press('Control+s');
+  }
+  await tab2.waitForTimeout(300);
+  assert.equal(await tab2.locator('.save-state').textContent(), 'Saving…', 'the saves wait for the leader');
+
+  // Tab 2 takes over the database and writes what waited: the newest text last.
+  await tab1.close();
+  await saved(tab2);
+  const expected = `In order ${words.join(' ')}`;
+  await tab2.reload();
+  await openNote(tab2, 'In order');
+  assert.equal(await tab2.getByRole('textbox', { name: 'Note text' }).inputValue(), expected);
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+});

@@ -10,7 +10,6 @@ mod net;
 mod notes;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -30,8 +29,10 @@ struct Worker {
     scope: DedicatedWorkerGlobalScope,
     channel: BroadcastChannel,
     leader: RefCell<Option<Rc<Leader>>>,
-    /// Requests of this tab's UI forwarded to the leader and not answered yet.
-    pending: RefCell<HashMap<u64, Request>>,
+    /// Requests of this tab's UI forwarded to the leader and not answered
+    /// yet, in the order the UI made them: a new leader must run them in that
+    /// order, or an older save of a note could land after a newer one.
+    pending: RefCell<Vec<(u64, Request)>>,
     fatal: RefCell<Option<String>>,
 }
 
@@ -54,7 +55,7 @@ pub fn start() {
         scope,
         channel,
         leader: RefCell::new(None),
-        pending: RefCell::new(HashMap::new()),
+        pending: RefCell::new(Vec::new()),
         fatal: RefCell::new(None),
     });
 
@@ -150,7 +151,7 @@ impl Worker {
             None => {
                 self.pending
                     .borrow_mut()
-                    .insert(call.id, call.request.clone());
+                    .push((call.id, call.request.clone()));
                 self.broadcast(&Peer::Forward {
                     from: self.me.clone(),
                     id: call.id,
@@ -186,7 +187,13 @@ impl Worker {
                 }
             }
             Peer::Answer { to, id, result } => {
-                if to == self.me && self.pending.borrow_mut().remove(&id).is_some() {
+                if to != self.me {
+                    return;
+                }
+                let mut pending = self.pending.borrow_mut();
+                if let Some(at) = pending.iter().position(|(p, _)| *p == id) {
+                    pending.remove(at);
+                    drop(pending);
                     self.to_ui(&ToUi::Reply { id, result });
                 }
             }
@@ -202,12 +209,7 @@ impl Worker {
         if self.leader().is_some() {
             return;
         }
-        let pending: Vec<(u64, Request)> = self
-            .pending
-            .borrow()
-            .iter()
-            .map(|(id, r)| (*id, r.clone()))
-            .collect();
+        let pending = self.pending.borrow().clone();
         for (id, request) in pending {
             self.broadcast(&Peer::Forward {
                 from: self.me.clone(),
@@ -237,7 +239,7 @@ impl Worker {
                 *self.leader.borrow_mut() = Some(leader.clone());
                 self.broadcast(&Peer::LeaderReady);
                 // This tab's own requests that were waiting for a leader.
-                let waiting: Vec<(u64, Request)> = self.pending.borrow_mut().drain().collect();
+                let waiting = std::mem::take(&mut *self.pending.borrow_mut());
                 let mut wrote = false;
                 for (id, request) in waiting {
                     wrote |= !request.is_read_only();
@@ -266,13 +268,8 @@ impl Worker {
         web_sys::console::error_1(&format!("notes worker: {message}").into());
         *self.fatal.borrow_mut() = Some(message.clone());
         self.to_ui(&ToUi::Fatal(message.clone()));
-        let waiting: Vec<u64> = self
-            .pending
-            .borrow_mut()
-            .drain()
-            .map(|(id, _)| id)
-            .collect();
-        for id in waiting {
+        let waiting = std::mem::take(&mut *self.pending.borrow_mut());
+        for (id, _) in waiting {
             self.to_ui(&ToUi::Reply {
                 id,
                 result: Err(RpcError::Storage(message.clone())),
