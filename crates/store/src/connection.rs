@@ -32,6 +32,9 @@ pub struct OpenOptions {
     pub vfs: Option<String>,
     /// Milliseconds to wait for another connection's lock before failing.
     pub busy_timeout_ms: u32,
+    /// The most bytes the file may grow to; a write beyond fails as a full
+    /// disk does ([`StoreError::is_disk_full`]). `None`: as much as the disk holds.
+    pub max_size_bytes: Option<u64>,
 }
 
 impl Default for OpenOptions {
@@ -40,6 +43,7 @@ impl Default for OpenOptions {
             journal: Journal::Wal,
             vfs: None,
             busy_timeout_ms: 5_000,
+            max_size_bytes: None,
         }
     }
 }
@@ -91,6 +95,16 @@ impl Store {
             conn.pragma_update_and_check(None, "journal_mode", journal, |r| r.get(0))?;
         // FULL: a commit that returned is on disk, even across power loss.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        if let Some(max) = options.max_size_bytes {
+            // Per connection, not stored in the file. A file already larger
+            // keeps its size and takes no more pages.
+            let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+            let page_size = u64::try_from(page_size).unwrap_or(4096).max(1);
+            let pages = i64::try_from(max.div_ceil(page_size).clamp(1, u64::from(u32::MAX)))
+                .unwrap_or(i64::from(u32::MAX));
+            let _: i64 =
+                conn.pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))?;
+        }
         crsqlite::load(&conn)?;
         // From here on the connection has cr-sqlite: wrap it first so that any
         // failure below still finalizes it on drop.

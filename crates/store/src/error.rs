@@ -1,3 +1,4 @@
+use rusqlite::ErrorCode;
 use thiserror::Error;
 
 /// Everything that can go wrong in the store, by cause.
@@ -29,4 +30,44 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// The SQLite failure underneath, if this is one.
+    fn sqlite_code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Apply { source, .. } | Self::Migration { source, .. } | Self::Sqlite(source) => {
+                source.sqlite_error_code()
+            }
+            _ => None,
+        }
+    }
+
+    /// The disk, the browser's storage for the site or the file's size limit
+    /// is full: the one storage failure a user can do something about.
+    pub fn is_disk_full(&self) -> bool {
+        self.sqlite_code() == Some(ErrorCode::DiskFull)
+    }
+
+    /// A failure of the database itself (storage, I/O, locks, memory), not of
+    /// what was asked of it: a change that failed so is not a bad change.
+    pub fn is_storage_fault(&self) -> bool {
+        matches!(
+            self.sqlite_code(),
+            Some(
+                ErrorCode::DiskFull
+                    | ErrorCode::SystemIoFailure
+                    | ErrorCode::DatabaseBusy
+                    | ErrorCode::DatabaseLocked
+                    | ErrorCode::OutOfMemory
+                    | ErrorCode::DatabaseCorrupt
+                    | ErrorCode::NotADatabase
+                    | ErrorCode::CannotOpen
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::PermissionDenied
+                    | ErrorCode::OperationInterrupted
+                    | ErrorCode::FileLockingProtocolFailed
+            )
+        )
+    }
 }

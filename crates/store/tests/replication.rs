@@ -338,6 +338,35 @@ fn a_file_from_a_newer_schema_is_refused(file: &DbFile) {
     );
 }
 
+fn a_file_at_its_size_limit_refuses_a_merge_as_a_full_disk_and_keeps_working(file: &DbFile) {
+    let options = store::OpenOptions {
+        max_size_bytes: Some(512 * 1024),
+        ..file.options.clone()
+    };
+    let mut s = Store::open(&file.path, &options).unwrap();
+    put_note(&s, "small", "fits");
+    let version = s.db_version().unwrap();
+    let big = Store::open_in_memory().unwrap();
+    for i in 0..8 {
+        put_note(&big, &format!("big-{i}"), &"x".repeat(128 * 1024));
+    }
+
+    let err = s.apply_changes(&all_changes(&big)).unwrap_err();
+
+    assert!(err.is_disk_full(), "{err}");
+    assert!(err.is_storage_fault(), "{err}");
+    assert_eq!(s.db_version().unwrap(), version);
+    assert_eq!(notes(&s), vec![("small".into(), "fits".into())]);
+    // What fits is still written.
+    put_note(&s, "later", "still fits");
+    assert_eq!(notes(&s).len(), 2);
+    // A refused change is not a full disk.
+    let mut bad = all_changes(&big)[0].clone();
+    bad.table = "no_such_table".into();
+    let err = s.apply_changes(&[bad]).unwrap_err();
+    assert!(!err.is_disk_full() && !err.is_storage_fault(), "{err}");
+}
+
 #[cfg(not(target_family = "wasm"))]
 mod files {
     use super::*;
@@ -350,6 +379,13 @@ mod files {
     #[test]
     fn opening_a_file_from_a_newer_schema_is_refused() {
         a_file_from_a_newer_schema_is_refused(&db_file("newer.db"));
+    }
+
+    #[test]
+    fn a_file_at_its_size_limit_refuses_a_merge_as_a_full_disk() {
+        a_file_at_its_size_limit_refuses_a_merge_as_a_full_disk_and_keeps_working(&db_file(
+            "limit.db",
+        ));
     }
 }
 
@@ -366,6 +402,13 @@ mod files {
     #[wasm_bindgen_test]
     async fn opening_a_file_from_a_newer_schema_is_refused() {
         a_file_from_a_newer_schema_is_refused(&db_file("newer.db").await);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_file_at_its_size_limit_refuses_a_merge_as_a_full_disk() {
+        a_file_at_its_size_limit_refuses_a_merge_as_a_full_disk_and_keeps_working(
+            &db_file("limit.db").await,
+        );
     }
 }
 

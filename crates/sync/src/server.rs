@@ -157,7 +157,8 @@ pub fn serve(
         changes.push(change);
     }
     store.apply_changes(&changes).map_err(|e| match e {
-        StoreError::Apply { index, .. } => SyncError::BadChange {
+        // A full disk or an I/O error is no fault of the change.
+        StoreError::Apply { index, .. } if !e.is_storage_fault() => SyncError::BadChange {
             index,
             reason: "the database refused this change".into(),
         },

@@ -469,3 +469,39 @@ fn anything_unsynced_is_noticed_before_sign_out_and_nothing_after_a_sync() {
     assert!(!sync::client::has_unsynced_changes(&b).unwrap());
     assert_eq!(pending_changes(&b).unwrap(), 0);
 }
+
+#[test]
+fn a_server_out_of_room_refuses_a_push_as_its_own_fault_and_applies_nothing() {
+    let limits = Limits::default();
+    let (mut a, _, mut server) = replicas();
+    put(&mut a, "small", "fits");
+    sync(&mut a, &mut server, &limits, 100);
+    let pages: i64 = server
+        .conn()
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    server
+        .conn()
+        .pragma_update(None, "max_page_count", pages + 2)
+        .unwrap();
+    put(&mut a, "big", &"a line of a long note\n".repeat(5_000));
+    let (version, pending) = (server.db_version().unwrap(), pending_changes(&a).unwrap());
+
+    let round = prepare(&a, 10_000).unwrap();
+    let err = serve(&mut server, &round.request, &limits).unwrap_err();
+
+    assert!(
+        matches!(&err, SyncError::Store(e) if e.is_disk_full()),
+        "{err:?}"
+    );
+    assert!(!err.is_bad_input());
+    assert_eq!(server.db_version().unwrap(), version);
+    assert_eq!(pending_changes(&a).unwrap(), pending);
+    // Once the server has room again, the same changes go through.
+    server
+        .conn()
+        .pragma_update(None, "max_page_count", 1_000_000)
+        .unwrap();
+    sync(&mut a, &mut server, &limits, 10_000);
+    assert_eq!(notes(&server), notes(&a));
+}
