@@ -14,12 +14,13 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--disable-dev-shm-usage'];
 
-/** Starts the server binary; resolves to { url, stop, dataDir }. */
-export async function startServer(staticDir = process.env.NOTES_STATIC_DIR ?? join(root, 'dist')) {
+/** Starts the server binary (with `args` added to its command line);
+ * resolves to { url, stop, dataDir }. */
+export async function startServer(staticDir = process.env.NOTES_STATIC_DIR ?? join(root, 'dist'), args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'notes-e2e-'));
   const bin = process.env.NOTES_SERVER_BIN || join(root, 'target/debug/server');
   const child = spawn(bin, ['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data'),
-    '--static-dir', staticDir], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    '--static-dir', staticDir, ...args], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {

@@ -141,3 +141,25 @@ test('words kept from a full storage go with the notebook when its user signs in
   await profile.close();
   await other.close();
 });
+
+test('a server without room for a Sync says so, and the words stay on the device', async () => {
+  const cramped = await startServer(undefined, ['--max-user-mib', '1']);
+  try {
+    const profile = await openProfile();
+    const page = await openApp(profile.context, cramped.url);
+    await signUp(page, 'cramped', 'a good password');
+    const words = `Longer than the account's space${bulk('y')}`;
+    await pasteNewNote(page, words);
+
+    const status = await sync(page);
+    assert.match(status, /^Error: Sync could not finish: the server has no room/);
+    assert.match(status, /They are safe on your device; Sync again later/);
+    await page.reload();
+    await openNote(page, 'Longer than the account');
+    assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), words);
+    assert.deepEqual(profile.errors, []);
+    await profile.close();
+  } finally {
+    await cramped.stop();
+  }
+});

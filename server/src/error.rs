@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use protocol::ErrorBody;
+use store::StoreError;
 use sync::SyncError;
 
 /// The server could not start.
@@ -42,6 +43,13 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed on this path")]
     MethodNotAllowed,
+    /// The user's database reached its size limit, or the disk is full.
+    #[error(
+        "the server has no room to store your changes (your account's space or the server's \
+         disk is full). They are safe on your device; Sync again later, or ask the server's \
+         operator for more room"
+    )]
+    InsufficientStorage,
     /// Our fault. The message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -53,12 +61,23 @@ impl ApiError {
     }
 }
 
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        if e.is_disk_full() {
+            tracing::warn!(error = %e, "a user's database is full");
+            Self::InsufficientStorage
+        } else {
+            Self::internal(e)
+        }
+    }
+}
+
 impl From<SyncError> for ApiError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::SchemaMismatch { .. } => Self::Conflict(e.to_string()),
             SyncError::TooManyChanges { .. } => Self::TooLarge(e.to_string()),
-            SyncError::Store(inner) => Self::internal(inner),
+            SyncError::Store(inner) => inner.into(),
             other => Self::BadRequest(other.to_string()),
         }
     }
@@ -75,6 +94,7 @@ impl IntoResponse for ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &self {

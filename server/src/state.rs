@@ -40,7 +40,11 @@ impl AppState {
             .ok_or_else(|| StartError::Config("max open databases must be at least 1".into()))?;
         Ok(Self(Arc::new(Inner {
             accounts: Accounts::open(&config.data_dir.join("accounts.db"))?,
-            stores: StoreCache::new(users_dir, capacity),
+            stores: StoreCache::new(
+                users_dir,
+                capacity,
+                (config.max_user_mib > 0).then(|| config.max_user_mib.saturating_mul(1 << 20)),
+            ),
             limits: sync::server::Limits::default(),
             rate: SyncRateLimit::new(
                 nonzero(config.sync_per_second, "sync per second")?,

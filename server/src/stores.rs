@@ -27,13 +27,19 @@ impl UserStore {
 pub struct StoreCache {
     dir: PathBuf,
     open: Mutex<LruCache<UserId, UserStore>>,
+    options: OpenOptions,
 }
 
 impl StoreCache {
-    pub fn new(dir: PathBuf, capacity: NonZeroUsize) -> Self {
+    /// `max_bytes`: the most one user's database may take.
+    pub fn new(dir: PathBuf, capacity: NonZeroUsize, max_bytes: Option<u64>) -> Self {
         Self {
             dir,
             open: Mutex::new(LruCache::new(capacity)),
+            options: OpenOptions {
+                max_size_bytes: max_bytes,
+                ..OpenOptions::default()
+            },
         }
     }
 
@@ -51,7 +57,7 @@ impl StoreCache {
         }
         let store = UserStore(Arc::new(Mutex::new(Store::open(
             self.path(user),
-            &OpenOptions::default(),
+            &self.options,
         )?)));
         // The evicted entry is dropped here or by its last user.
         open.put(user, store.clone());

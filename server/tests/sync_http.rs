@@ -256,3 +256,44 @@ async fn a_pull_is_compressed_for_clients_that_accept_it_and_decodes_to_the_same
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_sync_beyond_the_users_space_gets_507_in_words_and_loses_nothing() {
+    let server = TestServer::start_with(|c| c.max_user_mib = 1).await;
+    let token = account(&server.url(""), "ann", "password one").await;
+    let mut a = Device::new(&server.url(""), &token);
+    a.put("small", "fits");
+    a.sync().await;
+    // Two notes of a thousand long lines: more than the account's 1 MiB.
+    for id in ["big-1", "big-2"] {
+        a.put(
+            id,
+            &format!("{}\n", "a long line of text ".repeat(40)).repeat(1_000),
+        );
+    }
+    let pending = sync::client::pending_changes(&a.store).unwrap();
+
+    let (status, body) = loop {
+        match a.round().await {
+            Ok((true, ..)) => panic!("the server took more than its limit"),
+            Ok(_) => continue,
+            Err(e) => break e,
+        }
+    };
+
+    assert_eq!(status, 507, "{body}");
+    let error: protocol::ErrorBody = serde_json::from_str(&body).unwrap();
+    assert!(error.error.contains("no room"), "{}", error.error);
+    assert!(
+        error.error.contains("safe on your device"),
+        "{}",
+        error.error
+    );
+    assert!(sync::client::pending_changes(&a.store).unwrap() > 0);
+    assert!(sync::client::pending_changes(&a.store).unwrap() <= pending);
+    // The account still works: another device gets all that fitted.
+    let mut b = Device::new(&server.url(""), &token);
+    b.sync().await;
+    assert!(b.notes().contains(&("small".into(), "fits".into())));
+    server.stop().await;
+}

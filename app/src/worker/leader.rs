@@ -6,7 +6,7 @@ use std::future::Future;
 
 use futures::channel::oneshot;
 use protocol::{SyncRequest, SyncResponse};
-use rusqlite::{Connection, ErrorCode, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use sqlite_wasm_rs::vfs::VfsFilesManager;
 use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil, install};
 use store::{Journal, OpenOptions, Store, StoreError};
@@ -83,11 +83,8 @@ fn sync_storage(e: sync::SyncError) -> RpcError {
 
 /// `when_full` goes on from "the browser's storage for this site is full".
 fn in_words(e: StoreError, when_full: &str) -> RpcError {
-    let full = matches!(
-        &e,
-        StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.code == ErrorCode::DiskFull
-    );
-    if full {
+    // Also when the merge of a change hit it (`StoreError::Apply`).
+    if e.is_disk_full() {
         RpcError::Storage(format!(
             "the browser's storage for this site is full, {when_full}"
         ))

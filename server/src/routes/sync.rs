@@ -17,10 +17,12 @@ pub async fn sync(
     let pushed = request.changes.len();
     let st = state.clone();
     let response = tokio::task::spawn_blocking(move || {
-        let store = st.stores.get(user).map_err(ApiError::internal)?;
+        let store = st.stores.get(user)?;
         let mut store = store.lock();
         sync::server::serve(&mut store, &request, &st.limits).map_err(|e| {
-            if let sync::SyncError::Store(inner) = &e {
+            if let sync::SyncError::Store(inner) = &e
+                && !inner.is_disk_full()
+            {
                 tracing::error!(user, error = %inner, "sync failed");
             }
             ApiError::from(e)
