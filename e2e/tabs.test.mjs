@@ -50,7 +50,7 @@ test('saves waiting for a leader tab that hangs are written in the order they we
   // The leader stops answering (its worker busy, as a hung tab's is); tab
   // 2's saves wait for it, each newer than the one before.
   const leader = tab1.workers().find((w) => w.url().includes('db_worker'));
-  leader.evaluate(() => { for (const end = Date.now() + 4_000; Date.now() < end;); }).catch(() => {});
+  leader.evaluate(() => { for (const end = Date.now() + 6_000; Date.now() < end;); }).catch(() => {});
   const words = ['one', 'two', 'three', 'four', 'five', 'six'];
   for (const word of words) {
     await editor.pressSequentially(` ${word}`);
