@@ -199,7 +199,8 @@ async fn main() {
         .unwrap()
         .changes;
     let (mut server, base) = spawn_server(&dir.path().join("data"), &[]);
-    let (mut raw_secs, mut e2e_secs, mut server_secs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut raw_secs, mut split_secs, mut e2e_secs, mut server_secs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut rounds, mut requests, mut token) = (0, 0, String::new());
     for rep in 0..reps {
         // a. Raw merge, one transaction, into a file database set up as the server's.
@@ -211,6 +212,19 @@ async fn main() {
         let t = Instant::now();
         raw.apply_changes(&changes).unwrap();
         raw_secs.push(t.elapsed().as_secs_f64());
+
+        // a'. The same, in the transactions the server makes for pushes of
+        // BENCH_BATCH (one commit, so one fsync, each): what splitting costs.
+        let mut split = Store::open(
+            dir.path().join(format!("split-{rep}.db")),
+            &OpenOptions::default(),
+        )
+        .unwrap();
+        let t = Instant::now();
+        for chunk in changes.chunks(env_usize("BENCH_BATCH", 1_000)) {
+            split.apply_changes(chunk).unwrap();
+        }
+        split_secs.push(t.elapsed().as_secs_f64());
 
         // b. The same changes through /sync of the real server process, by a
         // client syncing as the app does.
@@ -260,6 +274,13 @@ async fn main() {
     let raw = row(
         "raw INSERT INTO crsql_changes, 1 transaction",
         &mut raw_secs,
+    );
+    row(
+        &format!(
+            "raw, in transactions of {} (as /sync commits them)",
+            env_usize("BENCH_BATCH", 1_000)
+        ),
+        &mut split_secs,
     );
     let e2e = row(
         &format!(
