@@ -10,9 +10,10 @@ use crate::rpc::{NoteSummary, Request, Response};
 /// Rows rendered at first, and added by each "Show more".
 const PAGE: usize = 200;
 
-/// Rows kept for the next start: more than a screen holds, and few enough to
-/// draw at once while the UI's wasm is still cold.
-const KEPT: usize = 50;
+/// Rows kept for the next start: what a tall screen shows, and few enough to
+/// draw at once while the UI's wasm is still cold (each row's first drawing
+/// runs code V8 has not compiled yet: 50 rows took the mount 20 ms longer).
+const KEPT: usize = 25;
 
 /// A new note's id: random, made here so that a retried create cannot make two.
 pub(super) fn new_id() -> String {
