@@ -252,6 +252,15 @@ async fn main() {
     server.kill().unwrap();
     server.wait().unwrap();
 
+    // Each run's raw merge and its /sync runs follow one another within a
+    // second or two; this machine's speed drifts over longer spans, so the
+    // ratios of a run's own figures scatter less than the medians' ratio.
+    let per_run = |ours: &[f64]| {
+        let mut ratios: Vec<f64> = raw_secs.iter().zip(ours).map(|(r, o)| r / o).collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios
+    };
+    let (alone_ratios, e2e_ratios) = (per_run(&server_secs), per_run(&e2e_secs));
     let n = changes.len() as f64;
     let row = |what: &str, secs: &mut Vec<f64>| {
         secs.sort_by(f64::total_cmp);
@@ -301,6 +310,19 @@ async fn main() {
         "ratio /sync : raw = {:.2} (the server alone), {:.2} (a client syncing as the app does)",
         raw / alone,
         raw / e2e
+    );
+    let spread = |r: &[f64]| {
+        format!(
+            "median {:.2} ({:.2}–{:.2})",
+            r[r.len() / 2],
+            r[0],
+            r[r.len() - 1]
+        )
+    };
+    println!(
+        "ratio /sync : raw within each run = {} (the server alone), {} (a client syncing as the app does)",
+        spread(&alone_ratios),
+        spread(&e2e_ratios)
     );
 
     // 2. Memory after many users synced, with the default cache of 64 databases.
