@@ -189,3 +189,42 @@ test('a 5,000-line note written on one device arrives whole on another (the push
   await a.close();
   await b.close();
 });
+
+test('typing in a note while Sync merges another device’s line into it keeps both', async () => {
+  const a = await openProfile();
+  const b = await openProfile();
+  const pa = await openApp(a.context, server.url);
+  const pb = await openApp(b.context, server.url);
+  await signUp(pa, 'typing-while-syncing', 'password one');
+  await newNote(pa, 'Plans\nfirst');
+  assert.match(await sync(pa), /^Synced/);
+  await signIn(pb, 'typing-while-syncing', 'password one');
+  assert.match(await sync(pb), /^Synced/);
+  await openNote(pb, 'Plans');
+  await pb.getByRole('textbox', { name: 'Note text' }).fill('Plans\nfirst\nfrom the other device');
+  await saved(pb);
+  assert.match(await sync(pb), /^Synced/);
+
+  // A keeps typing while its Sync brings B's line into the note A is editing.
+  await openNote(pa, 'Plans');
+  const editor = pa.getByRole('textbox', { name: 'Note text' });
+  await editor.press('End');
+  await editor.pressSequentially(' and more');
+  await pa.getByRole('button', { name: 'Sync' }).click();
+  await editor.pressSequentially(' while syncing', { delay: 60 });
+  await eventually(async () => /^Synced/.test(await pa.locator('.sync-status').textContent()), 'the sync to finish');
+  const expected = 'Plans\nfirst and more while syncing\nfrom the other device';
+  await eventually(async () => (await editor.inputValue()) === expected, 'A to show both edits', 5_000);
+  await saved(pa);
+
+  for (const p of [pa, pb]) assert.match(await sync(p), /^Synced/);
+  await eventually(async () => (await pb.getByRole('textbox', { name: 'Note text' }).inputValue()) === expected,
+    'B to show both edits', 5_000);
+  await pa.reload();
+  await openNote(pa, 'Plans');
+  assert.equal(await pa.getByRole('textbox', { name: 'Note text' }).inputValue(), expected);
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  await a.close();
+  await b.close();
+});

@@ -3,6 +3,9 @@
 //! user typed; the store applies it to the lines it holds. One definition of
 //! a line for both, so they cannot disagree.
 
+mod rebase;
+pub use rebase::rebase;
+
 /// A note's text as lines; the empty note has none, so that joining the lines
 /// with `\n` gives back exactly the text that was split.
 pub fn split_lines(body: &str) -> Vec<&str> {

@@ -14,7 +14,7 @@ use super::{Action, Ctx};
 use crate::client;
 use crate::rpc::{Conflict, Note, Request, Response};
 use saves::Saves;
-use write::{Base, write};
+use write::{Base, Written, write};
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE_MS: u32 = 300;
@@ -75,7 +75,22 @@ pub fn Editor() -> impl IntoView {
         let written = write(id.clone(), &body, from.as_ref()).await;
         let over = saves.try_update_value(|s| s.end(no)).flatten();
         match written {
-            Ok(revision) => {
+            Ok(Written { revision, merged }) => {
+                // The edit went onto lines written elsewhere meanwhile: show
+                // them, with whatever was typed since this save started.
+                let body = match merged {
+                    Some(merged) => {
+                        if loaded.get_untracked().as_ref() == Some(&id) {
+                            if edits.get_value() == mine {
+                                text.set(merged.clone());
+                            } else {
+                                text.update(|t| *t = notetext::rebase(&body, t, &merged));
+                            }
+                        }
+                        merged
+                    }
+                    None => body,
+                };
                 if edits.get_value() == mine {
                     dirty.set(false);
                 }
