@@ -53,59 +53,50 @@ async fn save_lines(id: &str, from: &Base, body: &str) -> Result<Lines, RpcError
     })
 }
 
-async fn save_whole(id: String, body: String) -> Result<i64, RpcError> {
-    match client::call(Request::SaveNote { id, body }).await? {
-        Response::Saved(revision) => Ok(revision),
-        _ => Err(RpcError::Unexpected),
-    }
-}
-
 /// Writes `body` as the note's text, typed over `base`: as the lines changed
 /// from it when the database still holds it; put onto what it holds now when
 /// the note changed since (a Sync merged another device's lines, another tab
 /// saved), where saving the whole text would delete those lines; whole when
 /// there is no base.
 pub async fn write(id: String, body: &str, base: Option<&Base>) -> Result<Written, RpcError> {
-    let saved = |revision| Written {
-        revision,
-        merged: None,
-    };
-    let Some(base) = base.filter(|b| b.id == id) else {
-        return save_whole(id, body.to_owned()).await.map(saved);
-    };
-    match save_lines(&id, base, body).await? {
-        Lines::Saved(revision) => return Ok(saved(revision)),
-        Lines::Whole => return save_whole(id, body.to_owned()).await.map(saved),
-        Lines::Stale => {}
+    // `body` put onto the note as last read, once it was read again.
+    let mut merged: Option<String> = None;
+    if let Some(base) = base.filter(|b| b.id == id) {
+        let mut now: Option<Base> = None;
+        // Another write may land between a read and the save after it.
+        for _ in 0..4 {
+            let from = now.as_ref().unwrap_or(base);
+            match save_lines(&id, from, merged.as_deref().unwrap_or(body)).await? {
+                Lines::Saved(revision) => {
+                    return Ok(Written {
+                        revision,
+                        merged: merged.filter(|m| m != body),
+                    });
+                }
+                Lines::Whole => break,
+                Lines::Stale => {}
+            }
+            let Response::Note(Some(note)) = client::call(Request::GetNote {
+                id: id.clone(),
+                known: None,
+            })
+            .await?
+            else {
+                // Deleted for good elsewhere: the text is all there is.
+                break;
+            };
+            merged = Some(notetext::rebase(&base.text, body, &note.body));
+            now = Some(Base {
+                id: id.clone(),
+                text: note.body,
+                revision: note.revision,
+            });
+        }
     }
-    // A few tries: each reads the note again, and another write may land
-    // between that read and this save.
-    for _ in 0..3 {
-        let now = match client::call(Request::GetNote {
-            id: id.clone(),
-            known: None,
-        })
-        .await?
-        {
-            Response::Note(Some(now)) => now,
-            // Deleted for good elsewhere: the text is all there is.
-            _ => break,
-        };
-        let merged = notetext::rebase(&base.text, body, &now.body);
-        let now = Base {
-            id: id.clone(),
-            text: now.body,
-            revision: now.revision,
-        };
-        let revision = match save_lines(&id, &now, &merged).await? {
-            Lines::Saved(revision) => revision,
-            Lines::Stale => continue,
-            Lines::Whole => save_whole(id.clone(), merged.clone()).await?,
-        };
-        return Ok(Written {
-            revision,
-            merged: (merged != body).then_some(merged),
-        });
+    let merged = merged.filter(|m| m != body);
+    let whole = merged.clone().unwrap_or_else(|| body.to_owned());
+    match client::call(Request::SaveNote { id, body: whole }).await? {
+        Response::Saved(revision) => Ok(Written { revision, merged }),
+        _ => Err(RpcError::Unexpected),
     }
-    save_whole(id, body.to_owned()).await.map(saved)
 }
