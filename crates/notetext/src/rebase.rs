@@ -40,42 +40,44 @@ fn hunk<'a>(base: &[&str], other: &[&'a str]) -> Option<Hunk<'a>> {
 /// changed the same lines, those of `theirs` come first, then the lines of
 /// `ours` that `theirs` lacks (an edit of a line `theirs` deleted survives;
 /// a deletion of a line `theirs` edited does not).
-pub fn rebase(base: &str, ours: &str, theirs: &str) -> String {
+pub fn rebase<'a>(base: &'a str, ours: &'a str, theirs: &'a str) -> String {
     let (b, o, t) = (split_lines(base), split_lines(ours), split_lines(theirs));
     let (Some(mine), Some(other)) = (hunk(&b, &o), hunk(&b, &t)) else {
         // A side that changed nothing leaves the other's text.
         return if o == b { theirs } else { ours }.to_owned();
     };
-    let mut merged: Vec<&str> = Vec::with_capacity(b.len() + mine.lines.len() + other.lines.len());
+    // Apart, both are made; overlapping, they become one change of the
+    // lines either touched.
     let (first, second) = if other.to <= mine.from {
-        (&other, &mine)
+        (other, Some(mine))
     } else if mine.to <= other.from {
-        (&mine, &other)
+        (mine, Some(other))
     } else {
         let (from, to) = (mine.from.min(other.from), mine.to.max(other.to));
         // The base's lines `from..to` as a side left them.
-        fn side<'s>(b: &[&'s str], h: &Hunk<'s>, from: usize, to: usize) -> Vec<&'s str> {
+        let side = |h: Hunk<'a>| {
             let mut lines = b[from..h.from].to_vec();
-            lines.extend_from_slice(&h.lines);
+            lines.extend(h.lines);
             lines.extend_from_slice(&b[h.to..to]);
             lines
+        };
+        let mut lines = side(other);
+        let theirs_here = lines.len();
+        for line in side(mine) {
+            if !lines[..theirs_here].contains(&line) {
+                lines.push(line);
+            }
         }
-        let theirs_here = side(&b, &other, from, to);
-        merged.extend_from_slice(&b[..from]);
-        merged.extend_from_slice(&theirs_here);
-        merged.extend(
-            side(&b, &mine, from, to)
-                .into_iter()
-                .filter(|l| !theirs_here.contains(l)),
-        );
-        merged.extend_from_slice(&b[to..]);
-        return merged.join("\n");
+        (Hunk { from, to, lines }, None)
     };
-    merged.extend_from_slice(&b[..first.from]);
-    merged.extend_from_slice(&first.lines);
-    merged.extend_from_slice(&b[first.to..second.from]);
-    merged.extend_from_slice(&second.lines);
-    merged.extend_from_slice(&b[second.to..]);
+    let mut merged = Vec::with_capacity(b.len() + first.lines.len());
+    let mut at = 0;
+    for h in std::iter::once(first).chain(second) {
+        merged.extend_from_slice(&b[at..h.from]);
+        merged.extend(h.lines);
+        at = h.to;
+    }
+    merged.extend_from_slice(&b[at..]);
     merged.join("\n")
 }
 
