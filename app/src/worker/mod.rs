@@ -187,13 +187,7 @@ impl Worker {
                 }
             }
             Peer::Answer { to, id, result } => {
-                if to != self.me {
-                    return;
-                }
-                let mut pending = self.pending.borrow_mut();
-                if let Some(at) = pending.iter().position(|(p, _)| *p == id) {
-                    pending.remove(at);
-                    drop(pending);
+                if to == self.me && self.answered(id) {
                     self.to_ui(&ToUi::Reply { id, result });
                 }
             }
@@ -203,6 +197,14 @@ impl Worker {
             // requests, so answer them here.
             Peer::Fatal(message) => self.fail_here(message),
         }
+    }
+
+    /// Takes request `id` off the pending ones; false if it was not there
+    /// (answered already, by an earlier leader or a resend).
+    fn answered(&self, id: u64) -> bool {
+        let mut pending = self.pending.borrow_mut();
+        let at = pending.iter().position(|(p, _)| *p == id);
+        at.map(|at| pending.remove(at)).is_some()
     }
 
     fn resend(&self) {
