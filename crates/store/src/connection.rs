@@ -99,9 +99,8 @@ impl Store {
             // Per connection, not stored in the file. A file already larger
             // keeps its size and takes no more pages.
             let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
-            let page_size = u64::try_from(page_size).unwrap_or(4096).max(1);
-            let pages = i64::try_from(max.div_ceil(page_size).clamp(1, u64::from(u32::MAX)))
-                .unwrap_or(i64::from(u32::MAX));
+            let pages = (i64::try_from(max).unwrap_or(i64::MAX) / page_size.max(1))
+                .clamp(1, u32::MAX.into());
             let _: i64 =
                 conn.pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))?;
         }
