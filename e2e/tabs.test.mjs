@@ -48,7 +48,7 @@ test('saves waiting for a leader tab that hangs are written in the order they we
   await editor.press('End');
 
   // The leader stops answering (its worker busy, as a hung tab's is); tab
-  // 2's saves wait for it, each newer than the one before.
+  // 2's first save waits for it, and the newer ones behind that.
   const leader = tab1.workers().find((w) => w.url().includes('db_worker'));
   leader.evaluate(() => { for (const end = Date.now() + 6_000; Date.now() < end;); }).catch(() => {});
   const words = ['one', 'two', 'three', 'four', 'five', 'six'];
@@ -65,6 +65,42 @@ test('saves waiting for a leader tab that hangs are written in the order they we
   const expected = `In order ${words.join(' ')}`;
   await tab2.reload();
   await openNote(tab2, 'In order');
+  assert.equal(await tab2.getByRole('textbox', { name: 'Note text' }).inputValue(), expected);
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+});
+
+test('a save made while an older one waits keeps the line another tab wrote meanwhile', async () => {
+  const profile = await openProfile();
+  const tab1 = await openApp(profile.context, server.url); // holds the database
+  const tab2 = await openApp(profile.context, server.url);
+  await newNote(tab2, 'Shared\nmiddle\nend');
+  await eventually(async () => (await titles(tab1)).includes('Shared'), 'tab 1 to show the note', 3_000);
+  await openNote(tab1, 'Shared');
+  const editor1 = tab1.getByRole('textbox', { name: 'Note text' });
+  const editor2 = tab2.getByRole('textbox', { name: 'Note text' });
+
+  // While the leader is slow to answer, tab 1 changes the first line, and
+  // tab 2 the last one, twice: its second save is made while its first
+  // still waits, and lands after tab 1's.
+  const leader = tab1.workers().find((w) => w.url().includes('db_worker'));
+  leader.evaluate(() => { for (const end = Date.now() + 4_000; Date.now() < end;); }).catch(() => {});
+  await editor1.press('Control+Home');
+  await editor1.press('End');
+  await editor1.pressSequentially(' by tab 1');
+  await editor1.press('Control+s');
+  await editor2.press('Control+End');
+  await editor2.pressSequentially(' one');
+  await editor2.press('Control+s');
+  await editor2.pressSequentially(' two');
+  await editor2.press('Control+s');
+
+  await saved(tab2);
+  const expected = 'Shared by tab 1\nmiddle\nend one two';
+  await eventually(async () => (await editor2.inputValue()) === expected, `tab 2 to show “${expected}”`);
+  await eventually(async () => (await editor1.inputValue()) === expected, `tab 1 to show “${expected}”`);
+  await tab2.reload();
+  await openNote(tab2, 'Shared');
   assert.equal(await tab2.getByRole('textbox', { name: 'Note text' }).inputValue(), expected);
   assert.deepEqual(profile.errors, []);
   await profile.close();

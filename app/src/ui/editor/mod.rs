@@ -5,6 +5,8 @@
 mod saves;
 mod write;
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::conflicts::{Act, ConflictPanel};
@@ -55,7 +57,7 @@ pub fn Editor() -> impl IntoView {
     let deleted_at = RwSignal::new(None::<i64>);
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let show_history = RwSignal::new(false);
-    // Taken while a save is on its way: a save sent meanwhile is whole.
+    // Taken while a save is on its way.
     let base = StoredValue::new(None::<Base>);
     let saves = StoredValue::new(Saves::default());
     // What the database may hold for `id` under the editor's text.
@@ -64,9 +66,21 @@ pub fn Editor() -> impl IntoView {
         saves.with_value(|s| s.typed_over(id, shown))
     };
 
+    // Held by the save being written. A save computes its lines from the
+    // text the one before it wrote, which only that save's answer tells:
+    // sent meanwhile, it would be whole, and delete what a Sync or another
+    // tab wrote into the note in between.
+    let turn = StoredValue::new(Arc::new(futures::lock::Mutex::new(())));
+
     let save = move |id: String, body: String| async move {
-        let mine = edits.get_value();
         state.set(SaveState::Saving);
+        let turn = turn.get_value();
+        let _turn = turn.lock().await;
+        // The note is still shown: save what it shows now. That includes
+        // this call's text, and what the save before put it onto.
+        let shown = loaded.get_untracked().as_ref() == Some(&id);
+        let body = if shown { text.get_untracked() } else { body };
+        let mine = edits.get_value();
         let from = base.try_update_value(Option::take).flatten();
         let over = from.as_ref().filter(|b| b.id == id).map(|b| b.text.clone());
         let no = saves

@@ -62,6 +62,13 @@ pub async fn write(id: String, body: &str, base: Option<&Base>) -> Result<Writte
     // `body` put onto the note as last read, once it was read again.
     let mut merged: Option<String> = None;
     if let Some(base) = base.filter(|b| b.id == id) {
+        // Nothing typed since (a save queued behind one that sent it all).
+        if base.text == body {
+            return Ok(Written {
+                revision: base.revision,
+                merged: None,
+            });
+        }
         let mut now: Option<Base> = None;
         // Another write may land between a read and the save after it.
         for _ in 0..4 {
