@@ -34,6 +34,14 @@ pub enum AccountError {
     Hash(String),
 }
 
+impl AccountError {
+    /// The disk holding `accounts.db` is full: not the client's fault, and
+    /// not a bug either.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Self::Db(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+    }
+}
+
 pub const MAX_USERNAME_CHARS: usize = 64;
 pub const MIN_PASSWORD_BYTES: usize = 8;
 pub const MAX_PASSWORD_BYTES: usize = 1024;
@@ -247,5 +255,41 @@ mod tests {
             accounts.authenticate(&token),
             Err(AccountError::BadToken)
         ));
+    }
+
+    #[test]
+    fn a_full_accounts_disk_answers_507_in_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = Accounts::open(&dir.path().join("a.db")).unwrap();
+        // A disk with room for the pages there are now and no more.
+        let pages: i64 = accounts
+            .conn()
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        let _: i64 = accounts
+            .conn()
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let err = (0..100)
+            .find_map(|i| {
+                accounts
+                    .sign_up(&format!("user {i}"), "correct horse")
+                    .err()
+            })
+            .expect("the file filled up");
+        assert!(err.is_disk_full(), "{err}");
+        assert!(!AccountError::Taken.is_disk_full());
+
+        // Answered as the server's lack of room, in words, not as a bug.
+        let api = crate::error::ApiError::from(err);
+        let words = api.to_string();
+        assert!(words.contains("disk is full"), "{words}");
+        let response = axum::response::IntoResponse::into_response(api);
+        assert_eq!(
+            response.status(),
+            axum::http::StatusCode::INSUFFICIENT_STORAGE
+        );
     }
 }

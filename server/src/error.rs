@@ -43,13 +43,10 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed on this path")]
     MethodNotAllowed,
-    /// The user's database reached its size limit, or the disk is full.
-    #[error(
-        "the server has no room to store your changes (your account's space or the server's \
-         disk is full). They are safe on your device; Sync again later, or ask the server's \
-         operator for more room"
-    )]
-    InsufficientStorage,
+    /// A user's database reached its size limit, or the disk is full: the
+    /// words say what could not be done and what to do.
+    #[error("{0}")]
+    InsufficientStorage(&'static str),
     /// Our fault. The message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -61,11 +58,16 @@ impl ApiError {
     }
 }
 
+/// Why a Sync got 507.
+pub const NO_ROOM_TO_SYNC: &str = "Sync could not finish: the server has no room to store your \
+     changes (your account's space or the server's disk is full). They are safe on your device; \
+     Sync again later, or ask the server's operator for more room";
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         if e.is_disk_full() {
             tracing::warn!(error = %e, "a user's database is full");
-            Self::InsufficientStorage
+            Self::InsufficientStorage(NO_ROOM_TO_SYNC)
         } else {
             Self::internal(e)
         }
@@ -94,7 +96,7 @@ impl IntoResponse for ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+            Self::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &self {

@@ -30,8 +30,9 @@ async fn refused(r: Response) -> RpcError {
         429 => RpcError::Server(format!(
             "The server is busy ({message}). Try again shortly."
         )),
-        // The server's words say what to do: its disk, or this account's space there, is full.
-        507 => RpcError::Server(format!("Sync could not finish: {message}.")),
+        // Its disk, or this account's space there, is full: the server's
+        // words say what could not be done and what to do.
+        507 => RpcError::Server(format!("{message}.")),
         500..=599 => RpcError::Server(format!("The server failed ({message}). Try again later.")),
         _ => RpcError::Server(message),
     }

@@ -8,6 +8,11 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, Bearer};
 use crate::state::AppState;
 
+/// Why signing up, in or out got 507.
+const NO_ROOM_FOR_ACCOUNTS: &str = "The server's disk is full, so it cannot create your account \
+     or sign you in or out right now. Your notes are safe on this device; try again later, or ask \
+     the server's operator for more room";
+
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
@@ -16,6 +21,10 @@ impl From<AccountError> for ApiError {
             AccountError::WrongCredentials => Self::Unauthorized("wrong username or password"),
             AccountError::BadToken => {
                 Self::Unauthorized("invalid or expired session; sign in again")
+            }
+            _ if e.is_disk_full() => {
+                tracing::warn!(error = %e, "the accounts database is full");
+                Self::InsufficientStorage(NO_ROOM_FOR_ACCOUNTS)
             }
             AccountError::Db(_) | AccountError::Hash(_) => Self::internal(e),
         }
