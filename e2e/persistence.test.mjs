@@ -168,6 +168,40 @@ test('an app that cannot load says so and what to do', async () => {
   await profile.close();
 });
 
+test('the last screen shows while the app’s wasm is on its way, and turns into what to do if it never arrives', async () => {
+  // A browser that used the app keeps its last screen (read here to carry
+  // it to a fresh profile, whose requests this test can hold).
+  const used = await openProfile();
+  const before = await openApp(used.context, server.url);
+  await newNote(before, 'Kept on screen');
+  const screen = await before.evaluate(() => localStorage.getItem('notes.first-screen.v1'));
+  await used.close();
+  assert.ok(screen, 'the screen is kept');
+
+  const profile = await openProfile();
+  await profile.context.addInitScript((kept) => {
+    if (!localStorage.getItem('notes.first-screen.v1')) localStorage.setItem('notes.first-screen.v1', kept);
+  }, screen);
+  let answer;
+  const held = new Promise((resolve) => { answer = resolve; });
+  await profile.context.route('**/app-*_bg.wasm', async (route) => { await held; await route.fulfill({ status: 503, body: '' }); });
+  const page = await profile.context.newPage();
+  await page.goto(server.url);
+  const title = page.locator('.note-list .note-title', { hasText: 'Kept on screen' });
+  await title.waitFor();
+  assert.equal(await page.locator('.note-list').getAttribute('aria-busy'), 'true');
+  // Not the app yet: nothing on it can be used (nor reached by a screen reader).
+  assert.equal(await page.locator('#kept-screen').evaluate((e) => e.inert), true);
+  await page.getByRole('status').filter({ hasText: 'Loading Notes…' }).waitFor({ state: 'attached' });
+
+  answer();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /^The app could not load \(.+\)\. Check the connection and reload the page; notes saved in this browser are kept\.$/);
+  assert.equal(await title.count(), 0);
+  await profile.close();
+});
+
 test('once a note is written, the app asks the browser to keep its storage', async () => {
   const profile = await openProfile();
   await profile.context.addInitScript(() => {

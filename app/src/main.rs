@@ -8,12 +8,13 @@ fn main() {
         return;
     }
     console_error_panic_hook::set_once();
-    // index.html's "Loading…" stands in until now.
-    if let Some(boot) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("boot"))
-    {
-        boot.remove();
+    // index.html's "Loading…" and the last screen kept stand in until now.
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        for id in ["boot", "kept-screen"] {
+            if let Some(stand_in) = document.get_element_by_id(id) {
+                stand_in.remove();
+            }
+        }
     }
     leptos::mount::mount_to_body(app::ui::App);
 }
