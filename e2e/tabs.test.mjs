@@ -105,3 +105,34 @@ test('a save made while an older one waits keeps the line another tab wrote mean
   assert.deepEqual(profile.errors, []);
   await profile.close();
 });
+
+test('leaving a note and coming back while its saves wait for the database keeps every word', async () => {
+  const profile = await openProfile();
+  const page = await openApp(profile.context, server.url);
+  await newNote(page, 'Other');
+  await newNote(page, 'Come back');
+  const editor = page.getByRole('textbox', { name: 'Note text' });
+  await editor.press('End');
+
+  // The database is slow to answer (its worker busy merging a Sync, say):
+  // a save waits, the note is left with newer words, then opened again.
+  const worker = page.workers().find((w) => w.url().includes('db_worker'));
+  worker.evaluate(() => { for (const end = Date.now() + 3_000; Date.now() < end;); }).catch(() => {});
+  await editor.pressSequentially(' one');
+  await editor.press('Control+s');
+  await editor.pressSequentially(' two');
+  await page.locator('.note-list .note-title', { hasText: 'Other' }).click();
+  await page.locator('.note-list .note-title', { hasText: 'Come back' }).click();
+  await eventually(async () => (await editor.inputValue()).startsWith('Come back one'), 'the note to show again', 10_000);
+  await editor.press('End');
+  await editor.pressSequentially(' three');
+  await saved(page);
+
+  const expected = 'Come back one two three';
+  await eventually(async () => (await editor.inputValue()) === expected, `the note to show “${expected}”`);
+  await page.reload();
+  await openNote(page, 'Come back');
+  assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), expected);
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+});

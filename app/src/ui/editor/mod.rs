@@ -66,10 +66,10 @@ pub fn Editor() -> impl IntoView {
         saves.with_value(|s| s.typed_over(id, shown))
     };
 
-    // Held by the save being written. A save computes its lines from the
-    // text the one before it wrote, which only that save's answer tells:
-    // sent meanwhile, it would be whole, and delete what a Sync or another
-    // tab wrote into the note in between.
+    // Held by the save being written, and by a read of the note to show. A
+    // save computes its lines from the text the one before it wrote, which
+    // only that save's answer tells: sent meanwhile, it would be whole, and
+    // delete what a Sync or another tab wrote into the note in between.
     let turn = StoredValue::new(Arc::new(futures::lock::Mutex::new(())));
 
     let save = move |id: String, body: String| async move {
@@ -198,18 +198,24 @@ pub fn Editor() -> impl IntoView {
                 text.set(String::new());
             }
         }
-        let known = base.with_value(|b| {
-            b.as_ref()
-                .filter(|b| b.id == id && shown.as_ref() == Some(&id))
-                .map(|b| b.revision)
-        });
         leptos::task::spawn_local(async move {
-            match client::call(Request::GetNote {
-                id: id.clone(),
-                known,
-            })
-            .await
-            {
+            // Read after the saves made before: a note read while its save
+            // waits lacks that save's words, and would show them deleted.
+            let turn = turn.get_value();
+            let answer = {
+                let _turn = turn.lock().await;
+                let known = base.with_value(|b| {
+                    b.as_ref()
+                        .filter(|b| b.id == id && shown.as_ref() == Some(&id))
+                        .map(|b| b.revision)
+                });
+                client::call(Request::GetNote {
+                    id: id.clone(),
+                    known,
+                })
+                .await
+            };
+            match answer {
                 Ok(Response::NoteUnchanged) => {}
                 Ok(Response::Note(Some(note))) => {
                     let still_shown = ctx.selected.get_untracked().as_ref() == Some(&note.id);
