@@ -136,3 +136,40 @@ test('leaving a note and coming back while its saves wait for the database keeps
   assert.deepEqual(profile.errors, []);
   await profile.close();
 });
+
+test('leaving a note whose waiting save goes onto another tab’s line keeps that line', async () => {
+  const profile = await openProfile();
+  const tab1 = await openApp(profile.context, server.url); // holds the database
+  const tab2 = await openApp(profile.context, server.url);
+  await newNote(tab2, 'Elsewhere');
+  await newNote(tab2, 'Left\nmiddle\nend');
+  await eventually(async () => (await titles(tab1)).includes('Left'), 'tab 1 to show the note', 3_000);
+  await openNote(tab1, 'Left');
+  const editor1 = tab1.getByRole('textbox', { name: 'Note text' });
+  const editor2 = tab2.getByRole('textbox', { name: 'Note text' });
+
+  // While the leader is slow to answer, tab 1 changes the first line; tab 2
+  // changes the last one and opens another note at once: its save lands
+  // after tab 1's, and its edit goes onto tab 1's line.
+  const leader = tab1.workers().find((w) => w.url().includes('db_worker'));
+  leader.evaluate(() => { for (const end = Date.now() + 3_000; Date.now() < end;); }).catch(() => {});
+  await editor1.press('Control+Home');
+  await editor1.press('End');
+  await editor1.pressSequentially(' by tab 1');
+  await editor1.press('Control+s');
+  await editor2.press('Control+End');
+  await editor2.pressSequentially(' by tab 2');
+  await editor2.press('Control+s');
+  await tab2.locator('.note-list .note-title', { hasText: 'Elsewhere' }).click();
+
+  const expected = 'Left by tab 1\nmiddle\nend by tab 2';
+  await eventually(async () => (await editor1.inputValue()) === expected, `tab 1 to show “${expected}”`);
+  await openNote(tab2, 'Left');
+  await eventually(async () => (await editor2.inputValue()) === expected, `tab 2 to show “${expected}”`);
+  await tab1.waitForTimeout(500); // any save still on its way lands
+  await tab2.reload();
+  await openNote(tab2, 'Left');
+  assert.equal(await tab2.getByRole('textbox', { name: 'Note text' }).inputValue(), expected);
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+});

@@ -72,6 +72,12 @@ pub fn Editor() -> impl IntoView {
     // delete what a Sync or another tab wrote into the note in between.
     let turn = StoredValue::new(Arc::new(futures::lock::Mutex::new(())));
 
+    // A note left while its save put the edit onto lines written elsewhere:
+    // the text that save sent, and the one the note took instead. A save of
+    // the note made before it was left was typed over the former, and goes
+    // onto the latter: saved as it is, it would delete those lines.
+    let moved = StoredValue::new(None::<(String, String, String)>);
+
     let save = move |id: String, body: String| async move {
         state.set(SaveState::Saving);
         let turn = turn.get_value();
@@ -79,7 +85,19 @@ pub fn Editor() -> impl IntoView {
         // The note is still shown: save what it shows now. That includes
         // this call's text, and what the save before put it onto.
         let shown = loaded.get_untracked().as_ref() == Some(&id);
-        let body = if shown { text.get_untracked() } else { body };
+        let mut body = if shown { text.get_untracked() } else { body };
+        let onto = if shown {
+            None
+        } else {
+            moved
+                .try_update_value(|m| m.take_if(|m| m.0 == id))
+                .flatten()
+        };
+        // The text as typed, when it went onto another first.
+        let typed = onto.as_ref().map(|(_, sent, took)| {
+            let put = notetext::rebase(sent, &body, took);
+            std::mem::replace(&mut body, put)
+        });
         let mine = edits.get_value();
         let from = base.try_update_value(Option::take).flatten();
         let over = from.as_ref().filter(|b| b.id == id).map(|b| b.text.clone());
@@ -90,21 +108,30 @@ pub fn Editor() -> impl IntoView {
         let over = saves.try_update_value(|s| s.end(no)).flatten();
         match written {
             Ok(Written { revision, merged }) => {
+                let shown = loaded.get_untracked().as_ref() == Some(&id);
                 // The edit went onto lines written elsewhere meanwhile: show
                 // them, with whatever was typed since this save started.
-                let body = match merged {
-                    Some(merged) => {
-                        if loaded.get_untracked().as_ref() == Some(&id) {
-                            if edits.get_value() == mine {
-                                text.set(merged.clone());
-                            } else {
-                                text.update(|t| *t = notetext::rebase(&body, t, &merged));
-                            }
-                        }
-                        merged
+                if let Some(merged) = &merged
+                    && shown
+                {
+                    if edits.get_value() == mine {
+                        text.set(merged.clone());
+                    } else {
+                        text.update(|t| *t = notetext::rebase(&body, t, merged));
                     }
-                    None => body,
+                }
+                let (body, typed) = match merged {
+                    Some(merged) => (merged, Some(typed.unwrap_or(body))),
+                    None => (body, typed),
                 };
+                moved.update_value(|m| {
+                    if m.as_ref().is_some_and(|m| m.0 == id) {
+                        *m = None;
+                    }
+                    if let Some(typed) = typed.filter(|_| !shown) {
+                        *m = Some((id.clone(), typed, body.clone()));
+                    }
+                });
                 if edits.get_value() == mine {
                     dirty.set(false);
                 }
@@ -127,6 +154,9 @@ pub fn Editor() -> impl IntoView {
                 // The database still holds what the save was typed over.
                 if base.with_value(Option::is_none) {
                     base.set_value(from);
+                }
+                if onto.is_some() {
+                    moved.set_value(onto);
                 }
                 // A draft, until a later save succeeds: a full storage must
                 // not take the words with it when the user opens another
@@ -230,6 +260,12 @@ pub fn Editor() -> impl IntoView {
                             text: note.body,
                             revision: note.revision,
                         }));
+                        // What is typed now goes over the text just read.
+                        moved.update_value(|m| {
+                            if m.as_ref().is_some_and(|m| m.0 == note.id) {
+                                *m = None;
+                            }
+                        });
                         // Setting a signal re-renders what reads it, even to
                         // the same value: that would replace the text area
                         // (and lose the caret) after every save.
