@@ -174,9 +174,11 @@ test('the last screen shows while the app’s wasm is on its way, and turns into
   const used = await openProfile();
   const before = await openApp(used.context, server.url);
   await newNote(before, 'Kept on screen');
-  const screen = await before.evaluate(() => localStorage.getItem('notes.first-screen.v1'));
+  // Kept once the list shows the note's title (not just a new, empty note).
+  const kept = () => before.evaluate(() => localStorage.getItem('notes.first-screen.v1'));
+  await eventually(async () => (await kept())?.includes('Kept on screen'), 'the screen to be kept');
+  const screen = await kept();
   await used.close();
-  assert.ok(screen, 'the screen is kept');
 
   const profile = await openProfile();
   await profile.context.addInitScript((kept) => {

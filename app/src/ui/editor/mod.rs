@@ -2,27 +2,26 @@
 //! saving/saved indicator, delete (to the trash) with undo, the note's
 //! conflict copies and its history.
 
+mod save;
 mod saves;
 mod write;
-
-use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::conflicts::{Act, ConflictPanel};
-use super::drafts::{self, Draft, Kept};
+use super::drafts::{self, Draft};
 use super::history::HistoryPanel;
 use super::{Action, Ctx};
 use crate::client;
 use crate::rpc::{Conflict, Note, Request, Response};
-use saves::Saves;
-use write::{Base, Written, write};
+use save::Editing;
+use write::Base;
 
 /// Quiet time after the last keystroke before saving.
 const DEBOUNCE_MS: u32 = 300;
 
 #[derive(Clone, Debug, PartialEq)]
-enum SaveState {
+pub(super) enum SaveState {
     Idle,
     Saving,
     Saved,
@@ -45,153 +44,24 @@ fn unsaved_draft(note: &Note, account: Option<String>) -> Option<String> {
 #[component]
 pub fn Editor() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let text = RwSignal::new(String::new());
-    // The note shown, once loaded.
-    let loaded = RwSignal::new(None::<String>);
-    // The text area holds edits not yet written to the database.
-    let dirty = RwSignal::new(false);
-    // Bumped by every edit: a save only clears `dirty` if no edit came after it.
-    let edits = StoredValue::new(0u64);
-    let state = RwSignal::new(SaveState::Idle);
+    let editing = Editing::new(ctx);
+    let Editing {
+        text,
+        loaded,
+        dirty,
+        edits,
+        state,
+        base,
+        saves,
+        turn,
+        moved,
+        ..
+    } = editing;
     // Of the note shown: when it went to the trash, and its conflict copies.
     let deleted_at = RwSignal::new(None::<i64>);
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let show_history = RwSignal::new(false);
-    // Taken while a save is on its way.
-    let base = StoredValue::new(None::<Base>);
-    let saves = StoredValue::new(Saves::default());
-    // What the database may hold for `id` under the editor's text.
-    let typed_over = move |id: &str| {
-        let shown = base.with_value(|b| b.iter().find(|b| b.id == id).map(|b| b.text.clone()));
-        saves.with_value(|s| s.typed_over(id, shown))
-    };
-
-    // Held by the save being written, and by a read of the note to show. A
-    // save computes its lines from the text the one before it wrote, which
-    // only that save's answer tells: sent meanwhile, it would be whole, and
-    // delete what a Sync or another tab wrote into the note in between.
-    let turn = StoredValue::new(Arc::new(futures::lock::Mutex::new(())));
-
-    // A note left while its save put the edit onto lines written elsewhere:
-    // the text that save sent, and the one the note took instead. A save of
-    // the note made before it was left was typed over the former, and goes
-    // onto the latter: saved as it is, it would delete those lines.
-    let moved = StoredValue::new(None::<(String, String, String)>);
-
-    let save = move |id: String, body: String| async move {
-        state.set(SaveState::Saving);
-        let turn = turn.get_value();
-        let _turn = turn.lock().await;
-        // The note is still shown: save what it shows now. That includes
-        // this call's text, and what the save before put it onto.
-        let shown = loaded.get_untracked().as_ref() == Some(&id);
-        let mut body = if shown { text.get_untracked() } else { body };
-        let onto = if shown {
-            None
-        } else {
-            moved
-                .try_update_value(|m| m.take_if(|m| m.0 == id))
-                .flatten()
-        };
-        // The text as typed, when it went onto another first.
-        let typed = onto.as_ref().map(|(_, sent, took)| {
-            let put = notetext::rebase(sent, &body, took);
-            std::mem::replace(&mut body, put)
-        });
-        let mine = edits.get_value();
-        let from = base.try_update_value(Option::take).flatten();
-        let over = from.as_ref().filter(|b| b.id == id).map(|b| b.text.clone());
-        let no = saves
-            .try_update_value(|s| s.start(&id, over, &body))
-            .unwrap_or_default();
-        let written = write(id.clone(), &body, from.as_ref()).await;
-        let over = saves.try_update_value(|s| s.end(no)).flatten();
-        match written {
-            Ok(Written { revision, merged }) => {
-                let shown = loaded.get_untracked().as_ref() == Some(&id);
-                // The edit went onto lines written elsewhere meanwhile: show
-                // them, with whatever was typed since this save started.
-                if let Some(merged) = &merged
-                    && shown
-                {
-                    if edits.get_value() == mine {
-                        text.set(merged.clone());
-                    } else {
-                        text.update(|t| *t = notetext::rebase(&body, t, merged));
-                    }
-                }
-                let (body, typed) = match merged {
-                    Some(merged) => (merged, Some(typed.unwrap_or(body))),
-                    None => (body, typed),
-                };
-                moved.update_value(|m| {
-                    if m.as_ref().is_some_and(|m| m.0 == id) {
-                        *m = None;
-                    }
-                    if let Some(typed) = typed.filter(|_| !shown) {
-                        *m = Some((id.clone(), typed, body.clone()));
-                    }
-                });
-                if edits.get_value() == mine {
-                    dirty.set(false);
-                }
-                if saves
-                    .try_update_value(|s| s.supersedes_draft(&id, no))
-                    .unwrap_or(false)
-                {
-                    drafts::saved(&id);
-                }
-                base.set_value(Some(Base {
-                    id,
-                    text: body,
-                    revision,
-                }));
-                state.set(SaveState::Saved);
-                super::persist::ask_once();
-                true
-            }
-            Err(e) => {
-                // The database still holds what the save was typed over.
-                if base.with_value(Option::is_none) {
-                    base.set_value(from);
-                }
-                if onto.is_some() {
-                    moved.set_value(onto);
-                }
-                // A draft, until a later save succeeds: a full storage must
-                // not take the words with it when the user opens another
-                // note or closes the tab.
-                let newest = saves
-                    .try_update_value(|s| s.failed(&id, no))
-                    .unwrap_or(false);
-                let kept = newest.then(|| {
-                    let mut typed_over = typed_over(&id);
-                    typed_over.extend(over.filter(|o| !typed_over.contains(o)));
-                    drafts::keep(Draft {
-                        account: ctx.status.get_untracked().account,
-                        id: id.clone(),
-                        text: body.clone(),
-                        over: typed_over,
-                    })
-                });
-                if loaded.get_untracked().as_ref() == Some(&id) {
-                    state.set(SaveState::Failed(e.to_string()));
-                } else {
-                    state.set(SaveState::Idle);
-                    let where_ = if kept == Some(Kept::InThisTab) {
-                        "in this tab only: open the note to save it again before you close the tab"
-                    } else {
-                        "on this device: open the note to save it again"
-                    };
-                    ctx.say(format!(
-                        "“{}” was not saved. {e} Its text is kept {where_}.",
-                        store::notes::title_of(&body)
-                    ));
-                }
-                false
-            }
-        }
-    };
+    let save = move |id: String, body: String| editing.save(id, body);
 
     // Load the selected note; re-read it when data changed elsewhere, unless
     // the user has edits here that are newer.
@@ -333,7 +203,7 @@ pub fn Editor() -> impl IntoView {
         };
         drafts::keep(Draft {
             account: ctx.status.get_untracked().account,
-            over: typed_over(&id),
+            over: editing.typed_over(&id),
             id: id.clone(),
             text: text.get_untracked(),
         });

@@ -1,0 +1,196 @@
+//! Writing the editor's text: one save (or read of a note to show) at a
+//! time, each sent as the lines it changed; what a failed save leaves is kept
+//! as a draft.
+
+use std::sync::Arc;
+
+use futures::lock::Mutex;
+use leptos::prelude::*;
+
+use super::SaveState;
+use super::saves::Saves;
+use super::write::{Base, Written, write};
+use crate::ui::Ctx;
+use crate::ui::drafts::{self, Draft, Kept};
+
+/// The editor's state a save reads and writes.
+#[derive(Clone, Copy)]
+pub(super) struct Editing {
+    pub ctx: Ctx,
+    pub text: RwSignal<String>,
+    /// The note shown, once loaded.
+    pub loaded: RwSignal<Option<String>>,
+    /// The text area holds edits not yet written to the database.
+    pub dirty: RwSignal<bool>,
+    /// Bumped by every edit: a save only clears `dirty` if no edit came after it.
+    pub edits: StoredValue<u64>,
+    pub state: RwSignal<SaveState>,
+    /// What the database holds for the note shown; taken while a save is on
+    /// its way.
+    pub base: StoredValue<Option<Base>>,
+    pub saves: StoredValue<Saves>,
+    /// Held by the save being written, and by a read of the note to show. A
+    /// save computes its lines from the text the one before it wrote, which
+    /// only that save's answer tells: sent meanwhile, it would be whole, and
+    /// delete what a Sync or another tab wrote into the note in between.
+    pub turn: StoredValue<Arc<Mutex<()>>>,
+    /// A note left while its save put the edit onto lines written elsewhere:
+    /// the text that save sent, and the one the note took instead. A save of
+    /// the note made before it was left was typed over the former, and goes
+    /// onto the latter: saved as it is, it would delete those lines.
+    pub moved: StoredValue<Option<(String, String, String)>>,
+}
+
+impl Editing {
+    pub fn new(ctx: Ctx) -> Self {
+        Self {
+            ctx,
+            text: RwSignal::new(String::new()),
+            loaded: RwSignal::new(None),
+            dirty: RwSignal::new(false),
+            edits: StoredValue::new(0),
+            state: RwSignal::new(SaveState::Idle),
+            base: StoredValue::new(None),
+            saves: StoredValue::new(Saves::default()),
+            turn: StoredValue::new(Arc::new(Mutex::new(()))),
+            moved: StoredValue::new(None),
+        }
+    }
+
+    /// What the database may hold for `id` under the editor's text.
+    pub fn typed_over(self, id: &str) -> Vec<String> {
+        let shown = self
+            .base
+            .with_value(|b| b.iter().find(|b| b.id == id).map(|b| b.text.clone()));
+        self.saves.with_value(|s| s.typed_over(id, shown))
+    }
+
+    /// Writes `body` into note `id` once the saves before it are written;
+    /// whether it was.
+    pub async fn save(self, id: String, body: String) -> bool {
+        let Self {
+            ctx,
+            text,
+            loaded,
+            dirty,
+            edits,
+            state,
+            base,
+            saves,
+            turn,
+            moved,
+        } = self;
+        state.set(SaveState::Saving);
+        let turn = turn.get_value();
+        let _turn = turn.lock().await;
+        // The note is still shown: save what it shows now. That includes
+        // this call's text, and what the save before put it onto.
+        let shown = loaded.get_untracked().as_ref() == Some(&id);
+        let mut body = if shown { text.get_untracked() } else { body };
+        let onto = if shown {
+            None
+        } else {
+            moved
+                .try_update_value(|m| m.take_if(|m| m.0 == id))
+                .flatten()
+        };
+        // The text as typed, when it went onto another first.
+        let typed = onto.as_ref().map(|(_, sent, took)| {
+            let put = notetext::rebase(sent, &body, took);
+            std::mem::replace(&mut body, put)
+        });
+        let mine = edits.get_value();
+        let from = base.try_update_value(Option::take).flatten();
+        let over = from.as_ref().filter(|b| b.id == id).map(|b| b.text.clone());
+        let no = saves
+            .try_update_value(|s| s.start(&id, over, &body))
+            .unwrap_or_default();
+        let written = write(id.clone(), &body, from.as_ref()).await;
+        let over = saves.try_update_value(|s| s.end(no)).flatten();
+        match written {
+            Ok(Written { revision, merged }) => {
+                let shown = loaded.get_untracked().as_ref() == Some(&id);
+                // The edit went onto lines written elsewhere meanwhile: show
+                // them, with whatever was typed since this save started.
+                if let Some(merged) = &merged
+                    && shown
+                {
+                    if edits.get_value() == mine {
+                        text.set(merged.clone());
+                    } else {
+                        text.update(|t| *t = notetext::rebase(&body, t, merged));
+                    }
+                }
+                let (body, typed) = match merged {
+                    Some(merged) => (merged, Some(typed.unwrap_or(body))),
+                    None => (body, typed),
+                };
+                moved.update_value(|m| {
+                    if m.as_ref().is_some_and(|m| m.0 == id) {
+                        *m = None;
+                    }
+                    if let Some(typed) = typed.filter(|_| !shown) {
+                        *m = Some((id.clone(), typed, body.clone()));
+                    }
+                });
+                if edits.get_value() == mine {
+                    dirty.set(false);
+                }
+                if saves
+                    .try_update_value(|s| s.supersedes_draft(&id, no))
+                    .unwrap_or(false)
+                {
+                    drafts::saved(&id);
+                }
+                base.set_value(Some(Base {
+                    id,
+                    text: body,
+                    revision,
+                }));
+                state.set(SaveState::Saved);
+                crate::ui::persist::ask_once();
+                true
+            }
+            Err(e) => {
+                // The database still holds what the save was typed over.
+                if base.with_value(Option::is_none) {
+                    base.set_value(from);
+                }
+                if onto.is_some() {
+                    moved.set_value(onto);
+                }
+                // A draft, until a later save succeeds: a full storage must
+                // not take the words with it when the user opens another
+                // note or closes the tab.
+                let newest = saves
+                    .try_update_value(|s| s.failed(&id, no))
+                    .unwrap_or(false);
+                let kept = newest.then(|| {
+                    let mut typed_over = self.typed_over(&id);
+                    typed_over.extend(over.filter(|o| !typed_over.contains(o)));
+                    drafts::keep(Draft {
+                        account: ctx.status.get_untracked().account,
+                        id: id.clone(),
+                        text: body.clone(),
+                        over: typed_over,
+                    })
+                });
+                if loaded.get_untracked().as_ref() == Some(&id) {
+                    state.set(SaveState::Failed(e.to_string()));
+                } else {
+                    state.set(SaveState::Idle);
+                    let where_ = if kept == Some(Kept::InThisTab) {
+                        "in this tab only: open the note to save it again before you close the tab"
+                    } else {
+                        "on this device: open the note to save it again"
+                    };
+                    ctx.say(format!(
+                        "“{}” was not saved. {e} Its text is kept {where_}.",
+                        store::notes::title_of(&body)
+                    ));
+                }
+                false
+            }
+        }
+    }
+}
