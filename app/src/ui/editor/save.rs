@@ -35,7 +35,8 @@ pub(super) struct Editing {
     /// delete what a Sync or another tab wrote into the note in between.
     pub turn: StoredValue<Arc<Mutex<()>>>,
     /// A note left while its save put the edit onto lines written elsewhere:
-    /// the text that save sent, and the one the note took instead. A save of
+    /// the note, the text that save had as typed, and the one the note took
+    /// instead. A save of
     /// the note made before it was left was typed over the former, and goes
     /// onto the latter: saved as it is, it would delete those lines.
     pub moved: StoredValue<Option<(String, String, String)>>,
@@ -68,29 +69,21 @@ impl Editing {
     /// Writes `body` into note `id` once the saves before it are written;
     /// whether it was.
     pub async fn save(self, id: String, body: String) -> bool {
-        let Self {
-            ctx,
-            text,
-            loaded,
-            dirty,
-            edits,
-            state,
-            base,
-            saves,
-            turn,
-            moved,
-        } = self;
-        state.set(SaveState::Saving);
-        let turn = turn.get_value();
+        self.state.set(SaveState::Saving);
+        let turn = self.turn.get_value();
         let _turn = turn.lock().await;
         // The note is still shown: save what it shows now. That includes
         // this call's text, and what the save before put it onto.
-        let shown = loaded.get_untracked().as_ref() == Some(&id);
-        let mut body = if shown { text.get_untracked() } else { body };
+        let shown = self.loaded.get_untracked().as_ref() == Some(&id);
+        let mut body = if shown {
+            self.text.get_untracked()
+        } else {
+            body
+        };
         let onto = if shown {
             None
         } else {
-            moved
+            self.moved
                 .try_update_value(|m| m.take_if(|m| m.0 == id))
                 .flatten()
         };
@@ -99,33 +92,35 @@ impl Editing {
             let put = notetext::rebase(sent, &body, took);
             std::mem::replace(&mut body, put)
         });
-        let mine = edits.get_value();
-        let from = base.try_update_value(Option::take).flatten();
+        let mine = self.edits.get_value();
+        let from = self.base.try_update_value(Option::take).flatten();
         let over = from.as_ref().filter(|b| b.id == id).map(|b| b.text.clone());
-        let no = saves
+        let no = self
+            .saves
             .try_update_value(|s| s.start(&id, over, &body))
             .unwrap_or_default();
         let written = write(id.clone(), &body, from.as_ref()).await;
-        let over = saves.try_update_value(|s| s.end(no)).flatten();
+        let over = self.saves.try_update_value(|s| s.end(no)).flatten();
         match written {
             Ok(Written { revision, merged }) => {
-                let shown = loaded.get_untracked().as_ref() == Some(&id);
+                let shown = self.loaded.get_untracked().as_ref() == Some(&id);
                 // The edit went onto lines written elsewhere meanwhile: show
                 // them, with whatever was typed since this save started.
                 if let Some(merged) = &merged
                     && shown
                 {
-                    if edits.get_value() == mine {
-                        text.set(merged.clone());
+                    if self.edits.get_value() == mine {
+                        self.text.set(merged.clone());
                     } else {
-                        text.update(|t| *t = notetext::rebase(&body, t, merged));
+                        self.text
+                            .update(|t| *t = notetext::rebase(&body, t, merged));
                     }
                 }
                 let (body, typed) = match merged {
                     Some(merged) => (merged, Some(typed.unwrap_or(body))),
                     None => (body, typed),
                 };
-                moved.update_value(|m| {
+                self.moved.update_value(|m| {
                     if m.as_ref().is_some_and(|m| m.0 == id) {
                         *m = None;
                     }
@@ -133,58 +128,60 @@ impl Editing {
                         *m = Some((id.clone(), typed, body.clone()));
                     }
                 });
-                if edits.get_value() == mine {
-                    dirty.set(false);
+                if self.edits.get_value() == mine {
+                    self.dirty.set(false);
                 }
-                if saves
+                if self
+                    .saves
                     .try_update_value(|s| s.supersedes_draft(&id, no))
                     .unwrap_or(false)
                 {
                     drafts::saved(&id);
                 }
-                base.set_value(Some(Base {
+                self.base.set_value(Some(Base {
                     id,
                     text: body,
                     revision,
                 }));
-                state.set(SaveState::Saved);
+                self.state.set(SaveState::Saved);
                 crate::ui::persist::ask_once();
                 true
             }
             Err(e) => {
                 // The database still holds what the save was typed over.
-                if base.with_value(Option::is_none) {
-                    base.set_value(from);
+                if self.base.with_value(Option::is_none) {
+                    self.base.set_value(from);
                 }
                 if onto.is_some() {
-                    moved.set_value(onto);
+                    self.moved.set_value(onto);
                 }
                 // A draft, until a later save succeeds: a full storage must
                 // not take the words with it when the user opens another
                 // note or closes the tab.
-                let newest = saves
+                let newest = self
+                    .saves
                     .try_update_value(|s| s.failed(&id, no))
                     .unwrap_or(false);
                 let kept = newest.then(|| {
                     let mut typed_over = self.typed_over(&id);
                     typed_over.extend(over.filter(|o| !typed_over.contains(o)));
                     drafts::keep(Draft {
-                        account: ctx.status.get_untracked().account,
+                        account: self.ctx.status.get_untracked().account,
                         id: id.clone(),
                         text: body.clone(),
                         over: typed_over,
                     })
                 });
-                if loaded.get_untracked().as_ref() == Some(&id) {
-                    state.set(SaveState::Failed(e.to_string()));
+                if self.loaded.get_untracked().as_ref() == Some(&id) {
+                    self.state.set(SaveState::Failed(e.to_string()));
                 } else {
-                    state.set(SaveState::Idle);
+                    self.state.set(SaveState::Idle);
                     let where_ = if kept == Some(Kept::InThisTab) {
                         "in this tab only: open the note to save it again before you close the tab"
                     } else {
                         "on this device: open the note to save it again"
                     };
-                    ctx.say(format!(
+                    self.ctx.say(format!(
                         "“{}” was not saved. {e} Its text is kept {where_}.",
                         store::notes::title_of(&body)
                     ));
