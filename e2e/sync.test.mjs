@@ -228,3 +228,35 @@ test('typing in a note while Sync merges another device’s line into it keeps b
   await a.close();
   await b.close();
 });
+
+test('words typed just before pressing Sync are in that Sync, and Sign out right after typing asks about them', async () => {
+  const a = await openProfile();
+  const b = await openProfile();
+  const pa = await openApp(a.context, server.url);
+  await signUp(pa, 'last-words', 'password one');
+  await newNote(pa, 'Last words');
+  assert.match(await sync(pa), /^Synced/);
+
+  // Sync pressed right after typing, before autosave would have saved.
+  const editor = pa.getByRole('textbox', { name: 'Note text' });
+  await editor.press('End');
+  await editor.pressSequentially(' typed just before Sync');
+  assert.match(await sync(pa), /^Synced/);
+  const pb = await openApp(b.context, server.url);
+  await signIn(pb, 'last-words', 'password one');
+  assert.match(await sync(pb), /^Synced/);
+  await openNote(pb, 'Last words');
+  assert.equal(await pb.getByRole('textbox', { name: 'Note text' }).inputValue(), 'Last words typed just before Sync');
+
+  // Sign out right after typing: those words are not synced, so it asks.
+  await editor.pressSequentially(', and before Sign out');
+  let asked = '';
+  pa.once('dialog', async (d) => { asked = d.message(); await d.dismiss(); });
+  await pa.getByRole('button', { name: 'Sign out' }).click();
+  await eventually(async () => asked, 'the unsynced-changes question');
+  assert.match(asked, /not synced/);
+  assert.equal(await editor.inputValue(), 'Last words typed just before Sync, and before Sign out');
+  assert.deepEqual(a.errors, []);
+  await a.close();
+  await b.close();
+});

@@ -330,6 +330,14 @@ pub fn Editor() -> impl IntoView {
                         prop:readOnly=move || loaded.get() != ctx.selected.get()
                         prop:value=move || text.get()
                         on:input=on_input
+                        // Leaving the text (to press Sync, Sign out, another
+                        // note) saves at once: what that does must see the
+                        // last words, not wait for autosave.
+                        on:blur=move |_| {
+                            if dirty.get_untracked() {
+                                save_now();
+                            }
+                        }
                         on:keydown=move |ev| {
                             if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "s" {
                                 ev.prevent_default();
