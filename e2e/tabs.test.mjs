@@ -173,3 +173,29 @@ test('leaving a note whose waiting save goes onto another tab’s line keeps tha
   assert.deepEqual(profile.errors, []);
   await profile.close();
 });
+
+test('a note changed in another tab keeps the caret where it was in this one', async () => {
+  const profile = await openProfile();
+  const tab1 = await openApp(profile.context, server.url);
+  const tab2 = await openApp(profile.context, server.url);
+  await newNote(tab1, 'Caret\nmiddle\nend');
+  await eventually(async () => (await titles(tab2)).includes('Caret'), 'tab 2 to show the note', 3_000);
+  await openNote(tab2, 'Caret');
+  const editor1 = tab1.getByRole('textbox', { name: 'Note text' });
+  const editor2 = tab2.getByRole('textbox', { name: 'Note text' });
+  // Tab 2's caret after "middle", then tab 1 changes the line above it.
+  await editor2.press('Control+Home');
+  await editor2.press('ArrowDown');
+  await editor2.press('End');
+  await editor1.press('Control+Home');
+  await editor1.press('End');
+  await editor1.pressSequentially(' moved by tab 1');
+  await editor1.press('Control+s');
+  await eventually(async () => (await editor2.inputValue()).startsWith('Caret moved by tab 1'), 'tab 2 to show the change', 5_000);
+
+  await editor2.pressSequentially(' here');
+  await saved(tab2);
+  assert.equal(await editor2.inputValue(), 'Caret moved by tab 1\nmiddle here\nend');
+  assert.deepEqual(profile.errors, []);
+  await profile.close();
+});

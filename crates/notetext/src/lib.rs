@@ -3,6 +3,7 @@
 //! user typed; the store applies it to the lines it holds. One definition of
 //! a line for both, so they cannot disagree.
 
+pub mod caret;
 mod rebase;
 pub use rebase::rebase;
 

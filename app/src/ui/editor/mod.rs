@@ -123,7 +123,7 @@ pub fn Editor() -> impl IntoView {
                         let unsaved = unsaved_draft(&note, ctx.status.get_untracked().account);
                         let shown = unsaved.as_ref().unwrap_or(&note.body);
                         if text.get_untracked() != *shown {
-                            text.set(shown.clone());
+                            editing.show(shown.clone());
                         }
                         base.set_value(Some(Base {
                             id: note.id.clone(),
@@ -326,6 +326,7 @@ pub fn Editor() -> impl IntoView {
                     <textarea
                         class="note-text"
                         aria-label="Note text"
+                        node_ref=editing.area
                         placeholder="Write your note. The first line is its title."
                         prop:readOnly=move || loaded.get() != ctx.selected.get()
                         prop:value=move || text.get()

@@ -40,6 +40,8 @@ pub(super) struct Editing {
     /// the note made before it was left was typed over the former, and goes
     /// onto the latter: saved as it is, it would delete those lines.
     pub moved: StoredValue<Option<(String, String, String)>>,
+    /// The text area, while it is drawn.
+    pub area: NodeRef<leptos::html::Textarea>,
 }
 
 impl Editing {
@@ -55,7 +57,29 @@ impl Editing {
             saves: StoredValue::new(Saves::default()),
             turn: StoredValue::new(Arc::new(Mutex::new(()))),
             moved: StoredValue::new(None),
+            area: NodeRef::new(),
         }
+    }
+
+    /// Puts `new` in the text area, changed elsewhere (a Sync's merge,
+    /// another tab's save): a caret there stays with the text it was in,
+    /// where setting the value would move it to the end.
+    pub fn show(self, new: String) {
+        if let Some(area) = self.area.get_untracked()
+            && document()
+                .active_element()
+                .is_some_and(|active| js_sys::Object::is(&active, &area))
+        {
+            let old = area.value();
+            let caret = |at: Result<Option<u32>, _>| {
+                let at = at.ok().flatten().unwrap_or_default() as usize;
+                u32::try_from(notetext::caret::follow(&old, &new, at)).unwrap_or(u32::MAX)
+            };
+            let (start, end) = (caret(area.selection_start()), caret(area.selection_end()));
+            area.set_value(&new);
+            let _ = area.set_selection_range(start, end);
+        }
+        self.text.set(new);
     }
 
     /// What the database may hold for `id` under the editor's text.
@@ -109,12 +133,12 @@ impl Editing {
                 if let Some(merged) = &merged
                     && shown
                 {
-                    if self.edits.get_value() == mine {
-                        self.text.set(merged.clone());
+                    let now = if self.edits.get_value() == mine {
+                        merged.clone()
                     } else {
-                        self.text
-                            .update(|t| *t = notetext::rebase(&body, t, merged));
-                    }
+                        notetext::rebase(&body, &self.text.get_untracked(), merged)
+                    };
+                    self.show(now);
                 }
                 let (body, typed) = match merged {
                     Some(merged) => (merged, Some(typed.unwrap_or(body))),
