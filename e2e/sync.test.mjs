@@ -211,6 +211,11 @@ test('typing in a note while Sync merges another device’s line into it keeps b
   await editor.press('End');
   await editor.pressSequentially(' and more');
   await pa.getByRole('button', { name: 'Sync' }).click();
+  // Back at the end of "first and more" (the Sync may have brought B's line
+  // below it already), typing on while the Sync runs.
+  await editor.press('Control+Home');
+  await editor.press('ArrowDown');
+  await editor.press('End');
   await editor.pressSequentially(' while syncing', { delay: 60 });
   await eventually(async () => /^Synced/.test(await pa.locator('.sync-status').textContent()), 'the sync to finish');
   const expected = 'Plans\nfirst and more while syncing\nfrom the other device';
