@@ -6,24 +6,32 @@
 /// the part that changed, moved by that part's change of length after it,
 /// and at the end of the new part when it was inside the part that changed.
 pub fn follow(old: &str, new: &str, at: usize) -> usize {
-    let old: Vec<u16> = old.encode_utf16().collect();
-    let new: Vec<u16> = new.encode_utf16().collect();
-    let at = at.min(old.len());
-    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let units = |s: &str| s.chars().map(char::len_utf16).sum::<usize>();
+    let (old_len, new_len) = (units(old), units(new));
+    let at = at.min(old_len);
+    let mut prefix = 0;
+    for (a, b) in old.chars().zip(new.chars()) {
+        if a != b {
+            break;
+        }
+        prefix += a.len_utf16();
+    }
     if at <= prefix {
         return at;
     }
-    let suffix = old
-        .iter()
-        .rev()
-        .zip(new.iter().rev())
-        .take(old.len().min(new.len()) - prefix)
-        .take_while(|(a, b)| a == b)
-        .count();
-    if at >= old.len() - suffix {
-        new.len() - (old.len() - at)
+    // The common end, not reaching back into the common start.
+    let room = old_len.min(new_len) - prefix;
+    let mut suffix = 0;
+    for (a, b) in old.chars().rev().zip(new.chars().rev()) {
+        if a != b || suffix + a.len_utf16() > room {
+            break;
+        }
+        suffix += a.len_utf16();
+    }
+    if at >= old_len - suffix {
+        new_len - (old_len - at)
     } else {
-        new.len() - suffix
+        new_len - suffix
     }
 }
 

@@ -326,7 +326,6 @@ pub fn Editor() -> impl IntoView {
                     <textarea
                         class="note-text"
                         aria-label="Note text"
-                        node_ref=editing.area
                         placeholder="Write your note. The first line is its title."
                         prop:readOnly=move || loaded.get() != ctx.selected.get()
                         prop:value=move || text.get()

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use futures::lock::Mutex;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::SaveState;
 use super::saves::Saves;
@@ -40,8 +41,6 @@ pub(super) struct Editing {
     /// the note made before it was left was typed over the former, and goes
     /// onto the latter: saved as it is, it would delete those lines.
     pub moved: StoredValue<Option<(String, String, String)>>,
-    /// The text area, while it is drawn.
-    pub area: NodeRef<leptos::html::Textarea>,
 }
 
 impl Editing {
@@ -57,20 +56,20 @@ impl Editing {
             saves: StoredValue::new(Saves::default()),
             turn: StoredValue::new(Arc::new(Mutex::new(()))),
             moved: StoredValue::new(None),
-            area: NodeRef::new(),
         }
     }
 
     /// Puts `new` in the text area, changed elsewhere (a Sync's merge,
-    /// another tab's save): a caret there stays with the text it was in,
-    /// where setting the value would move it to the end.
+    /// another tab's save): the caret stays with the text it was in, where
+    /// setting the value would move it to the end.
     pub fn show(self, new: String) {
-        if let Some(area) = self.area.get_untracked()
-            && document()
-                .active_element()
-                .is_some_and(|active| js_sys::Object::is(&active, &area))
-        {
-            let old = area.value();
+        let area = document()
+            .query_selector("textarea.note-text")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+        if let Some(area) = area {
+            let old = self.text.get_untracked();
             let caret = |at: Result<Option<u32>, _>| {
                 let at = at.ok().flatten().unwrap_or_default() as usize;
                 u32::try_from(notetext::caret::follow(&old, &new, at)).unwrap_or(u32::MAX)
