@@ -65,8 +65,9 @@ pub fn keep(page: &FirstPage) {
 }
 
 /// Keeps the app's screen as drawn now, for index.html: the list's first
-/// `rows` as the UI draws them at start, without the open note or messages,
-/// busy (it is not the database's answer) and inert.
+/// `rows` as the UI draws them at start, without the open note or messages
+/// (style/main.css unmarks its row), busy (it is not the database's answer)
+/// and inert.
 fn keep_screen(storage: &web_sys::Storage, rows: usize) {
     let copy = document()
         .query_selector(".app")
@@ -83,10 +84,6 @@ fn keep_screen(storage: &web_sys::Storage, rows: usize) {
     );
     while let Ok(Some(element)) = copy.query_selector(&gone) {
         element.remove();
-    }
-    while let Ok(Some(row)) = copy.query_selector(".note-list .selected") {
-        row.set_class_name("note-item");
-        let _ = row.set_attribute("aria-current", "false");
     }
     let marked = copy.set_attribute("id", "kept-screen").is_ok()
         && copy.set_attribute("inert", "").is_ok()
