@@ -54,7 +54,6 @@ pub fn Editor() -> impl IntoView {
         base,
         saves,
         turn,
-        moved,
         ..
     } = editing;
     // Of the note shown: when it went to the trash, and its conflict copies.
@@ -130,12 +129,7 @@ pub fn Editor() -> impl IntoView {
                             text: note.body,
                             revision: note.revision,
                         }));
-                        // What is typed now goes over the text just read.
-                        moved.update_value(|m| {
-                            if m.as_ref().is_some_and(|m| m.0 == note.id) {
-                                *m = None;
-                            }
-                        });
+                        saves.update_value(|s| s.read(&note.id));
                         // Setting a signal re-renders what reads it, even to
                         // the same value: that would replace the text area
                         // (and lose the caret) after every save.

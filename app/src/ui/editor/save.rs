@@ -35,12 +35,6 @@ pub(super) struct Editing {
     /// only that save's answer tells: sent meanwhile, it would be whole, and
     /// delete what a Sync or another tab wrote into the note in between.
     pub turn: StoredValue<Arc<Mutex<()>>>,
-    /// A note left while its save put the edit onto lines written elsewhere:
-    /// the note, the text that save had as typed, and the one the note took
-    /// instead. A save of
-    /// the note made before it was left was typed over the former, and goes
-    /// onto the latter: saved as it is, it would delete those lines.
-    pub moved: StoredValue<Option<(String, String, String)>>,
 }
 
 impl Editing {
@@ -55,7 +49,6 @@ impl Editing {
             base: StoredValue::new(None),
             saves: StoredValue::new(Saves::default()),
             turn: StoredValue::new(Arc::new(Mutex::new(()))),
-            moved: StoredValue::new(None),
         }
     }
 
@@ -106,13 +99,11 @@ impl Editing {
         let onto = if shown {
             None
         } else {
-            self.moved
-                .try_update_value(|m| m.take_if(|m| m.0 == id))
-                .flatten()
+            self.saves.try_update_value(|s| s.take_moved(&id)).flatten()
         };
         // The text as typed, when it went onto another first.
-        let typed = onto.as_ref().map(|(_, sent, took)| {
-            let put = notetext::rebase(sent, &body, took);
+        let typed = onto.as_ref().map(|m| {
+            let put = notetext::rebase(&m.typed, &body, &m.took);
             std::mem::replace(&mut body, put)
         });
         let mine = self.edits.get_value();
@@ -143,12 +134,11 @@ impl Editing {
                     Some(merged) => (merged, Some(typed.unwrap_or(body))),
                     None => (body, typed),
                 };
-                self.moved.update_value(|m| {
-                    if m.as_ref().is_some_and(|m| m.0 == id) {
-                        *m = None;
-                    }
-                    if let Some(typed) = typed.filter(|_| !shown) {
-                        *m = Some((id.clone(), typed, body.clone()));
+                self.saves.update_value(|s| {
+                    if shown {
+                        s.read(&id);
+                    } else {
+                        s.ended_left(&id, typed, &body);
                     }
                 });
                 if self.edits.get_value() == mine {
@@ -175,8 +165,8 @@ impl Editing {
                 if self.base.with_value(Option::is_none) {
                     self.base.set_value(from);
                 }
-                if onto.is_some() {
-                    self.moved.set_value(onto);
+                if let Some(moved) = onto {
+                    self.saves.update_value(|s| s.put_back(moved));
                 }
                 // A draft, until a later save succeeds: a full storage must
                 // not take the words with it when the user opens another

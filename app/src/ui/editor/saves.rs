@@ -1,7 +1,8 @@
 //! The editor's saves on their way and the drafts they left in localStorage:
 //! which texts the database may hold under an edit, and when a save makes a
-//! kept draft obsolete. Saves are numbered in the order they start, and a
-//! later save of a note always sends a newer text of it.
+//! kept draft obsolete; and a note left while its save went onto other
+//! lines. Saves are numbered in the order they start, and a later save of a
+//! note always sends a newer text of it.
 
 /// A save on its way: the database holds either the text it was typed over
 /// (if known) or the one sent.
@@ -12,6 +13,15 @@ struct OnTheWay {
     sent: String,
 }
 
+/// A note left while its save put the edit onto lines written elsewhere: a
+/// save of the note made before it was left was typed over `typed`, and goes
+/// onto `took`; saved as it is, it would delete those lines.
+pub struct Moved {
+    id: String,
+    pub typed: String,
+    pub took: String,
+}
+
 #[derive(Default)]
 pub struct Saves {
     started: u64,
@@ -19,6 +29,7 @@ pub struct Saves {
     /// Drafts this page kept, by note: the number of the newest save whose
     /// text the draft includes. A successful later save supersedes it.
     drafts: Vec<(String, u64)>,
+    moved: Option<Moved>,
 }
 
 impl Saves {
@@ -75,5 +86,38 @@ impl Saves {
         let kept = self.drafts.len();
         self.drafts.retain(|(d, at)| !(d == id && *at < no));
         self.drafts.len() != kept
+    }
+
+    /// A save of note `id`, no longer shown, ended with the note holding
+    /// `took`: the text it was typed as, if that is not `took`, is what a
+    /// save of the note from before it was left was typed over.
+    pub fn ended_left(&mut self, id: &str, typed: Option<String>, took: &str) {
+        self.read(id);
+        if let Some(typed) = typed {
+            self.moved = Some(Moved {
+                id: id.to_owned(),
+                typed,
+                took: took.to_owned(),
+            });
+        }
+    }
+
+    /// Note `id` was read (to show it, or by a save that put its edit onto
+    /// what it read): what is typed now goes over that.
+    pub fn read(&mut self, id: &str) {
+        if self.moved.as_ref().is_some_and(|m| m.id == id) {
+            self.moved = None;
+        }
+    }
+
+    /// What a save of note `id` that is no longer shown goes onto, if the
+    /// note took another text since it was left.
+    pub fn take_moved(&mut self, id: &str) -> Option<Moved> {
+        self.moved.take_if(|m| m.id == id)
+    }
+
+    /// A save that took `moved` failed: the next one goes onto it instead.
+    pub fn put_back(&mut self, moved: Moved) {
+        self.moved = Some(moved);
     }
 }
