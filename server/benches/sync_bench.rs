@@ -12,7 +12,8 @@
 //!    (the open-database cache is bounded).
 //!
 //! Environment: `BENCH_NOTES` (default 10000), `BENCH_USERS` (default 1000),
-//! `BENCH_BATCH` (changes per pushed request, default 1000 as the app sends),
+//! `BENCH_BATCH` (changes per pushed request; by default the app's pages:
+//! 1,000 first, doubling while pages are sent ahead, up to 8,000),
 //! `BENCH_REPS` (runs of part 1, default 3).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -96,7 +97,7 @@ async fn sync(
     client: &mut Store,
     mut sent: Option<&mut Vec<Vec<u8>>>,
 ) -> usize {
-    let batch = env_usize("BENCH_BATCH", 1_000);
+    let (first, max) = push_pages();
     let mut body_of = |round: &sync::client::Round| {
         let body = serde_json::to_vec(&round.request).unwrap();
         if let Some(sent) = sent.as_deref_mut() {
@@ -104,10 +105,10 @@ async fn sync(
         }
         body
     };
-    let mut round = sync::client::prepare(client, batch).unwrap();
+    let mut round = sync::client::prepare(client, first).unwrap();
     let mut in_flight = send(http, base, token, body_of(&round));
     for rounds in 1.. {
-        let mut next = round.next_push(client, batch).unwrap();
+        let mut next = round.next_push(client, max).unwrap();
         let mut next_flight = next.as_ref().map(|n| send(http, base, token, body_of(n)));
         let response = in_flight.await.unwrap();
         if next.is_none() {
@@ -123,13 +124,34 @@ async fn sync(
         (round, in_flight) = match (next, next_flight) {
             (Some(n), Some(f)) => (n, f),
             _ => {
-                let r = sync::client::prepare(client, batch).unwrap();
+                let r = sync::client::prepare(client, first).unwrap();
                 let f = send(http, base, token, body_of(&r));
                 (r, f)
             }
         };
     }
     unreachable!()
+}
+
+/// The first and the largest push page: the app's, or `BENCH_BATCH` for both.
+fn push_pages() -> (usize, usize) {
+    match env_usize("BENCH_BATCH", 0) {
+        0 => (sync::client::FIRST_PUSH_PAGE, sync::client::MAX_PUSH_PAGE),
+        batch => (batch, batch),
+    }
+}
+
+/// How many changes each request of a push of all of `client`'s changes
+/// carries, paged as [`sync`] pages them.
+fn push_page_sizes(client: &Store) -> Vec<usize> {
+    let (first, max) = push_pages();
+    let mut round = sync::client::prepare(client, first).unwrap();
+    let mut sizes = vec![round.request.changes.len()];
+    while let Some(next) = round.next_push(client, max).unwrap() {
+        sizes.push(next.request.changes.len());
+        round = next;
+    }
+    sizes
 }
 
 /// Sends request bodies built beforehand, as a load generator would, with
@@ -198,6 +220,7 @@ async fn main() {
         .changes_since(0, ChangeFilter::All, usize::MAX)
         .unwrap()
         .changes;
+    let pages = push_page_sizes(&client);
     let (mut server, base) = spawn_server(&dir.path().join("data"), &[]);
     let (mut raw_secs, mut split_secs, mut e2e_secs, mut server_secs) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -213,16 +236,19 @@ async fn main() {
         raw.apply_changes(&changes).unwrap();
         raw_secs.push(t.elapsed().as_secs_f64());
 
-        // a'. The same, in the transactions the server makes for pushes of
-        // BENCH_BATCH (one commit, so one fsync, each): what splitting costs.
+        // a'. The same, in the transactions the server makes for the pushes'
+        // pages (one commit, so one fsync, each): what splitting costs.
         let mut split = Store::open(
             dir.path().join(format!("split-{rep}.db")),
             &OpenOptions::default(),
         )
         .unwrap();
         let t = Instant::now();
-        for chunk in changes.chunks(env_usize("BENCH_BATCH", 1_000)) {
+        let mut rest = &changes[..];
+        for &size in &pages {
+            let (chunk, after) = rest.split_at(size.min(rest.len()));
             split.apply_changes(chunk).unwrap();
+            rest = after;
         }
         split_secs.push(t.elapsed().as_secs_f64());
 
@@ -284,18 +310,20 @@ async fn main() {
         "raw INSERT INTO crsql_changes, 1 transaction",
         &mut raw_secs,
     );
+    let page_list = pages
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     row(
         &format!(
-            "raw, in transactions of {} (as /sync commits them)",
-            env_usize("BENCH_BATCH", 1_000)
+            "raw, in {} transactions as /sync commits the pushes ({page_list} changes)",
+            pages.len()
         ),
         &mut split_secs,
     );
     let e2e = row(
-        &format!(
-            "POST /sync end to end, {rounds} requests of <={}, a client syncing as the app does",
-            env_usize("BENCH_BATCH", 1_000)
-        ),
+        &format!("POST /sync end to end, {rounds} requests, a client syncing as the app does"),
         &mut e2e_secs,
     );
     let alone = row(

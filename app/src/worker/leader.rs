@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 use sqlite_wasm_rs::vfs::VfsFilesManager;
 use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil, install};
 use store::{Journal, OpenOptions, Store, StoreError};
+use sync::client::{FIRST_PUSH_PAGE, MAX_PUSH_PAGE};
 use wasm_bindgen::JsValue;
 
 use super::account::{self, LOCAL_DB, Session};
@@ -92,9 +93,6 @@ fn in_words(e: StoreError, when_full: &str) -> RpcError {
         RpcError::Storage(format!("could not read or write notes on this device: {e}"))
     }
 }
-
-/// Local changes per push request (the server takes up to 10,000).
-const PUSH_PAGE: usize = 1_000;
 
 /// Sends `request` now and returns where its answer will arrive: the
 /// request is on its way when this returns, even if the caller then runs
@@ -260,7 +258,7 @@ impl Leader {
             })?;
         let generation = self.generation.get();
         let mut round =
-            sync::client::prepare(&self.store.borrow(), PUSH_PAGE).map_err(sync_storage)?;
+            sync::client::prepare(&self.store.borrow(), FIRST_PUSH_PAGE).map_err(sync_storage)?;
         let mut asked_ahead: Option<oneshot::Receiver<Result<SyncResponse, RpcError>>> = None;
         loop {
             let answer = match asked_ahead.take() {
@@ -272,7 +270,7 @@ impl Leader {
             // `asked_ahead` (and absorb would refuse it): both go again at
             // the next Sync.
             let mut next = round
-                .next_push(&self.store.borrow(), PUSH_PAGE)
+                .next_push(&self.store.borrow(), MAX_PUSH_PAGE)
                 .map_err(sync_storage)?;
             if let Some(next) = &next {
                 asked_ahead = Some(ask_ahead(token.clone(), next.request.clone()).await);
@@ -300,9 +298,8 @@ impl Leader {
             }
             round = match next {
                 Some(next) => next,
-                None => {
-                    sync::client::prepare(&self.store.borrow(), PUSH_PAGE).map_err(sync_storage)?
-                }
+                None => sync::client::prepare(&self.store.borrow(), FIRST_PUSH_PAGE)
+                    .map_err(sync_storage)?,
             };
         }
     }

@@ -6,5 +6,8 @@ pub mod sync;
 pub mod value;
 
 pub use account::{Credentials, ErrorBody, SessionToken};
-pub use sync::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse, WireChange};
+pub use sync::{
+    MAX_PUSHED_CHANGES, MAX_REQUEST_BYTES, PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse,
+    WireChange,
+};
 pub use value::WireValue;

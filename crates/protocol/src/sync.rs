@@ -8,6 +8,12 @@ use crate::value::WireValue;
 /// Bumped on any incompatible change of these types (2: `page_size`).
 pub const PROTOCOL_VERSION: u32 = 2;
 
+/// The largest request body the server reads (413 beyond it).
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+
+/// The most changes one request may push (413 beyond it).
+pub const MAX_PUSHED_CHANGES: usize = 10_000;
+
 /// One row of `crsql_changes` on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

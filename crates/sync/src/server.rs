@@ -21,7 +21,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_changes: 10_000,
+            max_changes: protocol::MAX_PUSHED_CHANGES,
             // Each page is a new query of cr-sqlite's changes table: fewer,
             // larger pages made a 50,000-change pull into an empty replica
             // 20 % faster than pages of 5,000 (sync_bench).

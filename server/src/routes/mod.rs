@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Largest request body accepted.
-pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_BODY_BYTES: usize = protocol::MAX_REQUEST_BYTES;
 
 pub fn router(state: AppState, static_dir: &Path) -> Router {
     if !static_dir.join("index.html").is_file() {
