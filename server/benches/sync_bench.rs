@@ -13,7 +13,7 @@
 //!
 //! Environment: `BENCH_NOTES` (default 10000), `BENCH_USERS` (default 1000),
 //! `BENCH_BATCH` (changes per pushed request; by default the app's pages:
-//! 1,000 first, doubling while pages are sent ahead, up to 8,000),
+//! 1,000 first, doubling while pages are sent ahead, up to 4,000),
 //! `BENCH_REPS` (runs of part 1, default 3).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

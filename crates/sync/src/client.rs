@@ -21,7 +21,9 @@ pub const FIRST_PUSH_PAGE: usize = 1_000;
 /// a request carries its own commit (and fsync) and its own parsing, and
 /// fewer, larger ones let the server merge at close to its raw speed
 /// (sync_bench: pages of 1,000 reached 0.68 of a raw merge, of 5,000 0.84).
-pub const MAX_PUSH_PAGE: usize = 8_000;
+/// Pages of 8,000 were no faster, and the worker reading one holds up the
+/// tabs' saves twice as long.
+pub const MAX_PUSH_PAGE: usize = 4_000;
 
 /// The most bytes of JSON the changes of one push may take: half the server's
 /// body limit, so that a page of long notes (or many saved versions of one)

@@ -4,7 +4,9 @@
 
 use protocol::MAX_REQUEST_BYTES;
 use store::Store;
-use sync::client::{MAX_PUSH_BYTES, absorb, pending_changes, prepare};
+use sync::client::{
+    FIRST_PUSH_PAGE, MAX_PUSH_BYTES, MAX_PUSH_PAGE, absorb, pending_changes, prepare,
+};
 use sync::server::{Limits, serve};
 
 fn store_with_notes(n: usize, body: impl Fn(usize) -> String) -> Store {
@@ -71,7 +73,7 @@ fn long_notes_are_pushed_in_requests_the_server_accepts() {
     );
     let mut client = store_with_notes(24, |i| format!("Note {i}\n{}", line.repeat(20)));
     let mut server = Store::open_in_memory().unwrap();
-    let sent = push_all(&mut client, &mut server, 1_000, 8_000);
+    let sent = push_all(&mut client, &mut server, FIRST_PUSH_PAGE, MAX_PUSH_PAGE);
     assert!(sent.len() > 1, "split by size: {sent:?}");
     for (changes, bytes) in &sent {
         assert!(
@@ -98,7 +100,7 @@ fn a_change_larger_than_a_page_of_bytes_goes_alone() {
         }
     });
     let mut server = Store::open_in_memory().unwrap();
-    let sent = push_all(&mut client, &mut server, 1_000, 8_000);
+    let sent = push_all(&mut client, &mut server, FIRST_PUSH_PAGE, MAX_PUSH_PAGE);
     assert!(
         sent.iter()
             .any(|&(changes, bytes)| changes == 1 && bytes > MAX_PUSH_BYTES),
