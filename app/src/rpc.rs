@@ -207,6 +207,9 @@ pub enum RpcError {
     Outdated(String),
     #[error("{0}")]
     Auth(String),
+    /// Not done, for a reason in what was asked that the user can change.
+    #[error("{0}")]
+    Refused(String),
     #[error("{pending} note(s) have changes that are not synced yet")]
     Unsynced { pending: i64 },
     #[error("The database is not ready yet")]

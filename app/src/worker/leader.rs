@@ -84,6 +84,15 @@ fn sync_storage(e: sync::SyncError) -> RpcError {
 
 /// `when_full` goes on from "the browser's storage for this site is full".
 fn in_words(e: StoreError, when_full: &str) -> RpcError {
+    if let StoreError::NoteTooLong { bytes, max } = e {
+        let mb = |n: usize| format!("{:.2} MB", n as f64 / f64::from(1 << 20));
+        return RpcError::Refused(format!(
+            "This note is too long: {}, and a note holds at most {}. \
+             Move part of it into another note.",
+            mb(bytes),
+            mb(max)
+        ));
+    }
     // Also when the merge of a change hit it (`StoreError::Apply`).
     if e.is_disk_full() {
         RpcError::Storage(format!(

@@ -28,6 +28,8 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("the note would be {bytes} bytes long; a note holds at most {max}")]
+    NoteTooLong { bytes: usize, max: usize },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }

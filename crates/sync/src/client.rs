@@ -30,6 +30,11 @@ pub const MAX_PUSH_PAGE: usize = 4_000;
 /// is split instead of refused. A single larger change goes alone.
 pub const MAX_PUSH_BYTES: usize = protocol::MAX_REQUEST_BYTES / 2;
 
+// Each saved version of a note is one change, and a change goes whole: the
+// longest note, even if JSON escaped every byte into six, must fit in a
+// request on its own.
+const _: () = assert!(6 * store::notes::MAX_NOTE_BYTES + 64 * 1024 <= protocol::MAX_REQUEST_BYTES);
+
 /// A request ready to send, plus what absorbing its answer must record.
 #[derive(Clone, Debug)]
 pub struct Round {

@@ -140,6 +140,25 @@ fn apply(
     Ok((added, deleted))
 }
 
+/// The longest note, in bytes of UTF-8, a save may leave. Each saved version
+/// of a note is one change that travels whole, and one sync request holds at
+/// most 8 MiB, in which JSON may escape a control character into six bytes:
+/// a note of 1 MiB always fits.
+pub const MAX_NOTE_BYTES: usize = 1024 * 1024;
+
+/// Refuses a save that would leave the note longer than [`MAX_NOTE_BYTES`],
+/// unless it makes it no longer than it was (a note merged past the limit
+/// can still be shortened).
+pub(crate) fn check_length(before: usize, after: usize) -> Result<(), StoreError> {
+    if after > MAX_NOTE_BYTES && after > before {
+        return Err(StoreError::NoteTooLong {
+            bytes: after,
+            max: MAX_NOTE_BYTES,
+        });
+    }
+    Ok(())
+}
+
 impl Store {
     /// Creates the note or replaces its text. Only lines that changed are
     /// written; saving the same text again writes nothing (no empty changes to
@@ -161,6 +180,11 @@ impl Store {
         let cached = self.take_cached();
         let tx = self.conn_mut().transaction()?;
         let view = cache::view(&tx, id, cached)?;
+        if let Err(e) = check_length(view.body_len(), body.len()) {
+            drop(tx);
+            self.keep_view(id, view)?;
+            return Err(e);
+        }
         let view = save_in(
             &tx,
             id,

@@ -65,6 +65,14 @@ impl View {
         &self.rows[self.shown[k]]
     }
 
+    /// The length of [`View::body`], without building it.
+    pub fn body_len(&self) -> usize {
+        let texts: usize = (0..self.shown.len())
+            .map(|k| self.shown_text(k).len())
+            .sum();
+        texts + self.shown.len().saturating_sub(1)
+    }
+
     pub fn body(&self) -> String {
         let texts: Vec<&str> = (0..self.shown.len()).map(|k| self.shown_text(k)).collect();
         texts.join("\n")

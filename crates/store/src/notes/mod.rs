@@ -17,6 +17,7 @@ mod trash;
 
 use rusqlite::{OptionalExtension, params};
 
+pub use edit::MAX_NOTE_BYTES;
 pub use history::{KEEP_VERSIONS, SNAPSHOT_EVERY_MS, Version, VersionSummary};
 pub use lines::Conflict;
 pub use notetext::Splice;

@@ -5,7 +5,7 @@
 
 use notetext::Splice;
 
-use super::edit::{NewText, save_in};
+use super::edit::{NewText, check_length, save_in};
 use super::{cache, lines::View};
 use crate::{Store, StoreError};
 
@@ -41,6 +41,19 @@ impl Store {
             drop(tx);
             self.keep_view(id, view)?;
             return Ok(None);
+        }
+        let before = view.body_len();
+        let removed: usize = (splice.from..splice.from + splice.removed)
+            .map(|k| view.shown_text(k).len() + 1)
+            .sum();
+        // The lines it removes each took a newline, and the lines it inserts
+        // take one more than `inserted` holds (one byte over at the note's
+        // ends, which a limit of a mebibyte can spare).
+        let after = (before + splice.inserted.len() + 1).saturating_sub(removed);
+        if let Err(e) = check_length(before, after) {
+            drop(tx);
+            self.keep_view(id, view)?;
+            return Err(e);
         }
         let view = save_in(&tx, id, NewText::Splice(splice), now_ms, false, view)?;
         tx.commit()?;
