@@ -64,6 +64,18 @@ pub enum PageEnd {
 const SELECT: &str = r#"SELECT "table", pk, cid, val, col_version, db_version, site_id, cl, seq
     FROM crsql_changes WHERE db_version >= ?1 AND (db_version > ?1 OR seq > ?2)"#;
 
+/// About how many bytes a change takes, in memory or on the wire.
+fn approx_len(c: &Change) -> usize {
+    let value = match &c.val {
+        Value::Text(t) => t.len(),
+        Value::Blob(b) => b.len(),
+        Value::Null | Value::Integer(_) | Value::Real(_) => 8,
+    };
+    // The numbers and the wire's field names.
+    const FIXED: usize = 100;
+    FIXED + c.table.len() + c.pk.len() + c.cid.len() + c.site_id.len() + value
+}
+
 fn change_from_row(row: &Row<'_>) -> rusqlite::Result<Change> {
     Ok(Change {
         table: row.get(0)?,
@@ -166,6 +178,36 @@ impl Store {
         limit: usize,
         end: PageEnd,
     ) -> Result<ChangePage, StoreError> {
+        self.page_after(after, filter, (limit, usize::MAX), end)
+    }
+
+    /// [`Store::changes_since`], with a page also ending (between
+    /// db_versions) once its changes hold about `max_bytes` of keys and
+    /// values: what a server answers with stays bounded however long the
+    /// notes are.
+    pub fn changes_since_within(
+        &self,
+        since: i64,
+        filter: ChangeFilter,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<ChangePage, StoreError> {
+        self.page_after(
+            (since, i64::MAX),
+            filter,
+            (limit, max_bytes),
+            PageEnd::WholeVersions,
+        )
+    }
+
+    /// A page after `after` of at most about `(changes, bytes)`.
+    fn page_after(
+        &self,
+        after: (i64, i64),
+        filter: ChangeFilter,
+        (limit, max_bytes): (usize, usize),
+        end: PageEnd,
+    ) -> Result<ChangePage, StoreError> {
         let conn = self.conn();
         // One read transaction: the rows and the db_version come from one snapshot.
         let tx = conn.unchecked_transaction()?;
@@ -187,10 +229,10 @@ impl Store {
             None => stmt.query(params![since, after_seq])?,
         };
         let mut changes: Vec<Change> = Vec::new();
-        let mut more = false;
+        let (mut more, mut bytes) = (false, 0usize);
         while let Some(row) = rows.next()? {
             let change = change_from_row(row)?;
-            let full = changes.len() >= limit;
+            let full = changes.len() >= limit || bytes >= max_bytes;
             let boundary = match end {
                 PageEnd::Anywhere => true,
                 PageEnd::WholeVersions => changes
@@ -201,6 +243,7 @@ impl Store {
                 more = true;
                 break;
             }
+            bytes = bytes.saturating_add(approx_len(&change));
             changes.push(change);
         }
         drop(rows);

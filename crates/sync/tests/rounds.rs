@@ -57,6 +57,7 @@ fn sync(client: &mut Store, server: &mut Store, limits: &Limits, batch: usize) -
 const SMALL: Limits = Limits {
     max_changes: 50,
     page_size: 40,
+    page_bytes: usize::MAX,
 };
 
 /// Syncs as the browser's worker does: the next push is read and served
@@ -345,8 +346,8 @@ fn answers_are_those_of_a_full_read_even_when_a_merge_touches_others_clocks() {
     // makes cr-sqlite move that site's column clocks to a new db_version:
     // those must still be sent.
     let limits = Limits {
-        max_changes: 10_000,
         page_size: 5,
+        ..Limits::default()
     };
     let (mut a, mut b, mut server) = replicas();
     put(&mut a, "n", "first\nsecond");

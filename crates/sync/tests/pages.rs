@@ -87,18 +87,45 @@ fn long_notes_are_pushed_in_requests_the_server_accepts() {
         |s: &Store| -> Vec<String> { s.all_notes().unwrap().into_iter().map(|n| n.body).collect() };
     assert_eq!(bodies(&server).len(), 24);
     assert!(bodies(&server) == bodies(&client), "every word arrived");
+
+    // Another device pulls them in answers of at most about 8 MiB each.
+    let limits = Limits::default();
+    let mut other = Store::open_in_memory().unwrap();
+    let mut answers = Vec::new();
+    loop {
+        let round = prepare(&other, FIRST_PUSH_PAGE).unwrap();
+        let response = serve(&mut server, &round.request, &limits).unwrap();
+        answers.push(serde_json::to_vec(&response).unwrap().len());
+        if absorb(&mut other, &round, &response).unwrap().done {
+            break;
+        }
+    }
+    assert!(answers.len() > 1, "{answers:?}");
+    // A page ends at the first db_version boundary past the limit: one note
+    // saved (about 0.6 MB) over it at most.
+    assert!(
+        answers
+            .iter()
+            .all(|&n| n <= limits.page_bytes + 1024 * 1024),
+        "{answers:?}"
+    );
+    assert!(bodies(&other) == bodies(&client), "every word arrived");
 }
 
 #[test]
 fn a_change_larger_than_a_page_of_bytes_goes_alone() {
-    // One note longer than a push's byte budget, between two short ones.
-    let mut client = store_with_notes(3, |i| {
-        if i == 1 {
-            "x".repeat(MAX_PUSH_BYTES + 10)
-        } else {
-            format!("short note {i}")
-        }
-    });
+    // A note holds less than a push's byte budget, but a change can still be
+    // larger (a replicated row written some other way): it goes alone.
+    let mut client = store_with_notes(2, |i| format!("short note {i}"));
+    let long = "x".repeat(MAX_PUSH_BYTES + 10);
+    client
+        .conn()
+        .execute(
+            "INSERT INTO note_versions (id, note_id, body) VALUES ('v', 'n0000', ?1)",
+            [&long],
+        )
+        .unwrap();
+    client.save_note("n0002", "written after it", 3).unwrap();
     let mut server = Store::open_in_memory().unwrap();
     let sent = push_all(&mut client, &mut server, FIRST_PUSH_PAGE, MAX_PUSH_PAGE);
     assert!(
@@ -107,6 +134,12 @@ fn a_change_larger_than_a_page_of_bytes_goes_alone() {
         "{sent:?}"
     );
     assert_eq!(pending_changes(&client).unwrap(), 0);
-    let long = server.get_note("n0001").unwrap().unwrap();
-    assert_eq!(long.body.len(), MAX_PUSH_BYTES + 10);
+    let on_server: String = server
+        .conn()
+        .query_row("SELECT body FROM note_versions WHERE id = 'v'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(on_server, long);
+    assert_eq!(server.all_notes().unwrap().len(), 3);
 }
