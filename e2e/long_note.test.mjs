@@ -23,6 +23,7 @@ test('a note pasted past what a note holds says so and keeps the words; shortene
   }).waitFor();
   const editor = page.getByRole('textbox', { name: 'Note text' });
   assert.equal(await editor.inputValue(), `Log\nkept from the build${pasted}`, 'the words stay in the editor');
+  assert.equal(await page.getByRole('button', { name: 'Retry save' }).count(), 0, 'no Retry: it would fail again');
 
   // Cut down to 0.9 MB, it saves, and Sync takes it to the server whole.
   const kept = `Log\nkept from the build\n${'w'.repeat(900_000)}`;

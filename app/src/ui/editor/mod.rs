@@ -13,7 +13,7 @@ use super::drafts::{self, Draft};
 use super::history::HistoryPanel;
 use super::{Action, Ctx};
 use crate::client;
-use crate::rpc::{Conflict, Note, Request, Response};
+use crate::rpc::{Conflict, Note, Request, Response, RpcError};
 use save::Editing;
 use write::Base;
 
@@ -25,7 +25,19 @@ pub(super) enum SaveState {
     Idle,
     Saving,
     Saved,
+    /// Failed, and may succeed if tried again (a full storage freed).
     Failed(String),
+    /// Refused for what the text is (too long): trying again cannot help.
+    Refused(String),
+}
+
+impl SaveState {
+    pub(super) fn after(e: &RpcError) -> Self {
+        match e {
+            RpcError::Refused(why) => Self::Refused(why.clone()),
+            other => Self::Failed(other.to_string()),
+        }
+    }
 }
 
 /// The text of a draft of `note` the database lacks, if it was typed over
@@ -279,7 +291,7 @@ pub fn Editor() -> impl IntoView {
         SaveState::Idle => String::new(),
         SaveState::Saving => "Saving…".into(),
         SaveState::Saved => "Saved".into(),
-        SaveState::Failed(e) => format!("Not saved: {e}"),
+        SaveState::Failed(e) | SaveState::Refused(e) => format!("Not saved: {e}"),
     };
 
     view! {
@@ -302,7 +314,7 @@ pub fn Editor() -> impl IntoView {
                     <div class="editor-tools">
                         <span
                             class="save-state"
-                            class:failed=move || matches!(state.get(), SaveState::Failed(_))
+                            class:failed=move || matches!(state.get(), SaveState::Failed(_) | SaveState::Refused(_))
                             aria-live="polite"
                         >{indicator}</span>
                         {move || matches!(state.get(), SaveState::Failed(_)).then(|| view! {

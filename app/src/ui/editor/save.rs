@@ -186,7 +186,7 @@ impl Editing {
                     })
                 });
                 if self.loaded.get_untracked().as_ref() == Some(&id) {
-                    self.state.set(SaveState::Failed(e.to_string()));
+                    self.state.set(SaveState::after(&e));
                 } else {
                     self.state.set(SaveState::Idle);
                     let where_ = if kept == Some(Kept::InThisTab) {
