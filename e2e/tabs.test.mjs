@@ -6,6 +6,24 @@ let server;
 before(async () => { server = await startServer(); });
 after(async () => { await closeAllProfiles(); await server.stop(); });
 
+/** Keeps `page`'s DB worker busy for `ms`, as a slow device would. */
+function holdUp(page, ms) {
+  const worker = page.workers().find((w) => w.url().includes('db_worker'));
+  worker.evaluate((ms) => { for (const end = Date.now() + ms; Date.now() < end;); }, ms).catch(() => {});
+}
+
+/**
+ * Writes `text` as a new note in `writer`, waits until `reader` lists it and
+ * opens it there; the two tabs' text areas, writer's first.
+ */
+async function openInBoth(writer, reader, text) {
+  await newNote(writer, text);
+  const title = text.split('\n')[0];
+  await eventually(async () => (await titles(reader)).includes(title), 'the other tab to show the note', 3_000);
+  await openNote(reader, title);
+  return [writer, reader].map((tab) => tab.getByRole('textbox', { name: 'Note text' }));
+}
+
 test('two tabs see each other’s edits live, and closing the leader tab loses nothing', async () => {
   const profile = await openProfile();
   const tab1 = await openApp(profile.context, server.url); // first tab: holds the database
@@ -49,8 +67,7 @@ test('saves waiting for a leader tab that hangs are written in the order they we
 
   // The leader stops answering (its worker busy, as a hung tab's is); tab
   // 2's first save waits for it, and the newer ones behind that.
-  const leader = tab1.workers().find((w) => w.url().includes('db_worker'));
-  leader.evaluate(() => { for (const end = Date.now() + 6_000; Date.now() < end;); }).catch(() => {});
+  holdUp(tab1, 6_000);
   const words = ['one', 'two', 'three', 'four', 'five', 'six'];
   for (const word of words) {
     await editor.pressSequentially(` ${word}`);
@@ -74,17 +91,12 @@ test('a save made while an older one waits keeps the line another tab wrote mean
   const profile = await openProfile();
   const tab1 = await openApp(profile.context, server.url); // holds the database
   const tab2 = await openApp(profile.context, server.url);
-  await newNote(tab2, 'Shared\nmiddle\nend');
-  await eventually(async () => (await titles(tab1)).includes('Shared'), 'tab 1 to show the note', 3_000);
-  await openNote(tab1, 'Shared');
-  const editor1 = tab1.getByRole('textbox', { name: 'Note text' });
-  const editor2 = tab2.getByRole('textbox', { name: 'Note text' });
+  const [editor2, editor1] = await openInBoth(tab2, tab1, 'Shared\nmiddle\nend');
 
   // While the leader is slow to answer, tab 1 changes the first line, and
   // tab 2 the last one, twice: its second save is made while its first
   // still waits, and lands after tab 1's.
-  const leader = tab1.workers().find((w) => w.url().includes('db_worker'));
-  leader.evaluate(() => { for (const end = Date.now() + 4_000; Date.now() < end;); }).catch(() => {});
+  holdUp(tab1, 4_000);
   await editor1.press('Control+Home');
   await editor1.press('End');
   await editor1.pressSequentially(' by tab 1');
@@ -116,8 +128,7 @@ test('leaving a note and coming back while its saves wait for the database keeps
 
   // The database is slow to answer (its worker busy merging a Sync, say):
   // a save waits, the note is left with newer words, then opened again.
-  const worker = page.workers().find((w) => w.url().includes('db_worker'));
-  worker.evaluate(() => { for (const end = Date.now() + 3_000; Date.now() < end;); }).catch(() => {});
+  holdUp(page, 3_000);
   await editor.pressSequentially(' one');
   await editor.press('Control+s');
   await editor.pressSequentially(' two');
@@ -142,17 +153,12 @@ test('leaving a note whose waiting save goes onto another tab’s line keeps tha
   const tab1 = await openApp(profile.context, server.url); // holds the database
   const tab2 = await openApp(profile.context, server.url);
   await newNote(tab2, 'Elsewhere');
-  await newNote(tab2, 'Left\nmiddle\nend');
-  await eventually(async () => (await titles(tab1)).includes('Left'), 'tab 1 to show the note', 3_000);
-  await openNote(tab1, 'Left');
-  const editor1 = tab1.getByRole('textbox', { name: 'Note text' });
-  const editor2 = tab2.getByRole('textbox', { name: 'Note text' });
+  const [editor2, editor1] = await openInBoth(tab2, tab1, 'Left\nmiddle\nend');
 
   // While the leader is slow to answer, tab 1 changes the first line; tab 2
   // changes the last one and opens another note at once: its save lands
   // after tab 1's, and its edit goes onto tab 1's line.
-  const leader = tab1.workers().find((w) => w.url().includes('db_worker'));
-  leader.evaluate(() => { for (const end = Date.now() + 3_000; Date.now() < end;); }).catch(() => {});
+  holdUp(tab1, 3_000);
   await editor1.press('Control+Home');
   await editor1.press('End');
   await editor1.pressSequentially(' by tab 1');
@@ -178,11 +184,7 @@ test('a note changed in another tab keeps the caret where it was in this one', a
   const profile = await openProfile();
   const tab1 = await openApp(profile.context, server.url);
   const tab2 = await openApp(profile.context, server.url);
-  await newNote(tab1, 'Caret\nmiddle\nend');
-  await eventually(async () => (await titles(tab2)).includes('Caret'), 'tab 2 to show the note', 3_000);
-  await openNote(tab2, 'Caret');
-  const editor1 = tab1.getByRole('textbox', { name: 'Note text' });
-  const editor2 = tab2.getByRole('textbox', { name: 'Note text' });
+  const [editor1, editor2] = await openInBoth(tab1, tab2, 'Caret\nmiddle\nend');
   // Tab 2's caret after "middle", then tab 1 changes the line above it.
   await editor2.press('Control+Home');
   await editor2.press('ArrowDown');

@@ -63,7 +63,8 @@ fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// A storage failure in words: a full disk is the one users can act on.
+/// A store failure in words: a full disk and a note too long are the ones
+/// users can act on.
 pub fn storage(e: impl Into<StoreError>) -> RpcError {
     in_words(
         e.into(),
@@ -82,7 +83,8 @@ fn sync_storage(e: sync::SyncError) -> RpcError {
     }
 }
 
-/// `when_full` goes on from "the browser's storage for this site is full".
+/// A store failure in words for the user; `when_full` goes on from "the
+/// browser's storage for this site is full".
 fn in_words(e: StoreError, when_full: &str) -> RpcError {
     if let StoreError::NoteTooLong { bytes, max } = e {
         let mb = |n: usize| format!("{:.2} MB", n as f64 / f64::from(1 << 20));
