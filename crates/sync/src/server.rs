@@ -104,14 +104,32 @@ fn validate(index: usize, c: &Change, tables: &HashMap<String, CrrTable>) -> Res
     })
 }
 
-/// Serves one `/sync` request against the user's database: validates
-/// everything, merges the client's changes atomically, and answers with a page
-/// of changes the client has not seen (never its own).
-pub fn serve(
-    store: &mut Store,
-    request: &SyncRequest,
-    limits: &Limits,
-) -> Result<SyncResponse, SyncError> {
+/// A request checked and decoded, so far as that needs no database: a server
+/// does this before it takes the user's database, which then waits only for
+/// the merge and the answer.
+#[derive(Debug)]
+pub struct Push {
+    client: [u8; 16],
+    since: i64,
+    page_size: usize,
+    changes: Vec<Change>,
+}
+
+impl Push {
+    /// How many changes the client pushed.
+    pub fn len(&self) -> usize {
+        self.changes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Checks what a request says of itself (protocol, schema, site, cursor,
+/// page size, how many changes and that each is well formed) and decodes its
+/// changes.
+pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError> {
     if request.protocol != PROTOCOL_VERSION {
         return Err(SyncError::Protocol {
             found: request.protocol,
@@ -125,9 +143,6 @@ pub fn serve(
         });
     }
     let client = SiteIdHex::decode(&request.site_id).ok_or(SyncError::BadSiteId)?;
-    if client == store.site_id()? {
-        return Err(SyncError::BadSiteId);
-    }
     if request.since < 0 {
         return Err(SyncError::BadSince(request.since));
     }
@@ -142,8 +157,6 @@ pub fn serve(
             max: limits.max_changes,
         });
     }
-
-    let tables = crr_tables(store)?;
     let mut changes = Vec::with_capacity(request.changes.len());
     for (index, w) in request.changes.iter().enumerate() {
         if w.site_id
@@ -158,10 +171,44 @@ pub fn serve(
         }
         let change =
             from_wire(w, Some(&client)).map_err(|reason| SyncError::BadChange { index, reason })?;
-        validate(index, &change, &tables)?;
         changes.push(change);
     }
-    store.apply_changes(&changes).map_err(|e| match e {
+    Ok(Push {
+        client,
+        since: request.since,
+        page_size,
+        changes,
+    })
+}
+
+/// Serves one `/sync` request against the user's database: validates
+/// everything, merges the client's changes atomically, and answers with a page
+/// of changes the client has not seen (never its own).
+pub fn serve(
+    store: &mut Store,
+    request: &SyncRequest,
+    limits: &Limits,
+) -> Result<SyncResponse, SyncError> {
+    let push = decode(request, limits)?;
+    merge_and_answer(store, &push, limits)
+}
+
+/// The part of `serve` that needs the database: checks each change against
+/// its tables, merges them all or none, and answers.
+pub fn merge_and_answer(
+    store: &mut Store,
+    push: &Push,
+    limits: &Limits,
+) -> Result<SyncResponse, SyncError> {
+    let client = push.client;
+    if client == store.site_id()? {
+        return Err(SyncError::BadSiteId);
+    }
+    let tables = crr_tables(store)?;
+    for (index, change) in push.changes.iter().enumerate() {
+        validate(index, change, &tables)?;
+    }
+    store.apply_changes(&push.changes).map_err(|e| match e {
         // A full disk or an I/O error is no fault of the change.
         StoreError::Apply { index, .. } if !e.is_storage_fault() => SyncError::BadChange {
             index,
@@ -172,10 +219,10 @@ pub fn serve(
 
     // A client ahead of this database (say, restored from a backup) gets
     // everything again: merging is idempotent, skipping is not.
-    let since = if request.since > store.db_version()? {
+    let since = if push.since > store.db_version()? {
         0
     } else {
-        request.since
+        push.since
     };
     if let Some(version) =
         store.nobody_else_wrote_after(tables.keys().map(String::as_str), since, &client)?
@@ -192,7 +239,7 @@ pub fn serve(
     let page = store.changes_since_within(
         since,
         ChangeFilter::NotFrom(client),
-        page_size,
+        push.page_size,
         limits.page_bytes,
     )?;
     Ok(SyncResponse {

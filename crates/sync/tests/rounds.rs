@@ -436,6 +436,32 @@ fn malformed_changes_are_refused_and_nothing_is_applied() {
 }
 
 #[test]
+fn a_push_is_checked_and_decoded_before_the_servers_database_is_needed() {
+    let mut a = Store::open_in_memory().unwrap();
+    put(&mut a, "n", "x");
+    let limits = Limits::default();
+    let request = prepare(&a, 100).unwrap().request;
+    let push = sync::server::decode(&request, &limits).unwrap();
+    assert_eq!(push.len(), request.changes.len());
+
+    let mut bad = request.clone();
+    bad.changes[1].pk = "%%%".into();
+    let err = sync::server::decode(&bad, &limits).unwrap_err();
+    assert!(
+        err.is_bad_input() && err.to_string().starts_with("change 1"),
+        "{err}"
+    );
+
+    // What only the database knows is checked with it: a push of its own
+    // site's changes is refused, and nothing is merged.
+    let err = sync::server::merge_and_answer(&mut a, &push, &limits).unwrap_err();
+    assert!(matches!(err, SyncError::BadSiteId), "{err}");
+    let mut server = Store::open_in_memory().unwrap();
+    sync::server::merge_and_answer(&mut server, &push, &limits).unwrap();
+    assert_eq!(notes(&server), notes(&a));
+}
+
+#[test]
 fn a_different_schema_version_is_refused_with_a_clear_error() {
     let (err, _) = rejected(|r| r.schema_version += 1);
     assert!(matches!(err, SyncError::SchemaMismatch { .. }));
