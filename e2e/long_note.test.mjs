@@ -25,6 +25,15 @@ test('a note pasted past what a note holds says so and keeps the words; shortene
   assert.equal(await editor.inputValue(), `Log\nkept from the build${pasted}`, 'the words stay in the editor');
   assert.equal(await page.getByRole('button', { name: 'Retry save' }).count(), 0, 'no Retry: it would fail again');
 
+  // A reload keeps the words too, and names the note they could not go into.
+  await page.reload();
+  await page.getByRole('status').filter({
+    hasText: /^Text typed earlier in “Log” could not be saved yet\. This note is too long: 1\.05 MB, .*kept on this device/,
+  }).waitFor();
+  await openNote(page, 'Log');
+  await eventually(async () => (await editor.inputValue()) === `Log\nkept from the build${pasted}`,
+    'the words are back in the editor');
+
   // Cut down to 0.9 MB, it saves, and Sync takes it to the server whole.
   const kept = `Log\nkept from the build\n${'w'.repeat(900_000)}`;
   await editor.evaluate((el, t) => {

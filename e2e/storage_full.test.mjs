@@ -49,7 +49,7 @@ test('a full storage says so and loses no words: opening another note, a reload,
 
   // Still full after a reload: the note shows the words, not yet saved.
   await page.reload();
-  await page.getByRole('status').filter({ hasText: /^Text typed earlier could not be saved yet\. .*full/ }).waitFor();
+  await page.getByRole('status').filter({ hasText: /^Text typed earlier in “Plans” could not be saved yet\. .*full/ }).waitFor();
   await openNote(page, 'Plans');
   const editor = page.getByRole('textbox', { name: 'Note text' });
   assert.equal(await editor.inputValue(), words);

@@ -152,7 +152,9 @@ pub fn recover(ctx: Ctx) {
         let Ok(Response::Status(status)) = client::call(Request::Status).await else {
             return;
         };
-        let mut failed = None;
+        // The first draft that failed names the message; its error says why.
+        let mut failed: Option<(String, RpcError)> = None;
+        let mut others = 0;
         for key in keys {
             match read(&key) {
                 // Gone meanwhile, or unreadable (an older format): nothing to save.
@@ -160,19 +162,34 @@ pub fn recover(ctx: Ctx) {
                 Some(draft) if draft.account == status.account => {
                     match restore(ctx, &draft).await {
                         Ok(()) => remove(&key),
-                        Err(e) => failed = Some(e),
+                        Err(_) if failed.is_some() => others += 1,
+                        Err(e) => failed = Some((store::notes::title_of(&draft.text), e)),
                     }
                 }
                 Some(_) => {}
             }
         }
-        if let Some(e) = failed {
-            ctx.say(format!(
-                "Text typed earlier could not be saved yet. {e} It is kept on this device, \
-                 and saved when you open its note or start the app again."
-            ));
+        if let Some((title, e)) = failed {
+            ctx.say(not_saved_yet(&title, others, &e));
         }
     });
+}
+
+/// Words drafts that could not be saved at start-up: which note (the "This
+/// note" of a too-long refusal is that one), and how many more.
+fn not_saved_yet(title: &str, others: usize, e: &RpcError) -> String {
+    match others {
+        0 => format!(
+            "Text typed earlier in “{title}” could not be saved yet. {e} It is kept on \
+             this device, and saved when you open the note or start the app again."
+        ),
+        n => format!(
+            "Text typed earlier in “{title}” and {n} other note{} could not be saved yet. \
+             {e} It is kept on this device, and saved when you open those notes or start \
+             the app again.",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 /// Puts `draft` in the database, as its note or as a new one.
