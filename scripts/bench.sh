@@ -12,4 +12,4 @@ cargo build --release -p server
 NOTES_SERVER_BIN="$root/target/release/server" node bench/browser.mjs
 cargo bench -p server --bench sync_bench
 cargo bench -p store --bench autosave
-BENCH_JOURNAL=rollback cargo bench -p store --bench autosave
+BENCH_JOURNAL=wal-exclusive cargo bench -p store --bench autosave
