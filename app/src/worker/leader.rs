@@ -16,6 +16,7 @@ use wasm_bindgen::JsValue;
 use super::account::{self, LOCAL_DB, Session};
 use super::net;
 use super::notes;
+use super::words::{storage, sync_storage};
 use crate::rpc::{Request, Response, RpcError, RpcResult, Status};
 
 const VFS: &str = "notes";
@@ -61,48 +62,6 @@ fn options() -> OpenOptions {
 
 fn now_ms() -> i64 {
     js_sys::Date::now() as i64
-}
-
-/// A store failure in words: a full disk and a note too long are the ones
-/// users can act on.
-pub fn storage(e: impl Into<StoreError>) -> RpcError {
-    in_words(
-        e.into(),
-        "so the last change was not saved. Free some space on this device, then try again.",
-    )
-}
-
-fn sync_storage(e: sync::SyncError) -> RpcError {
-    match e {
-        sync::SyncError::Store(s) => in_words(
-            s,
-            "so Sync could not finish (your notes are safe). \
-             Free some space on this device, then Sync again.",
-        ),
-        other => RpcError::Server(other.to_string()),
-    }
-}
-
-/// A store failure in words for the user; `when_full` goes on from "the
-/// browser's storage for this site is full".
-fn in_words(e: StoreError, when_full: &str) -> RpcError {
-    if let StoreError::NoteTooLong { bytes, max } = e {
-        let mb = |n: usize| format!("{:.2} MB", n as f64 / f64::from(1 << 20));
-        return RpcError::Refused(format!(
-            "This note is too long: {}, and a note holds at most {}. \
-             Move part of it into another note.",
-            mb(bytes),
-            mb(max)
-        ));
-    }
-    // Also when the merge of a change hit it (`StoreError::Apply`).
-    if e.is_disk_full() {
-        RpcError::Storage(format!(
-            "the browser's storage for this site is full, {when_full}"
-        ))
-    } else {
-        RpcError::Storage(format!("could not read or write notes on this device: {e}"))
-    }
 }
 
 /// Sends `request` now and returns where its answer will arrive: the

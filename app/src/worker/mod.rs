@@ -8,6 +8,7 @@ pub mod leader;
 mod locks;
 mod net;
 mod notes;
+mod words;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -3,7 +3,7 @@
 
 use store::Store;
 
-use super::leader::storage;
+use super::words::storage;
 use crate::rpc::{
     Conflict, Note, NoteSummary, Request, Response, RpcError, Version, VersionSummary,
 };
