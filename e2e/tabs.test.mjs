@@ -201,3 +201,31 @@ test('a note changed in another tab keeps the caret where it was in this one', a
   assert.deepEqual(profile.errors, []);
   await profile.close();
 });
+
+test('a tab of another release of the app is named, and this one goes on saving', async () => {
+  const profile = await openProfile();
+  const tab1 = await openApp(profile.context, server.url);
+  const tab2 = await openApp(profile.context, server.url);
+  await newNote(tab1, 'Before the release');
+  await eventually(async () => (await titles(tab2)).includes('Before the release'), 'tab 2 to show the note', 3_000);
+
+  // A tab still running a release from before this message format speaks
+  // on the tabs' channel: its JSON text must not be taken for a message of
+  // this release.
+  const other = await profile.context.newPage();
+  await other.goto(`${server.url}/health`);
+  await other.evaluate(() => new BroadcastChannel('notes-db').postMessage('{"Forward":{"from":"old","id":1,"request":"EmptyTrash"}}'));
+  for (const tab of [tab1, tab2]) {
+    const notice = tab.getByRole('status').filter({
+      hasText: 'Another tab runs a different version of Notes, and the two cannot work together. Reload every tab of Notes to use the newest.',
+    });
+    await notice.waitFor();
+    await notice.getByRole('button', { name: 'Reload' }).waitFor();
+  }
+
+  // Nothing was done for it, and both tabs of this release still work together.
+  await newNote(tab2, 'After the other tab spoke');
+  await eventually(async () => (await titles(tab1)).includes('After the other tab spoke'), 'tab 1 to show it', 3_000);
+  assert.ok((await titles(tab1)).includes('Before the release'), 'the earlier note is still there');
+  await other.close();
+});

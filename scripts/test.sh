@@ -22,7 +22,7 @@ cargo test --workspace --exclude app
 
 step "wasm32 tests in a dedicated worker in headless Chromium (store and DB worker, on OPFS)"
 cargo test -p store --target wasm32-unknown-unknown
-cargo test -p app --target wasm32-unknown-unknown --test worker_db
+cargo test -p app --target wasm32-unknown-unknown --test worker_db --test wire
 
 step "build the app (release) and the server"
 trunk build --release

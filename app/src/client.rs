@@ -15,6 +15,7 @@ use crate::rpc::{Call, Request, RpcError, RpcResult, ToUi};
 pub enum Event {
     Changed,
     Fatal(String),
+    OtherRelease,
 }
 
 #[derive(Clone)]
@@ -25,16 +26,16 @@ struct Inner {
     next_id: Cell<u64>,
     waiting: RefCell<HashMap<u64, oneshot::Sender<RpcResult>>>,
     /// Calls made before the worker said it listens; sent on `Ready`.
-    unsent: RefCell<Option<Vec<String>>>,
+    unsent: RefCell<Option<Vec<JsValue>>>,
 }
 
 impl Inner {
-    fn post(&self, json: String) -> bool {
+    fn post(&self, message: JsValue) -> bool {
         if let Some(queue) = self.unsent.borrow_mut().as_mut() {
-            queue.push(json);
+            queue.push(message);
             return true;
         }
-        self.worker.post_message(&JsValue::from_str(&json)).is_ok()
+        self.worker.post_message(&message).is_ok()
     }
 }
 
@@ -99,8 +100,7 @@ impl Db {
         let inner = db.0.clone();
         let events = on_event.clone();
         let handle = Rc::new(move |data: JsValue| {
-            let text = data.as_string().unwrap_or_default();
-            let Ok(msg) = serde_json::from_str::<ToUi>(&text) else {
+            let Some(msg) = crate::wire::decode::<ToUi>(&data) else {
                 web_sys::console::error_1(
                     &"notes: unreadable message from the database worker".into(),
                 );
@@ -110,7 +110,7 @@ impl Db {
                 ToUi::Ready => {
                     let queued = inner.unsent.borrow_mut().take().unwrap_or_default();
                     for json in queued {
-                        let _ = inner.worker.post_message(&JsValue::from_str(&json));
+                        let _ = inner.worker.post_message(&json);
                     }
                 }
                 ToUi::Reply { id, result } => {
@@ -120,6 +120,7 @@ impl Db {
                 }
                 ToUi::Changed => events(Event::Changed),
                 ToUi::Fatal(message) => events(Event::Fatal(message)),
+                ToUi::OtherRelease => events(Event::OtherRelease),
             }
         });
         // What the worker said before this page's code ran (at least `Ready`).
@@ -156,8 +157,7 @@ impl Db {
         self.0.next_id.set(id + 1);
         let (tx, rx) = oneshot::channel();
         self.0.waiting.borrow_mut().insert(id, tx);
-        let json = serde_json::to_string(&Call { id, request })
-            .map_err(|e| RpcError::Storage(e.to_string()))?;
+        let json = crate::wire::encode(&Call { id, request }).ok_or(RpcError::Unexpected)?;
         if !self.0.post(json) {
             self.0.waiting.borrow_mut().remove(&id);
             return Err(RpcError::NotReady);

@@ -1,5 +1,6 @@
 //! Messages between the UI (main thread) and the DB worker, and between
-//! workers of different tabs. Typed, serde-encoded, each with a request id.
+//! workers of different tabs. Typed, each with a request id; `crate::wire`
+//! encodes them.
 
 use serde::{Deserialize, Serialize};
 
@@ -241,10 +242,12 @@ pub enum ToUi {
     Changed,
     /// The database could not be opened; the app cannot work until fixed.
     Fatal(String),
+    /// Another tab runs a release whose messages this one cannot read.
+    OtherRelease,
 }
 
 /// Between the workers of all tabs, over a BroadcastChannel.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Peer {
     /// A follower's request for the leader.
     Forward {

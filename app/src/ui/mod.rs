@@ -121,6 +121,11 @@ pub fn App() -> impl IntoView {
             ctx.refresh_status();
         }
         Event::Fatal(message) => ctx.fatal.set(Some(message)),
+        Event::OtherRelease => ctx.offer(
+            "Another tab runs a different version of Notes, and the two cannot work \
+             together. Reload every tab of Notes to use the newest.",
+            Action::Reload,
+        ),
     }) {
         ctx.fatal.set(Some(e));
     }

@@ -10,7 +10,7 @@ mod net;
 mod notes;
 mod words;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::rpc::{Call, Peer, Request, RpcError, ToUi};
+use crate::wire::FromPeer;
 use leader::Leader;
 
 const CHANNEL: &str = "notes-db";
@@ -35,6 +36,8 @@ struct Worker {
     /// order, or an older save of a note could land after a newer one.
     pending: RefCell<Vec<(u64, Request)>>,
     fatal: RefCell<Option<String>>,
+    /// This tab's UI was told that another tab runs another release.
+    told_other_release: Cell<bool>,
 }
 
 /// Entry point of the worker binary.
@@ -58,16 +61,13 @@ pub fn start() {
         leader: RefCell::new(None),
         pending: RefCell::new(Vec::new()),
         fatal: RefCell::new(None),
+        told_other_release: Cell::new(false),
     });
 
     let from_ui = {
         let w = w.clone();
         Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
-            match e
-                .data()
-                .as_string()
-                .and_then(|s| serde_json::from_str::<Call>(&s).ok())
-            {
+            match crate::wire::decode::<Call>(&e.data()) {
                 Some(call) => w.clone().dispatch(call),
                 None => web_sys::console::error_1(&"worker: malformed message from the UI".into()),
             }
@@ -81,12 +81,12 @@ pub fn start() {
     let from_peers = {
         let w = w.clone();
         Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
-            if let Some(peer) = e
-                .data()
-                .as_string()
-                .and_then(|s| serde_json::from_str::<Peer>(&s).ok())
-            {
-                w.clone().on_peer(peer);
+            match crate::wire::decode_from_peer::<Peer>(&e.data()) {
+                FromPeer::Message(peer) => w.clone().on_peer(peer),
+                FromPeer::OtherRelease => w.other_release(),
+                FromPeer::Malformed => {
+                    web_sys::console::error_1(&"worker: malformed message from a tab".into());
+                }
             }
         })
     };
@@ -105,8 +105,8 @@ pub fn start() {
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, msg: &ToUi) {
-    if let Ok(json) = serde_json::to_string(msg) {
-        let _ = scope.post_message(&JsValue::from_str(&json));
+    if let Some(data) = crate::wire::encode(msg) {
+        let _ = scope.post_message(&data);
     }
 }
 
@@ -116,8 +116,8 @@ impl Worker {
     }
 
     fn broadcast(&self, msg: &Peer) {
-        if let Ok(json) = serde_json::to_string(msg) {
-            let _ = self.channel.post_message(&JsValue::from_str(&json));
+        if let Some(data) = crate::wire::encode_for_peers(msg) {
+            let _ = self.channel.post_message(&data);
         }
     }
 
@@ -159,6 +159,14 @@ impl Worker {
                     request: call.request,
                 });
             }
+        }
+    }
+
+    /// A tab of another release shares the channel: neither can read the
+    /// other's requests or answers, so the user is told, once, to reload.
+    fn other_release(&self) {
+        if !self.told_other_release.replace(true) {
+            self.to_ui(&ToUi::OtherRelease);
         }
     }
 
