@@ -109,8 +109,8 @@ impl Db {
             match msg {
                 ToUi::Ready => {
                     let queued = inner.unsent.borrow_mut().take().unwrap_or_default();
-                    for json in queued {
-                        let _ = inner.worker.post_message(&json);
+                    for message in queued {
+                        let _ = inner.worker.post_message(&message);
                     }
                 }
                 ToUi::Reply { id, result } => {
@@ -157,8 +157,8 @@ impl Db {
         self.0.next_id.set(id + 1);
         let (tx, rx) = oneshot::channel();
         self.0.waiting.borrow_mut().insert(id, tx);
-        let json = crate::wire::encode(&Call { id, request }).ok_or(RpcError::Unexpected)?;
-        if !self.0.post(json) {
+        let message = crate::wire::encode(&Call { id, request }).ok_or(RpcError::Unexpected)?;
+        if !self.0.post(message) {
             self.0.waiting.borrow_mut().remove(&id);
             return Err(RpcError::NotReady);
         }
