@@ -116,13 +116,9 @@ pub struct Push {
 }
 
 impl Push {
-    /// How many changes the client pushed.
-    pub fn len(&self) -> usize {
-        self.changes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
+    /// The client's changes, decoded.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
     }
 }
 

@@ -442,7 +442,7 @@ fn a_push_is_checked_and_decoded_before_the_servers_database_is_needed() {
     let limits = Limits::default();
     let request = prepare(&a, 100).unwrap().request;
     let push = sync::server::decode(&request, &limits).unwrap();
-    assert_eq!(push.len(), request.changes.len());
+    assert_eq!(push.changes().len(), request.changes.len());
 
     let mut bad = request.clone();
     bad.changes[1].pk = "%%%".into();

@@ -14,24 +14,23 @@ pub async fn sync(
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
     state.rate.check(user)?;
+    let pushed = request.changes.len();
     let st = state.clone();
-    let (pushed, response) = tokio::task::spawn_blocking(move || {
+    let response = tokio::task::spawn_blocking(move || {
         // Decoded before the user's database is taken: another device of
         // the same user waits only for the merge.
         let push = sync::server::decode(&request, &st.limits)?;
         drop(request);
         let store = st.stores.get(user)?;
         let mut store = store.lock();
-        let response =
-            sync::server::merge_and_answer(&mut store, &push, &st.limits).map_err(|e| {
-                if let sync::SyncError::Store(inner) = &e
-                    && !inner.is_disk_full()
-                {
-                    tracing::error!(user, error = %inner, "sync failed");
-                }
-                ApiError::from(e)
-            })?;
-        Ok::<_, ApiError>((push.len(), response))
+        sync::server::merge_and_answer(&mut store, &push, &st.limits).map_err(|e| {
+            if let sync::SyncError::Store(inner) = &e
+                && !inner.is_disk_full()
+            {
+                tracing::error!(user, error = %inner, "sync failed");
+            }
+            ApiError::from(e)
+        })
     })
     .await
     .map_err(ApiError::internal)??;
