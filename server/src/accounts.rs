@@ -2,10 +2,13 @@
 //!
 //! Passwords are stored as argon2id PHC strings; session tokens are 32 random
 //! bytes handed to the client once and stored only as their SHA-256 digest, so
-//! a copy of the database does not let anyone sign in.
+//! a copy of the database does not let anyone sign in. A session ends when it
+//! goes unused for the configured idle time; the device then signs in again
+//! and keeps its notes.
 
 use std::path::Path;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, SaltString};
@@ -96,10 +99,12 @@ pub struct Accounts {
     // Verified against when the username does not exist, so that a wrong
     // username costs as much time as a wrong password.
     dummy_hash: String,
+    /// Seconds a session may go unused before it ends.
+    session_idle: i64,
 }
 
 impl Accounts {
-    pub fn open(path: &Path) -> Result<Self, AccountError> {
+    pub fn open(path: &Path, session_idle: Duration) -> Result<Self, AccountError> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let _: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -114,13 +119,16 @@ impl Accounts {
              CREATE TABLE IF NOT EXISTS sessions (
                  token_sha256 BLOB PRIMARY KEY,
                  user_id INTEGER NOT NULL REFERENCES users (id),
-                 created_at INTEGER NOT NULL
+                 created_at INTEGER NOT NULL,
+                 used_at INTEGER NOT NULL
              );",
         )?;
+        add_last_use(&conn)?;
         let dummy_hash = hash_password("not a real password")?;
         Ok(Self {
             conn: Mutex::new(conn),
             dummy_hash,
+            session_idle: i64::try_from(session_idle.as_secs()).unwrap_or(i64::MAX),
         })
     }
 
@@ -167,9 +175,17 @@ impl Accounts {
             _ => return Err(AccountError::WrongCredentials),
         };
         let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-        self.conn().execute(
-            "INSERT INTO sessions (token_sha256, user_id, created_at) VALUES (?1, ?2, ?3)",
-            params![token_digest(&token), user, now()],
+        let (conn, now) = (self.conn(), now());
+        // Sessions that ended are forgotten here, so the table holds only
+        // those that may still be used.
+        conn.execute(
+            "DELETE FROM sessions WHERE used_at < ?1",
+            [now.saturating_sub(self.session_idle)],
+        )?;
+        conn.execute(
+            "INSERT INTO sessions (token_sha256, user_id, created_at, used_at)
+             VALUES (?1, ?2, ?3, ?3)",
+            params![token_digest(&token), user, now],
         )?;
         Ok(token)
     }
@@ -186,15 +202,58 @@ impl Accounts {
         Ok(())
     }
 
-    /// The user a bearer token belongs to.
+    /// The user a bearer token belongs to, if its session has not ended.
     pub fn authenticate(&self, token: &str) -> Result<UserId, AccountError> {
-        // Every request asks: keep the statement prepared.
-        self.conn()
-            .prepare_cached("SELECT user_id FROM sessions WHERE token_sha256 = ?1")?
-            .query_row([token_digest(token)], |r| r.get(0))
-            .optional()?
-            .ok_or(AccountError::BadToken)
+        self.authenticate_at(token, now())
     }
+
+    fn authenticate_at(&self, token: &str, now: i64) -> Result<UserId, AccountError> {
+        let digest = token_digest(token);
+        let conn = self.conn();
+        // Every request asks: keep the statements prepared.
+        let (user, used_at): (UserId, i64) = conn
+            .prepare_cached("SELECT user_id, used_at FROM sessions WHERE token_sha256 = ?1")?
+            .query_row([&digest], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or(AccountError::BadToken)?;
+        if now.saturating_sub(used_at) > self.session_idle {
+            conn.prepare_cached("DELETE FROM sessions WHERE token_sha256 = ?1")?
+                .execute([&digest])?;
+            return Err(AccountError::BadToken);
+        }
+        // The last use is written at most once an hour (sooner for a short
+        // idle time): a write on every /sync would be a commit, an fsync, each.
+        // A failed write (a full disk) only brings the session's end nearer.
+        let every = (self.session_idle / 16).min(3600);
+        if now.saturating_sub(used_at) >= every {
+            let touched = conn
+                .prepare_cached("UPDATE sessions SET used_at = ?2 WHERE token_sha256 = ?1")
+                .and_then(|mut s| s.execute(params![digest, now]));
+            if let Err(e) = touched {
+                tracing::warn!(error = %e, "could not record a session's use");
+            }
+        }
+        Ok(user)
+    }
+}
+
+/// An `accounts.db` of an earlier release has sessions without a last use:
+/// they count from when they began.
+fn add_last_use(conn: &Connection) -> rusqlite::Result<()> {
+    let has: bool = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('sessions') WHERE name = 'used_at'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             ALTER TABLE sessions ADD COLUMN used_at INTEGER NOT NULL DEFAULT 0;
+             UPDATE sessions SET used_at = created_at;
+             COMMIT;",
+        )?;
+    }
+    Ok(())
 }
 
 fn hash_password(password: &str) -> Result<String, AccountError> {
@@ -216,6 +275,8 @@ fn verify_password(password: &str, hash: &str) -> Result<bool, AccountError> {
 mod tests {
     use super::*;
 
+    const DAY: Duration = Duration::from_secs(86_400);
+
     #[test]
     fn usernames_that_look_like_paths_are_just_names() {
         for ok in ["../x", "a/b", "%2e%2e", "名前", "ünïcödé user", "."] {
@@ -229,7 +290,7 @@ mod tests {
     #[test]
     fn tokens_are_stored_hashed_and_revocable() {
         let dir = tempfile::tempdir().unwrap();
-        let accounts = Accounts::open(&dir.path().join("a.db")).unwrap();
+        let accounts = Accounts::open(&dir.path().join("a.db"), DAY).unwrap();
         let id = accounts.sign_up("ann", "correct horse").unwrap();
         assert!(matches!(
             accounts.sign_up("ann", "another one"),
@@ -260,7 +321,7 @@ mod tests {
     #[test]
     fn a_full_accounts_disk_answers_507_in_words() {
         let dir = tempfile::tempdir().unwrap();
-        let accounts = Accounts::open(&dir.path().join("a.db")).unwrap();
+        let accounts = Accounts::open(&dir.path().join("a.db"), DAY).unwrap();
         // A disk with room for the pages there are now and no more.
         let pages: i64 = accounts
             .conn()
@@ -291,5 +352,99 @@ mod tests {
             response.status(),
             axum::http::StatusCode::INSUFFICIENT_STORAGE
         );
+    }
+
+    #[test]
+    fn a_session_ends_when_unused_for_the_idle_time_and_use_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = Accounts::open(&dir.path().join("a.db"), DAY).unwrap();
+        let id = accounts.sign_up("ann", "correct horse").unwrap();
+        let token = accounts.sign_in("ann", "correct horse").unwrap();
+        let start = now();
+        let day = 86_400;
+        // Used just before the day is over, and again a day after that.
+        assert_eq!(
+            accounts.authenticate_at(&token, start + day - 10).unwrap(),
+            id
+        );
+        assert_eq!(
+            accounts
+                .authenticate_at(&token, start + 2 * day - 20)
+                .unwrap(),
+            id
+        );
+        // Then unused for more than a day: ended, and for good.
+        let later = start + 3 * day;
+        assert!(matches!(
+            accounts.authenticate_at(&token, later),
+            Err(AccountError::BadToken)
+        ));
+        assert!(matches!(
+            accounts.authenticate_at(&token, start),
+            Err(AccountError::BadToken)
+        ));
+        // Signing in again gives a session that works.
+        let again = accounts.sign_in("ann", "correct horse").unwrap();
+        assert_eq!(accounts.authenticate(&again).unwrap(), id);
+    }
+
+    #[test]
+    fn sessions_that_ended_are_forgotten_at_the_next_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let accounts = Accounts::open(&dir.path().join("a.db"), DAY).unwrap();
+        let id = accounts.sign_up("ann", "correct horse").unwrap();
+        accounts
+            .conn()
+            .execute(
+                "INSERT INTO sessions (token_sha256, user_id, created_at, used_at)
+                 VALUES (x'00', ?1, 0, 0)",
+                [id],
+            )
+            .unwrap();
+        accounts.sign_in("ann", "correct horse").unwrap();
+        let left: i64 = accounts
+            .conn()
+            .query_row("SELECT count(*) FROM sessions WHERE used_at = 0", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+
+    #[test]
+    fn sessions_of_an_earlier_release_still_work_and_count_from_their_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let id = Accounts::open(&path, DAY)
+            .unwrap()
+            .sign_up("ann", "correct horse")
+            .unwrap();
+        // The sessions table as releases before the idle time made it.
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "DROP TABLE sessions;
+                 CREATE TABLE sessions (
+                     token_sha256 BLOB PRIMARY KEY,
+                     user_id INTEGER NOT NULL REFERENCES users (id),
+                     created_at INTEGER NOT NULL
+                 );",
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO sessions VALUES (?1, ?2, ?3)",
+                params![token_digest("old token"), id, now() - 100],
+            )
+            .unwrap();
+        }
+        let accounts = Accounts::open(&path, DAY).unwrap();
+        assert_eq!(accounts.authenticate("old token").unwrap(), id);
+        assert!(matches!(
+            accounts.authenticate_at("old token", now() + 86_400),
+            Err(AccountError::BadToken)
+        ));
+        // Opening it again leaves it as it is.
+        drop(accounts);
+        Accounts::open(&path, DAY).unwrap();
     }
 }

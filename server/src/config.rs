@@ -30,6 +30,10 @@ pub struct Config {
     /// user's devices. 0: no limit but the disk's.
     #[arg(long, env = "NOTES_MAX_USER_MIB", default_value_t = 1024)]
     pub max_user_mib: u64,
+    /// A session not used for this long ends: the device signs in again
+    /// (its notes stay on it). Each use restarts the clock.
+    #[arg(long, env = "NOTES_SESSION_IDLE", default_value = "90days", value_parser = humantime::parse_duration)]
+    pub session_idle: std::time::Duration,
 }
 
 impl Config {

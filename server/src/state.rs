@@ -38,8 +38,13 @@ impl AppState {
         };
         let capacity = NonZeroUsize::new(config.max_open_databases)
             .ok_or_else(|| StartError::Config("max open databases must be at least 1".into()))?;
+        if config.session_idle.as_secs() == 0 {
+            return Err(StartError::Config(
+                "session idle time must be at least one second".into(),
+            ));
+        }
         Ok(Self(Arc::new(Inner {
-            accounts: Accounts::open(&config.data_dir.join("accounts.db"))?,
+            accounts: Accounts::open(&config.data_dir.join("accounts.db"), config.session_idle)?,
             stores: StoreCache::new(
                 users_dir,
                 capacity,
