@@ -191,6 +191,9 @@ pub struct Status {
     pub syncing: bool,
     /// Why the last sync failed, if it did.
     pub last_error: Option<String>,
+    /// The server refused this browser's session (it went unused too long,
+    /// or was ended there): signing in again as `account` lets Sync go on.
+    pub session_ended: bool,
 }
 
 /// Why a request failed, in words for the user.
@@ -208,6 +211,10 @@ pub enum RpcError {
     Outdated(String),
     #[error("{0}")]
     Auth(String),
+    /// The server no longer takes this browser's session: the user signs in
+    /// again, and nothing on this device is lost.
+    #[error("{0}")]
+    SessionEnded(String),
     /// Not done, for a reason in what was asked that the user can change.
     #[error("{0}")]
     Refused(String),

@@ -15,13 +15,15 @@ pub fn AccountBox() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
-    let submit = move |create_account: bool| {
-        let (u, p) = (
-            username.get_untracked().trim().to_owned(),
-            password.get_untracked(),
-        );
+    // `again`: the account signed in here, whose session the server ended.
+    let sign_in = move |u: String, create_account: bool, again: bool| {
+        let p = password.get_untracked();
         if u.is_empty() || p.is_empty() {
-            error.set(Some("Enter a username and a password.".into()));
+            error.set(Some(if again {
+                "Enter your password.".into()
+            } else {
+                "Enter a username and a password.".into()
+            }));
             return;
         }
         busy.set(true);
@@ -34,6 +36,11 @@ pub fn AccountBox() -> impl IntoView {
             })
             .await
             {
+                Ok(Response::Status(s)) if again => {
+                    password.set(String::new());
+                    ctx.status.set(s);
+                    ctx.say("Signed in again. Sync sends your changes now.");
+                }
                 Ok(Response::Status(s)) => {
                     first_page::forget();
                     if let Some(account) = &s.account {
@@ -49,6 +56,30 @@ pub fn AccountBox() -> impl IntoView {
             }
             busy.set(false);
         });
+    };
+    let submit = move |create_account: bool| {
+        sign_in(
+            username.get_untracked().trim().to_owned(),
+            create_account,
+            false,
+        );
+    };
+    let password_input = move || {
+        view! {
+            <input
+                type="password"
+                autocomplete="current-password"
+                aria-label="Password"
+                placeholder="Password"
+                prop:value=move || password.get()
+                on:input=move |ev| password.set(event_target_value(&ev))
+            />
+        }
+    };
+    let error_line = move || {
+        error
+            .get()
+            .map(|e| view! { <p class="error" role="alert">{e}</p> })
     };
 
     let sign_out = move |_| {
@@ -95,41 +126,55 @@ pub fn AccountBox() -> impl IntoView {
         });
     };
 
-    view! {
-        <div class="account">
-            {move || match ctx.status.get().account {
-                Some(name) => view! {
-                    <span class="who">"Signed in as " <strong>{name}</strong></span>
-                    <button on:click=sign_out>"Sign out"</button>
-                }.into_any(),
-                None => view! {
-                    <form class="signin" on:submit=move |ev| { ev.prevent_default(); submit(false); }>
-                        <input
-                            type="text"
-                            autocomplete="username"
-                            aria-label="Username"
-                            placeholder="Username"
-                            prop:value=move || username.get()
-                            on:input=move |ev| username.set(event_target_value(&ev))
-                        />
-                        <input
-                            type="password"
-                            autocomplete="current-password"
-                            aria-label="Password"
-                            placeholder="Password"
-                            prop:value=move || password.get()
-                            on:input=move |ev| password.set(event_target_value(&ev))
-                        />
+    let form = move || {
+        let status = ctx.status.get();
+        match status.account {
+            Some(name) if status.session_ended => {
+                let (again_as, shown) = (name.clone(), name.clone());
+                view! {
+                    <form class="signin" on:submit=move |ev| {
+                        ev.prevent_default();
+                        sign_in(again_as.clone(), false, true);
+                    }>
+                        <span class="who">"Sign in again as " <strong>{shown}</strong></span>
+                        // For password managers: whose password this is.
+                        <input type="text" autocomplete="username" hidden prop:value=name />
+                        {password_input()}
                         <button type="submit" disabled=move || busy.get()>"Sign in"</button>
-                        <button type="button" disabled=move || busy.get() on:click=move |_| submit(true)>
-                            "Create account"
-                        </button>
+                        <button type="button" on:click=sign_out>"Sign out"</button>
                     </form>
-                    {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                }.into_any(),
-            }}
-        </div>
-    }
+                    {error_line}
+                }
+                .into_any()
+            }
+            Some(name) => view! {
+                <span class="who">"Signed in as " <strong>{name}</strong></span>
+                <button on:click=sign_out>"Sign out"</button>
+            }
+            .into_any(),
+            None => view! {
+                <form class="signin" on:submit=move |ev| { ev.prevent_default(); submit(false); }>
+                    <input
+                        type="text"
+                        autocomplete="username"
+                        aria-label="Username"
+                        placeholder="Username"
+                        prop:value=move || username.get()
+                        on:input=move |ev| username.set(event_target_value(&ev))
+                    />
+                    {password_input()}
+                    <button type="submit" disabled=move || busy.get()>"Sign in"</button>
+                    <button type="button" disabled=move || busy.get() on:click=move |_| submit(true)>
+                        "Create account"
+                    </button>
+                </form>
+                {error_line}
+            }
+            .into_any(),
+        }
+    };
+
+    view! { <div class="account">{form}</div> }
 }
 
 /// Asks the user; no answer (no window, a blocked dialog) is no.

@@ -34,7 +34,11 @@ pub fn SyncBar() -> impl IntoView {
                     if matches!(e, RpcError::Outdated(_)) {
                         ctx.offer("Reload to update the app, then Sync again.", Action::Reload);
                     }
-                    error.set(Some(e.to_string()));
+                    // An ended session is told by the status, which signing
+                    // in again clears; this tab's own copy would outlive it.
+                    if !matches!(e, RpcError::SessionEnded(_)) {
+                        error.set(Some(e.to_string()));
+                    }
                 }
             }
             busy.set(false);

@@ -111,6 +111,13 @@ pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Rp
              update the app, then Sync again; your notes are safe on this device."
         )));
     }
+    if r.status() == 401 {
+        return Err(RpcError::SessionEnded(
+            "This browser's sign-in has ended (unused for a long time, or ended on the server). \
+             Enter your password to sign in again; your notes are safe on this device."
+                .into(),
+        ));
+    }
     if r.status() != 200 {
         return Err(refused(r).await);
     }

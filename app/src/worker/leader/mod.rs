@@ -7,7 +7,6 @@ use std::future::Future;
 use futures::channel::oneshot;
 use protocol::{SyncRequest, SyncResponse};
 use rusqlite::{Connection, OptionalExtension};
-use sqlite_wasm_rs::vfs::VfsFilesManager;
 use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil, install};
 use store::{Journal, OpenOptions, Store, StoreError};
 use sync::client::{FIRST_PUSH_PAGE, MAX_PUSH_PAGE};
@@ -18,6 +17,8 @@ use super::net;
 use super::notes;
 use super::words::{storage, sync_storage};
 use crate::rpc::{Request, Response, RpcError, RpcResult, Status};
+
+mod signing;
 
 const VFS: &str = "notes";
 const LAST_SYNCED: &str = "last_synced_ms";
@@ -44,6 +45,8 @@ pub struct Leader {
     /// Bumped whenever `store` is swapped for another account's database.
     generation: Cell<u64>,
     syncing: Cell<bool>,
+    /// The server refused the session at the last Sync.
+    session_ended: Cell<bool>,
     last_error: RefCell<Option<String>>,
     /// Forwarded requests by (tab, id): `None` while running, then the answer,
     /// so a request resent by an impatient tab runs once.
@@ -105,6 +108,7 @@ impl Leader {
             session: RefCell::new(session),
             generation: Cell::new(0),
             syncing: Cell::new(false),
+            session_ended: Cell::new(false),
             last_error: RefCell::new(None),
             seen: RefCell::new(HashMap::new()),
             purged_at_open: purged > 0,
@@ -179,6 +183,7 @@ impl Leader {
             last_synced_ms: last_synced_ms.map(|v| v as f64),
             syncing: self.syncing.get(),
             last_error: self.last_error.borrow().clone(),
+            session_ended: self.session_ended.get(),
         })
     }
 
@@ -191,6 +196,7 @@ impl Leader {
         self.syncing.set(false);
         match result {
             Ok(()) => {
+                self.session_ended.set(false);
                 *self.last_error.borrow_mut() = None;
                 // Notes trashed long ago on another device go here too.
                 self.store
@@ -209,6 +215,9 @@ impl Leader {
                 Ok(Response::Status(self.status()?))
             }
             Err(e) => {
+                if matches!(e, RpcError::SessionEnded(_)) {
+                    self.session_ended.set(true);
+                }
                 *self.last_error.borrow_mut() = Some(e.to_string());
                 Err(e)
             }
@@ -272,89 +281,5 @@ impl Leader {
                     .map_err(sync_storage)?,
             };
         }
-    }
-
-    async fn sign_in(&self, username: &str, password: &str, create: bool) -> RpcResult {
-        if self.session.borrow().is_some() {
-            return Err(RpcError::Auth("Sign out first.".into()));
-        }
-        if self.syncing.get() {
-            return Err(RpcError::Server("Wait for the sync to finish.".into()));
-        }
-        let created = if create {
-            net::create_account(username, password).await?
-        } else {
-            false
-        };
-        let token = match net::sign_in(username, password).await {
-            Err(RpcError::Auth(_)) if create && !created => {
-                return Err(RpcError::Auth(
-                    "That username is taken; choose another.".into(),
-                ));
-            }
-            other => other?,
-        };
-        // The account's own database; the local notebook's notes move into it
-        // as new local writes, so that they sync. Written there before being
-        // removed here: a crash in between duplicates, never loses.
-        let path = account::db_path(&self.profile, username).map_err(storage)?;
-        let mut account_store = Store::open(&path, &options()).map_err(storage)?;
-        let local_notes = self.store.borrow().all_notes().map_err(storage)?;
-        for note in &local_notes {
-            account_store.import_note(note).map_err(storage)?;
-        }
-        self.store.borrow_mut().clear_notes().map_err(storage)?;
-        let session = Session {
-            username: username.to_owned(),
-            token,
-        };
-        account::save_session(&self.profile, &session).map_err(storage)?;
-        *self.store.borrow_mut() = account_store;
-        *self.session.borrow_mut() = Some(session);
-        *self.last_error.borrow_mut() = None;
-        self.generation.set(self.generation.get() + 1);
-        Ok(Response::Status(self.status()?))
-    }
-
-    async fn sign_out(&self, discard_unsynced: bool) -> RpcResult {
-        let session = self
-            .session
-            .borrow()
-            .clone()
-            .ok_or_else(|| RpcError::Auth("You are not signed in.".into()))?;
-        if self.syncing.get() {
-            return Err(RpcError::Server("Wait for the sync to finish.".into()));
-        }
-        let (unsynced, pending) = {
-            let store = self.store.borrow();
-            (
-                sync::client::has_unsynced_changes(&store).map_err(sync_storage)?,
-                sync::client::pending_changes(&store)
-                    .map_err(sync_storage)?
-                    .max(1),
-            )
-        };
-        if unsynced && !discard_unsynced {
-            return Err(RpcError::Unsynced { pending });
-        }
-        // Offline sign-out still signs out here; the server token then expires unused.
-        let _ = net::sign_out(&session.token).await;
-        let path = account::db_path(&self.profile, &session.username).map_err(storage)?;
-        let local = Store::open(LOCAL_DB, &options()).map_err(storage)?;
-        let account_store = std::mem::replace(&mut *self.store.borrow_mut(), local);
-        account_store.close().map_err(storage)?;
-        // The next person on this browser must never see this account's notes.
-        for file in [
-            path.clone(),
-            format!("{path}-journal"),
-            format!("{path}-wal"),
-        ] {
-            let _ = self.pool.remove(&file);
-        }
-        account::forget(&self.profile, &session.username).map_err(storage)?;
-        *self.session.borrow_mut() = None;
-        *self.last_error.borrow_mut() = None;
-        self.generation.set(self.generation.get() + 1);
-        Ok(Response::Status(self.status()?))
     }
 }

@@ -1,0 +1,120 @@
+//! Signing in and out: which account's database the leader serves, and the
+//! session it syncs with.
+
+use sqlite_wasm_rs::vfs::VfsFilesManager;
+use store::Store;
+
+use super::{Leader, options};
+use crate::rpc::{Response, RpcError, RpcResult};
+use crate::worker::account::{self, LOCAL_DB, Session};
+use crate::worker::net;
+use crate::worker::words::{storage, sync_storage};
+
+impl Leader {
+    pub(super) async fn sign_in(&self, username: &str, password: &str, create: bool) -> RpcResult {
+        if self.syncing.get() {
+            return Err(RpcError::Server("Wait for the sync to finish.".into()));
+        }
+        let current = self.session.borrow().clone();
+        if let Some(current) = current {
+            return if !create && current.username == username {
+                self.sign_in_again(current, password).await
+            } else {
+                Err(RpcError::Auth("Sign out first.".into()))
+            };
+        }
+        let created = if create {
+            net::create_account(username, password).await?
+        } else {
+            false
+        };
+        let token = match net::sign_in(username, password).await {
+            Err(RpcError::Auth(_)) if create && !created => {
+                return Err(RpcError::Auth(
+                    "That username is taken; choose another.".into(),
+                ));
+            }
+            other => other?,
+        };
+        // The account's own database; the local notebook's notes move into it
+        // as new local writes, so that they sync. Written there before being
+        // removed here: a crash in between duplicates, never loses.
+        let path = account::db_path(&self.profile, username).map_err(storage)?;
+        let mut account_store = Store::open(&path, &options()).map_err(storage)?;
+        let local_notes = self.store.borrow().all_notes().map_err(storage)?;
+        for note in &local_notes {
+            account_store.import_note(note).map_err(storage)?;
+        }
+        self.store.borrow_mut().clear_notes().map_err(storage)?;
+        let session = Session {
+            username: username.to_owned(),
+            token,
+        };
+        account::save_session(&self.profile, &session).map_err(storage)?;
+        *self.store.borrow_mut() = account_store;
+        *self.session.borrow_mut() = Some(session);
+        *self.last_error.borrow_mut() = None;
+        self.generation.set(self.generation.get() + 1);
+        Ok(Response::Status(self.status()?))
+    }
+
+    /// A new session for the account signed in here (its last one ended):
+    /// the account's notes and their unsynced changes stay as they are.
+    async fn sign_in_again(&self, current: Session, password: &str) -> RpcResult {
+        let token = net::sign_in(&current.username, password).await?;
+        let session = Session {
+            username: current.username,
+            token,
+        };
+        account::save_session(&self.profile, &session).map_err(storage)?;
+        *self.session.borrow_mut() = Some(session);
+        self.session_ended.set(false);
+        *self.last_error.borrow_mut() = None;
+        // The old session, should the server still know it, is not needed.
+        let _ = net::sign_out(&current.token).await;
+        Ok(Response::Status(self.status()?))
+    }
+
+    pub(super) async fn sign_out(&self, discard_unsynced: bool) -> RpcResult {
+        let session = self
+            .session
+            .borrow()
+            .clone()
+            .ok_or_else(|| RpcError::Auth("You are not signed in.".into()))?;
+        if self.syncing.get() {
+            return Err(RpcError::Server("Wait for the sync to finish.".into()));
+        }
+        let (unsynced, pending) = {
+            let store = self.store.borrow();
+            (
+                sync::client::has_unsynced_changes(&store).map_err(sync_storage)?,
+                sync::client::pending_changes(&store)
+                    .map_err(sync_storage)?
+                    .max(1),
+            )
+        };
+        if unsynced && !discard_unsynced {
+            return Err(RpcError::Unsynced { pending });
+        }
+        // Offline sign-out still signs out here; the server token then expires unused.
+        let _ = net::sign_out(&session.token).await;
+        let path = account::db_path(&self.profile, &session.username).map_err(storage)?;
+        let local = Store::open(LOCAL_DB, &options()).map_err(storage)?;
+        let account_store = std::mem::replace(&mut *self.store.borrow_mut(), local);
+        account_store.close().map_err(storage)?;
+        // The next person on this browser must never see this account's notes.
+        for file in [
+            path.clone(),
+            format!("{path}-journal"),
+            format!("{path}-wal"),
+        ] {
+            let _ = self.pool.remove(&file);
+        }
+        account::forget(&self.profile, &session.username).map_err(storage)?;
+        *self.session.borrow_mut() = None;
+        self.session_ended.set(false);
+        *self.last_error.borrow_mut() = None;
+        self.generation.set(self.generation.get() + 1);
+        Ok(Response::Status(self.status()?))
+    }
+}
