@@ -25,6 +25,8 @@ test('a deleted note waits in the Trash: open it, restore it, or empty the trash
   await page.getByRole('button', { name: 'Restore Bin me' }).click();
   await page.getByText('Note restored.').waitFor();
   await eventually(async () => (await titles(page)).sort().join() === 'Bin me,Keep me', 'the restored note');
+  // Word that something was done goes by itself.
+  await page.getByText('Note restored.').waitFor({ state: 'detached', timeout: 10_000 });
 
   // Into the trash again; then empty it (asked twice) — survives a reload too.
   await openNote(page, 'Bin me');

@@ -43,9 +43,13 @@ test('a full storage says so and loses no words: opening another note, a reload,
 
   // Leaving the note tries again, fails again, and says where the words are.
   await openNote(page, 'Other');
-  await page.getByRole('status').filter({ hasText: /“Plans” was not saved\..*kept on this device/ }).waitFor();
+  const notSaved = page.getByRole('status').filter({ hasText: /“Plans” was not saved\..*kept on this device/ });
+  await notSaved.waitFor();
   assert.equal(await page.getByRole('textbox', { name: 'Note text' }).inputValue(), 'Other\nsomething');
   assert.notEqual(await page.locator('.save-state').textContent(), 'Saving…');
+  // Word of a problem stays until dismissed, however long that takes.
+  await page.waitForTimeout(7_000);
+  assert.ok(await notSaved.isVisible());
 
   // Still full after a reload: the note shows the words, not yet saved.
   await page.reload();

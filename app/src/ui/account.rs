@@ -121,7 +121,7 @@ pub fn AccountBox() -> impl IntoView {
                     ctx.say("Signed out.");
                 }
                 Ok(_) => {}
-                Err(e) => ctx.say(format!("Could not sign out: {e}")),
+                Err(e) => ctx.warn(format!("Could not sign out: {e}")),
             }
         });
     };

@@ -170,7 +170,7 @@ pub fn recover(ctx: Ctx) {
             }
         }
         if let Some((title, e)) = failed {
-            ctx.say(not_saved_yet(&title, others, &e));
+            ctx.warn(not_saved_yet(&title, others, &e));
         }
     });
 }
@@ -221,7 +221,7 @@ async fn restore(ctx: Ctx, draft: &Draft) -> Result<(), RpcError> {
         return Err(RpcError::Unexpected);
     }
     if !over {
-        ctx.say(
+        ctx.warn(
             "Text typed just before the app closed was kept as a new note: \
              its note had changed elsewhere meanwhile.",
         );

@@ -25,7 +25,7 @@ pub fn HistoryPanel(note_id: String, act: Act, close: Callback<()>) -> impl Into
             match client::call(Request::GetVersion { version_id }).await {
                 Ok(Response::Version(v)) => preview.set(v),
                 Ok(_) => {}
-                Err(e) => ctx.say(format!("Could not open that version: {e}")),
+                Err(e) => ctx.warn(format!("Could not open that version: {e}")),
             }
         });
     };

@@ -9,6 +9,7 @@ mod editor;
 mod first_page;
 mod history;
 mod notes_list;
+mod notice;
 mod persist;
 mod release;
 mod status;
@@ -18,27 +19,12 @@ use leptos::prelude::*;
 
 use crate::client::{self, Event};
 use crate::rpc::{Request, Response, Status};
+pub use notice::{Action, Notice};
 
 /// This origin's localStorage, if the browser gives one (not in every
 /// private window).
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
-}
-
-/// A short message at the bottom, maybe with what to do about it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Notice {
-    pub text: String,
-    pub action: Option<Action>,
-}
-
-/// The button a notice offers.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// Takes the note just moved to the trash out again.
-    Undo(String),
-    /// Reloads the page (edits not yet saved are kept: see `drafts`).
-    Reload,
 }
 
 /// What the sidebar lists.
@@ -62,21 +48,6 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn say(&self, text: impl Into<String>) {
-        self.notice.set(Some(Notice {
-            text: text.into(),
-            action: None,
-        }));
-    }
-
-    /// Says `text` with a button for `action`.
-    pub fn offer(&self, text: impl Into<String>, action: Action) {
-        self.notice.set(Some(Notice {
-            text: text.into(),
-            action: Some(action),
-        }));
-    }
-
     /// Takes a note out of the trash and opens it in the notes list.
     pub fn restore_note(&self, id: String) {
         let ctx = *self;
@@ -87,7 +58,7 @@ impl Ctx {
                     ctx.selected.set(Some(id));
                     ctx.say("Note restored.");
                 }
-                Err(e) => ctx.say(format!("Could not restore the note: {e}")),
+                Err(e) => ctx.warn(format!("Could not restore the note: {e}")),
             }
         });
     }
@@ -147,7 +118,7 @@ pub fn App() -> impl IntoView {
                 <Sidebar />
                 <editor::Editor />
             </main>
-            <Toast />
+            <notice::Toast />
         </div>
     }
 }
@@ -180,35 +151,5 @@ fn Sidebar() -> impl IntoView {
                 Pane::Trash => view! { <trash::TrashList /> }.into_any(),
             }}
         </section>
-    }
-}
-
-/// The notice line, with its action's button.
-#[component]
-fn Toast() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    view! {
-        {move || ctx.notice.get().map(|n| {
-            view! {
-                <div class="toast" role="status">
-                    <span>{n.text}</span>
-                    {n.action.map(|action| match action {
-                        Action::Undo(id) => view! {
-                            <button on:click=move |_| ctx.restore_note(id.clone())>"Undo"</button>
-                        }.into_any(),
-                        Action::Reload => view! {
-                            <button on:click=|_| reload()>"Reload"</button>
-                        }.into_any(),
-                    })}
-                    <button class="quiet" aria-label="Dismiss message" on:click=move |_| ctx.notice.set(None)>"×"</button>
-                </div>
-            }
-        })}
-    }
-}
-
-fn reload() {
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().reload();
     }
 }

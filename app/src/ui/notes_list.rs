@@ -108,7 +108,7 @@ pub fn NotesList() -> impl IntoView {
                     ctx.query.set(String::new());
                     ctx.selected.set(Some(id));
                 }
-                Err(e) => ctx.say(format!("Could not create a note: {e}")),
+                Err(e) => ctx.warn(format!("Could not create a note: {e}")),
             }
         });
     };

@@ -26,7 +26,7 @@ pub fn TrashList() -> impl IntoView {
                     }
                     ctx.say("Note deleted for good.");
                 }
-                Err(e) => ctx.say(format!("Could not delete the note: {e}")),
+                Err(e) => ctx.warn(format!("Could not delete the note: {e}")),
             }
         });
     };
@@ -39,7 +39,7 @@ pub fn TrashList() -> impl IntoView {
                     ctx.say(format!("Trash emptied: {n} note(s) deleted for good."));
                 }
                 Ok(_) => {}
-                Err(e) => ctx.say(format!("Could not empty the trash: {e}")),
+                Err(e) => ctx.warn(format!("Could not empty the trash: {e}")),
             }
         });
     };

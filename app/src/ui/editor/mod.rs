@@ -244,13 +244,13 @@ pub fn Editor() -> impl IntoView {
             dirty.set(false);
             match client::call(request).await {
                 Ok(Response::Done(false)) => {
-                    ctx.say("That version is no longer there (changed on another device?).");
+                    ctx.warn("That version is no longer there (changed on another device?).");
                 }
                 Ok(_) => {
                     show_history.set(false);
                     ctx.say(done);
                 }
-                Err(e) => ctx.say(format!("Could not do that: {e}")),
+                Err(e) => ctx.warn(format!("Could not do that: {e}")),
             }
         });
     });
@@ -282,7 +282,7 @@ pub fn Editor() -> impl IntoView {
                     ctx.offer("Moved to Trash.", Action::Undo(id));
                 }
                 Ok(_) => {}
-                Err(e) => ctx.say(format!("Could not delete the note: {e}")),
+                Err(e) => ctx.warn(format!("Could not delete the note: {e}")),
             }
         });
     };

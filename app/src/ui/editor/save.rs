@@ -194,7 +194,7 @@ impl Editing {
                     } else {
                         "on this device: open the note to save it again"
                     };
-                    self.ctx.say(format!(
+                    self.ctx.warn(format!(
                         "“{}” was not saved. {e} Its text is kept {where_}.",
                         store::notes::title_of(&body)
                     ));
