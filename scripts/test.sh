@@ -29,4 +29,6 @@ trunk build --release
 cargo build -p server
 
 step "end-to-end journeys in headless Chromium against the real server"
-node --test --test-concurrency=1 e2e/
+# A journey that hangs (a browser that stops answering) fails after 3 minutes,
+# named, and the rest still run; the slowest takes ~40 s on a cold machine.
+node --test --test-concurrency=1 --test-timeout=180000 e2e/
