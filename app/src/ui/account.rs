@@ -39,7 +39,7 @@ pub fn AccountBox() -> impl IntoView {
                 Ok(Response::Status(s)) if again => {
                     password.set(String::new());
                     ctx.status.set(s);
-                    ctx.say("Signed in again. Sync sends your changes now.");
+                    ctx.say("Signed in again. Press Sync to send your changes.");
                 }
                 Ok(Response::Status(s)) => {
                     first_page::forget();
