@@ -14,6 +14,8 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--disable-dev-shm-usage'];
 
+const runningServers = new Set();
+
 /** Starts the server binary (with `args` added to its command line);
  * resolves to { url, stop, dataDir }. */
 export async function startServer(staticDir = process.env.NOTES_STATIC_DIR ?? join(root, 'dist'), args = []) {
@@ -29,15 +31,27 @@ export async function startServer(staticDir = process.env.NOTES_STATIC_DIR ?? jo
     });
     child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
   });
-  return {
+  const server = {
     url,
     dataDir: join(dir, 'data'),
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      runningServers.delete(server);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  runningServers.add(server);
+  return server;
+}
+
+/** Stops every server a test file started, also those a failed test never
+ * reached its own stop for: a running child would keep the file from ending. */
+export async function stopAllServers() {
+  await Promise.all([...runningServers].map((s) => s.stop()));
 }
 
 const openContexts = new Set();

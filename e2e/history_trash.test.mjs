@@ -2,12 +2,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, titles, openNote, eventually, saved,
-  closeAllProfiles,
+  closeAllProfiles, stopAllServers,
 } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await closeAllProfiles(); await server.stop(); });
+after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
 test('a deleted note waits in the Trash: open it, restore it, or empty the trash', async () => {
   const profile = await openProfile();

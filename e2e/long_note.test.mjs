@@ -1,13 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  closeAllProfiles, startServer, openProfile, openApp, newNote, openNote, saved, signUp, signIn, sync,
+  closeAllProfiles, stopAllServers, startServer, openProfile, openApp, newNote, openNote, saved, signUp, signIn, sync,
   pasteAtEnd, eventually,
 } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await closeAllProfiles(); await server.stop(); });
+after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
 test('a note pasted past what a note holds says so and keeps the words; shortened, it saves and syncs whole', async () => {
   const profile = await openProfile();

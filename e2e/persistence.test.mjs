@@ -1,12 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  closeAllProfiles, startServer, openProfile, openApp, newNote, titles, openNote, saved, eventually, draftKeys, lists,
+  closeAllProfiles, stopAllServers, startServer, openProfile, openApp, newNote, titles, openNote, saved, eventually, draftKeys, lists,
 } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await closeAllProfiles(); await server.stop(); });
+after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
 test('a note survives a reload and a browser restart', async () => {
   const profile = await openProfile();

@@ -2,13 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, titles, signUp, signIn, sync, lists, listed, eventually,
-  closeAllProfiles,
+  closeAllProfiles, stopAllServers,
 } from './harness.mjs';
 
 // Sessions end after 6 s unused here (90 days by default).
 let server;
 before(async () => { server = await startServer(undefined, ['--session-idle', '6s']); });
-after(async () => { await closeAllProfiles(); await server.stop(); });
+after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
 test('a session the server ended: Sync asks for the password again, and signing in again sends every change', async () => {
   const profile = await openProfile();

@@ -1,13 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  closeAllProfiles, startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, saved,
+  closeAllProfiles, stopAllServers, startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, saved,
   signUp, signIn, sync, eventually, lists, pasteAtEnd, draftKeys,
 } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await closeAllProfiles(); await server.stop(); });
+after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
 /**
  * Gives the site a storage quota of `bytes` (none: the browser's own). The

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, eventually, saved, signUp, signIn,
   sync, listed, lists,
-  closeAllProfiles,
+  closeAllProfiles, stopAllServers,
 } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await closeAllProfiles(); await server.stop(); });
+after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
 test('offline: writing and Sync give a clear state and lose nothing; back online Sync sends everything', async () => {
   const profile = await openProfile();

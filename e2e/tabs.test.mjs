@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeAllProfiles, startServer, openProfile, openApp, newNote, titles, openNote, eventually, saved } from './harness.mjs';
+import { closeAllProfiles, stopAllServers, startServer, openProfile, openApp, newNote, titles, openNote, eventually, saved } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
-after(async () => { await closeAllProfiles(); await server.stop(); });
+after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
 /** Keeps `page`'s DB worker busy for `ms`, as a slow device would. */
 function holdUp(page, ms) {
