@@ -34,6 +34,18 @@ pub struct Config {
     /// (its notes stay on it). Each use restarts the clock.
     #[arg(long, env = "NOTES_SESSION_IDLE", default_value = "90days", value_parser = humantime::parse_duration)]
     pub session_idle: std::time::Duration,
+    /// Sign-in attempts allowed per username per minute (right or wrong):
+    /// guessing a password online stays slow.
+    #[arg(long, env = "NOTES_SIGN_INS_PER_MINUTE", default_value_t = 10)]
+    pub sign_ins_per_minute: u32,
+    /// Most passwords hashed at once (argon2: 19 MiB and a core each); by
+    /// default one per CPU core. Sign-ups and sign-ins beyond it wait their turn.
+    #[arg(long, env = "NOTES_MAX_PASSWORD_HASHES")]
+    pub max_password_hashes: Option<usize>,
+    /// How long a sign-up or sign-in waits for its turn to hash before the
+    /// server answers 503 (busy).
+    #[arg(long, env = "NOTES_PASSWORD_QUEUE_WAIT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub password_queue_wait: std::time::Duration,
 }
 
 impl Config {

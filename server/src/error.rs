@@ -39,6 +39,11 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("too many requests; try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    #[error("too many sign-in attempts for this username; try again in {retry_after_secs} s")]
+    TooManySignIns { retry_after_secs: u64 },
+    /// Every password-hashing slot stayed taken while the request waited.
+    #[error("the server is busy signing other people in; try again in a few seconds")]
+    Busy,
     #[error("not found")]
     NotFound,
     #[error("method not allowed on this path")]
@@ -93,7 +98,10 @@ impl IntoResponse for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::TooManySignIns { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
@@ -109,8 +117,12 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(ErrorBody { error: message })).into_response();
         let headers = response.headers_mut();
         match self {
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs }
+            | Self::TooManySignIns { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            Self::Busy => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(5));
             }
             Self::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

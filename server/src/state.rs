@@ -1,10 +1,13 @@
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::accounts::Accounts;
+use tokio::sync::Semaphore;
+
+use crate::accounts::{Accounts, UserId};
 use crate::config::Config;
 use crate::error::StartError;
-use crate::rate_limit::SyncRateLimit;
+use crate::rate_limit::RateLimit;
 use crate::stores::StoreCache;
 
 /// Shared by every request.
@@ -15,7 +18,11 @@ pub struct Inner {
     pub accounts: Accounts,
     pub stores: StoreCache,
     pub limits: sync::server::Limits,
-    pub rate: SyncRateLimit,
+    pub sync_rate: RateLimit<UserId>,
+    pub sign_in_rate: RateLimit<String>,
+    /// A permit per password hash that may run at once.
+    pub password_hashes: Arc<Semaphore>,
+    pub password_queue_wait: Duration,
 }
 
 impl std::ops::Deref for AppState {
@@ -43,6 +50,15 @@ impl AppState {
                 "session idle time must be at least one second".into(),
             ));
         }
+        let hashes = match config.max_password_hashes {
+            Some(0) => {
+                return Err(StartError::Config(
+                    "max password hashes must be at least 1".into(),
+                ));
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
         Ok(Self(Arc::new(Inner {
             accounts: Accounts::open(&config.data_dir.join("accounts.db"), config.session_idle)?,
             stores: StoreCache::new(
@@ -51,10 +67,16 @@ impl AppState {
                 (config.max_user_mib > 0).then(|| config.max_user_mib.saturating_mul(1 << 20)),
             ),
             limits: sync::server::Limits::default(),
-            rate: SyncRateLimit::new(
+            sync_rate: RateLimit::per_second(
                 nonzero(config.sync_per_second, "sync per second")?,
                 nonzero(config.sync_burst, "sync burst")?,
             ),
+            sign_in_rate: RateLimit::per_minute(nonzero(
+                config.sign_ins_per_minute,
+                "sign-ins per minute",
+            )?),
+            password_hashes: Arc::new(Semaphore::new(hashes)),
+            password_queue_wait: config.password_queue_wait,
         })))
     }
 

@@ -27,9 +27,9 @@ async fn refused(r: Response) -> RpcError {
     let message = words(r).await;
     match status {
         401 => RpcError::Auth(format!("{message}.")),
-        429 => RpcError::Server(format!(
-            "The server is busy ({message}). Try again shortly."
-        )),
+        // Too many requests or sign-in attempts, or too many sign-ins at
+        // once: the server's words say how long to wait.
+        429 | 503 => RpcError::Server(format!("The server asks you to wait: {message}.")),
         // Its disk, or this account's space there, is full: the server's
         // words say what could not be done and what to do.
         507 => RpcError::Server(format!("{message}.")),

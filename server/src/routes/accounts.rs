@@ -41,13 +41,35 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)??)
 }
 
+/// Runs `f`, which hashes a password, once a hashing permit is free: each
+/// argon2 hash takes 19 MiB and a core for a while, and a flood of sign-ins
+/// must queue rather than exhaust the server. The permit goes with the work,
+/// so a client that hangs up does not free it early.
+async fn hashing<T: Send + 'static>(
+    state: AppState,
+    f: impl FnOnce(&AppState) -> Result<T, AccountError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let permit = tokio::time::timeout(
+        state.password_queue_wait,
+        state.password_hashes.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| ApiError::Busy)?
+    .map_err(ApiError::internal)?;
+    blocking(state, move |s| {
+        let _permit = permit;
+        f(s)
+    })
+    .await
+}
+
 /// `POST /api/accounts`: sign up.
 pub async fn sign_up(
     State(state): State<AppState>,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let username = c.username.clone();
-    let user = blocking(state, move |s| s.accounts.sign_up(&c.username, &c.password)).await?;
+    let user = hashing(state, move |s| s.accounts.sign_up(&c.username, &c.password)).await?;
     tracing::info!(user, "account created");
     Ok((
         StatusCode::CREATED,
@@ -60,7 +82,17 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<Json<SessionToken>, ApiError> {
-    let token = blocking(state, move |s| s.accounts.sign_in(&c.username, &c.password)).await?;
+    // No account has such a name: no need to hash, nor to keep a bucket for it.
+    if crate::accounts::validate_username(&c.username).is_err() {
+        return Err(AccountError::WrongCredentials.into());
+    }
+    state
+        .sign_in_rate
+        .check(&c.username)
+        .map_err(|wait| ApiError::TooManySignIns {
+            retry_after_secs: wait.as_secs(),
+        })?;
+    let token = hashing(state, move |s| s.accounts.sign_in(&c.username, &c.password)).await?;
     Ok(Json(SessionToken { token }))
 }
 

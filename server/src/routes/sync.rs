@@ -13,7 +13,12 @@ pub async fn sync(
     User(user): User,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
-    state.rate.check(user)?;
+    state
+        .sync_rate
+        .check(&user)
+        .map_err(|wait| ApiError::TooManyRequests {
+            retry_after_secs: wait.as_secs(),
+        })?;
     let pushed = request.changes.len();
     let st = state.clone();
     let response = tokio::task::spawn_blocking(move || {
