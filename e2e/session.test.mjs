@@ -17,6 +17,8 @@ test('a session the server ended: Sync asks for the password again, and signing 
   await newNote(page, 'Before the break');
   assert.match(await sync(page), /^Synced/);
 
+  // A second tab of the same browser: it learns of the ended session too.
+  const tab = await openApp(profile.context, server.url);
   await page.waitForTimeout(8_000);
   await newNote(page, 'Written after the session ended');
   const status = await sync(page);
@@ -24,6 +26,7 @@ test('a session the server ended: Sync asks for the password again, and signing 
   assert.match(status, /your notes are safe on this device/, status);
   assert.match(status, /1 note not synced yet/, status);
   await page.getByText('Sign in again as idle-user').waitFor();
+  await tab.getByText('Sign in again as idle-user').waitFor();
   assert.deepEqual((await titles(page)).sort(), ['Before the break', 'Written after the session ended']);
 
   // A wrong password says so and changes nothing.
@@ -37,6 +40,8 @@ test('a session the server ended: Sync asks for the password again, and signing 
   await password.press('Enter');
   await page.getByText('Signed in as idle-user').waitFor();
   await page.getByText('Signed in again.').waitFor();
+  await tab.getByText('Signed in as idle-user').waitFor();
+  await tab.close();
   assert.doesNotMatch(await page.locator('.sync-status').textContent(), /Error/);
   assert.match(await sync(page), /^Synced/);
   assert.doesNotMatch(await page.locator('.sync-status').textContent(), /not synced/);
