@@ -34,10 +34,13 @@ pub fn SyncBar() -> impl IntoView {
                     if matches!(e, RpcError::Outdated(_)) {
                         ctx.offer("Reload to update the app, then Sync again.", Action::Reload);
                     }
-                    // An ended session is told by the status, which signing
-                    // in again clears; this tab's own copy would outlive it.
-                    if !matches!(e, RpcError::SessionEnded(_)) {
-                        error.set(Some(e.to_string()));
+                    // The worker keeps a failed Sync's words in the status,
+                    // which a later Sync or sign-in in any tab clears; this
+                    // tab keeps its own copy only of a failure the worker
+                    // could not record (it did not answer at all).
+                    match client::call(Request::Status).await {
+                        Ok(Response::Status(s)) if s.last_error.is_some() => ctx.status.set(s),
+                        _ => error.set(Some(e.to_string())),
                     }
                 }
             }
