@@ -21,6 +21,18 @@ use sha2::{Digest, Sha256};
 /// A user's numeric id: the only thing that names their database file.
 pub type UserId = i64;
 
+/// What the server keeps of a session token: its SHA-256 digest.
+pub type SessionDigest = [u8; 32];
+
+/// A session that was found valid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub user: UserId,
+    pub digest: SessionDigest,
+    /// When it ends (seconds since the Unix epoch) unless used before then.
+    pub idle_at: i64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("{0}")]
@@ -84,11 +96,12 @@ fn validate_password(p: &str) -> Result<(), AccountError> {
     Ok(())
 }
 
-fn token_digest(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
+pub fn token_digest(token: &str) -> SessionDigest {
+    Sha256::digest(token.as_bytes()).into()
 }
 
-fn now() -> i64 {
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -190,28 +203,38 @@ impl Accounts {
         Ok(token)
     }
 
-    /// Revokes a session.
-    pub fn sign_out(&self, token: &str) -> Result<(), AccountError> {
-        let n = self.conn().execute(
-            "DELETE FROM sessions WHERE token_sha256 = ?1",
-            [token_digest(token)],
-        )?;
-        if n == 0 {
-            return Err(AccountError::BadToken);
-        }
-        Ok(())
+    /// Revokes a session; returns whose it was.
+    pub fn sign_out(&self, token: &str) -> Result<UserId, AccountError> {
+        self.conn()
+            .query_row(
+                "DELETE FROM sessions WHERE token_sha256 = ?1 RETURNING user_id",
+                [token_digest(token)],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(AccountError::BadToken)
     }
 
     /// The user a bearer token belongs to, if its session has not ended.
     pub fn authenticate(&self, token: &str) -> Result<UserId, AccountError> {
-        self.authenticate_at(token, now())
+        self.session_at(token, now()).map(|s| s.user)
     }
 
+    /// The session of a bearer token, if it has not ended; counts as a use.
+    pub fn session(&self, token: &str) -> Result<Session, AccountError> {
+        self.session_at(token, now())
+    }
+
+    #[cfg(test)]
     fn authenticate_at(&self, token: &str, now: i64) -> Result<UserId, AccountError> {
+        self.session_at(token, now).map(|s| s.user)
+    }
+
+    fn session_at(&self, token: &str, now: i64) -> Result<Session, AccountError> {
         let digest = token_digest(token);
         let conn = self.conn();
         // Every request asks: keep the statements prepared.
-        let (user, used_at): (UserId, i64) = conn
+        let (user, mut used_at): (UserId, i64) = conn
             .prepare_cached("SELECT user_id, used_at FROM sessions WHERE token_sha256 = ?1")?
             .query_row([&digest], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
@@ -229,11 +252,30 @@ impl Accounts {
             let touched = conn
                 .prepare_cached("UPDATE sessions SET used_at = ?2 WHERE token_sha256 = ?1")
                 .and_then(|mut s| s.execute(params![digest, now]));
-            if let Err(e) = touched {
-                tracing::warn!(error = %e, "could not record a session's use");
+            match touched {
+                Ok(_) => used_at = now,
+                Err(e) => tracing::warn!(error = %e, "could not record a session's use"),
             }
         }
-        Ok(user)
+        Ok(Session {
+            user,
+            digest,
+            idle_at: used_at.saturating_add(self.session_idle),
+        })
+    }
+
+    /// When the session `digest` idles out, if it has not ended: what a
+    /// long-lived stream asks when its session's time comes, without counting
+    /// as a use (requests do that).
+    pub fn session_idle_at(&self, digest: &SessionDigest) -> Result<Option<i64>, AccountError> {
+        let used_at: Option<i64> = self
+            .conn()
+            .prepare_cached("SELECT used_at FROM sessions WHERE token_sha256 = ?1")?
+            .query_row([digest], |r| r.get(0))
+            .optional()?;
+        Ok(used_at
+            .map(|u| u.saturating_add(self.session_idle))
+            .filter(|&at| at >= now()))
     }
 }
 

@@ -46,6 +46,14 @@ pub struct Config {
     /// server answers 503 (busy).
     #[arg(long, env = "NOTES_PASSWORD_QUEUE_WAIT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub password_queue_wait: std::time::Duration,
+    /// Most live streams (`GET /sync/events`) open at once per account: one
+    /// per browser or device is what clients hold; more get 429.
+    #[arg(long, env = "NOTES_MAX_STREAMS_PER_USER", default_value_t = 16)]
+    pub max_streams_per_user: u32,
+    /// How often an open live stream sends a heartbeat, so that clients and
+    /// proxies see it is alive.
+    #[arg(long, env = "NOTES_HEARTBEAT", default_value = "15s", value_parser = humantime::parse_duration)]
+    pub heartbeat: std::time::Duration,
 }
 
 impl Config {

@@ -41,6 +41,13 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("too many sign-in attempts for this username; try again in {retry_after_secs} s")]
     TooManySignIns { retry_after_secs: u64 },
+    /// The account has as many live streams open as allowed.
+    #[error(
+        "this account already has {open} live connections open (at most {max}: one per open \
+         browser or device is enough); close the app somewhere, or try again in \
+         {STREAMS_RETRY_AFTER_SECS} s"
+    )]
+    TooManyStreams { open: usize, max: usize },
     /// Every password-hashing slot stayed taken while the request waited.
     #[error("the server is busy signing other people in; try again in a few seconds")]
     Busy,
@@ -56,6 +63,9 @@ pub enum ApiError {
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// When a client refused a live stream may try again.
+pub const STREAMS_RETRY_AFTER_SECS: u64 = 30;
 
 impl ApiError {
     pub fn internal(e: impl std::fmt::Display) -> Self {
@@ -98,9 +108,9 @@ impl IntoResponse for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests { .. } | Self::TooManySignIns { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            Self::TooManyRequests { .. }
+            | Self::TooManySignIns { .. }
+            | Self::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -123,6 +133,12 @@ impl IntoResponse for ApiError {
             }
             Self::Busy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(5));
+            }
+            Self::TooManyStreams { .. } => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(STREAMS_RETRY_AFTER_SECS),
+                );
             }
             Self::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

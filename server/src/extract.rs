@@ -10,7 +10,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::accounts::{AccountError, UserId};
+use crate::accounts::{AccountError, Session, UserId};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -99,13 +99,26 @@ impl FromRequestParts<AppState> for User {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let SignedIn(session) = SignedIn::from_request_parts(parts, state).await?;
+        Ok(Self(session.user))
+    }
+}
+
+/// The session of the request, for what outlives the request's start (a
+/// live stream ends with its session).
+pub struct SignedIn(pub Session);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
         let state = state.clone();
-        let found = tokio::task::spawn_blocking(move || state.accounts.authenticate(&token))
+        let found = tokio::task::spawn_blocking(move || state.accounts.session(&token))
             .await
             .map_err(ApiError::internal)?;
         match found {
-            Ok(user) => Ok(Self(user)),
+            Ok(session) => Ok(Self(session)),
             Err(AccountError::BadToken) => Err(ApiError::Unauthorized(
                 "invalid or expired session; sign in again",
             )),

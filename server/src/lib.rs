@@ -3,6 +3,7 @@
 //! - [`config`]: command line and environment.
 //! - [`accounts`]: sign up, sign in, sessions (argon2 password hashes, hashed tokens).
 //! - [`stores`]: one SQLite + cr-sqlite database per user, a bounded cache of them.
+//! - [`live`]: open `/sync/events` streams and the versions they announce.
 //! - [`routes`]: the HTTP API (`/sync`, `/api/...`, `/health`) and the app's files.
 //! - [`error`]: one error type that answers `{"error": "..."}` and hides internals.
 
@@ -10,6 +11,7 @@ pub mod accounts;
 pub mod config;
 pub mod error;
 mod extract;
+pub mod live;
 mod rate_limit;
 pub mod routes;
 mod state;
@@ -29,11 +31,27 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), error::StartError> {
     let state = AppState::open(config)?;
-    let app = router(state.clone(), &config.static_dir);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    serve(listener, state.clone(), &config.static_dir, shutdown)
         .await
         .map_err(error::StartError::Io)?;
     state.close().await;
     Ok(())
+}
+
+/// Serves `state` until `shutdown` completes, then ends the live streams
+/// (which would otherwise keep their connections, and the server, up) and
+/// finishes in-flight requests. The databases stay open: see [`AppState::close`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    static_dir: &std::path::Path,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let live = state.live.clone();
+    axum::serve(listener, router(state, static_dir))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            live.shut_down();
+        })
+        .await
 }

@@ -7,6 +7,7 @@ use tokio::sync::Semaphore;
 use crate::accounts::{Accounts, UserId};
 use crate::config::Config;
 use crate::error::StartError;
+use crate::live::Live;
 use crate::rate_limit::RateLimit;
 use crate::stores::StoreCache;
 
@@ -23,6 +24,10 @@ pub struct Inner {
     /// A permit per password hash that may run at once.
     pub password_hashes: Arc<Semaphore>,
     pub password_queue_wait: Duration,
+    /// Open `/sync/events` streams and the versions they announce.
+    pub live: Arc<Live>,
+    /// How often an open stream sends a heartbeat comment.
+    pub heartbeat: Duration,
 }
 
 impl std::ops::Deref for AppState {
@@ -77,6 +82,16 @@ impl AppState {
             )?),
             password_hashes: Arc::new(Semaphore::new(hashes)),
             password_queue_wait: config.password_queue_wait,
+            live: Live::new(
+                usize::try_from(nonzero(config.max_streams_per_user, "streams per user")?.get())
+                    .unwrap_or(usize::MAX),
+            ),
+            heartbeat: match config.heartbeat {
+                d if d.is_zero() => {
+                    return Err(StartError::Config("heartbeat must be longer than 0".into()));
+                }
+                d => d,
+            },
         })))
     }
 

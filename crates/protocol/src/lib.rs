@@ -2,10 +2,12 @@
 //! `docs/PROTOCOL.md`. Plain data: no I/O, no database, no async runtime.
 
 pub mod account;
+pub mod events;
 pub mod sync;
 pub mod value;
 
 pub use account::{Credentials, ErrorBody, SessionToken};
+pub use events::{EVENTS_PATH, EventParser, Poke, StreamEvent, StreamItem};
 pub use sync::{
     MAX_PUSHED_CHANGES, MAX_REQUEST_BYTES, PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse,
     WireChange,

@@ -101,6 +101,9 @@ pub async fn sign_out(
     State(state): State<AppState>,
     Bearer(token): Bearer,
 ) -> Result<StatusCode, ApiError> {
-    blocking(state, move |s| s.accounts.sign_out(&token)).await?;
+    let digest = crate::accounts::token_digest(&token);
+    let user = blocking(state.clone(), move |s| s.accounts.sign_out(&token)).await?;
+    // Its live streams end now, not when they next look at the session.
+    state.live.end_session(user, &digest);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,8 @@
 
 mod accounts;
 mod app_files;
+mod events;
+mod metrics;
 mod sync;
 
 use std::path::Path;
@@ -39,6 +41,10 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
             "/sync",
             post(sync::sync).layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
         )
+        // Pokes only, never compressed: a compressor would hold them back
+        // until its buffer fills.
+        .route(protocol::EVENTS_PATH, get(events::events))
+        .route("/metrics", get(metrics::metrics))
         .route(
             "/health",
             get(|| async { Json(serde_json::json!({ "status": "ok" })) }),

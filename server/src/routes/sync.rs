@@ -28,14 +28,24 @@ pub async fn sync(
         drop(request);
         let store = st.stores.get(user)?;
         let mut store = store.lock();
-        sync::server::merge_and_answer(&mut store, &push, &st.limits).map_err(|e| {
-            if let sync::SyncError::Store(inner) = &e
-                && !inner.is_disk_full()
-            {
-                tracing::error!(user, error = %inner, "sync failed");
+        let answer =
+            sync::server::merge_and_answer(&mut store, &push, &st.limits).map_err(|e| {
+                if let sync::SyncError::Store(inner) = &e
+                    && !inner.is_disk_full()
+                {
+                    tracing::error!(user, error = %inner, "sync failed");
+                }
+                ApiError::from(e)
+            })?;
+        // Committed: the user's other devices hear of it. Read under the
+        // database's lock, so that pokes go out in the order of the commits.
+        if !push.changes().is_empty() && st.live.is_watched(user) {
+            match store.db_version() {
+                Ok(version) => st.live.poke(user, version),
+                Err(e) => tracing::warn!(user, error = %e, "cannot read the version to poke"),
             }
-            ApiError::from(e)
-        })
+        }
+        Ok::<_, ApiError>(answer)
     })
     .await
     .map_err(ApiError::internal)??;

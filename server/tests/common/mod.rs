@@ -29,17 +29,16 @@ impl TestServer {
         config.static_dir = dir.path().join("no-dist");
         tweak(&mut config);
         let state = AppState::open(&config).unwrap();
-        let app = server::router(state.clone(), &config.static_dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
+        let (serving, static_dir) = (state.clone(), config.static_dir.clone());
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
+            server::serve(listener, serving, &static_dir, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
         });
         Self {
             addr,
