@@ -27,6 +27,7 @@ pub mod client;
 pub mod convert;
 mod cursors;
 mod error;
+pub mod live;
 pub mod pk;
 pub mod server;
 

@@ -1,0 +1,392 @@
+//! The live-sync state machine: one stream, one round at a time.
+
+mod link;
+
+use super::{Command, Failure, Input, Millis, Mode, Rng, Settings, View};
+use link::Link;
+
+/// Decides when to open the poke stream and when to run sync rounds.
+#[derive(Debug)]
+pub struct Scheduler {
+    s: Settings,
+    rng: Rng,
+    signed_in: bool,
+    auto: bool,
+    stopped: Option<Failure>,
+    online: bool,
+    visible: bool,
+    hidden_since: Option<Millis>,
+
+    link: Link,
+    /// Failed attempts in a row to keep a stream open.
+    link_failures: u32,
+    /// Streams in a row that ended at once after opening.
+    quick_ends: u32,
+    polling: bool,
+    link_failure: Option<Failure>,
+    /// When the clock was last looked at while the stream was open.
+    last_look: Option<Millis>,
+
+    in_flight: bool,
+    /// A round is wanted, not before this time.
+    want_at: Option<Millis>,
+    /// The user asked: the next round runs whatever the state.
+    forced: bool,
+    /// Local commits wait for a round (once none is in flight).
+    to_push: bool,
+    /// Failed rounds in a row, and when the next may start because of them.
+    round_failures: u32,
+    round_failure: Option<Failure>,
+    not_before: Millis,
+    last_end: Option<Millis>,
+    /// The server version this replica has, and the newest it was told of.
+    received: i64,
+    told: i64,
+}
+
+impl Scheduler {
+    /// A scheduler that has nothing to do until [`Input::Configure`].
+    pub fn new(settings: Settings, seed: u64) -> Self {
+        Self {
+            s: settings,
+            rng: Rng::new(seed),
+            signed_in: false,
+            auto: false,
+            stopped: None,
+            online: true,
+            visible: true,
+            hidden_since: None,
+            link: Link::Closed,
+            link_failures: 0,
+            quick_ends: 0,
+            polling: false,
+            link_failure: None,
+            last_look: None,
+            in_flight: false,
+            want_at: None,
+            forced: false,
+            to_push: false,
+            round_failures: 0,
+            round_failure: None,
+            not_before: 0,
+            last_end: None,
+            received: 0,
+            told: 0,
+        }
+    }
+
+    /// Rounds and the stream run by themselves.
+    fn active(&self) -> bool {
+        self.signed_in && self.auto && self.stopped.is_none()
+    }
+
+    /// Every tab has been hidden long enough to close the stream.
+    fn paused(&self, now: Millis) -> bool {
+        self.hidden_since
+            .is_some_and(|t| now.saturating_sub(t) >= self.s.hidden_close_after)
+    }
+
+    fn link_wanted(&self, now: Millis) -> bool {
+        self.active() && !self.paused(now)
+    }
+
+    /// Wants a round at `at`, or sooner if one was already wanted sooner;
+    /// never before failed rounds' backoff allows.
+    fn want(&mut self, at: Millis) {
+        let at = at.max(self.not_before);
+        self.want_at = Some(self.want_at.map_or(at, |w| w.min(at)));
+    }
+
+    /// Feeds what happened at `now`; returns what to do.
+    pub fn handle(&mut self, now: Millis, input: Input) -> Vec<Command> {
+        let mut out = Vec::new();
+        match input {
+            Input::Configure {
+                signed_in,
+                auto,
+                received,
+            } => self.configure(now, signed_in, auto, received, &mut out),
+            Input::LocalCommit => self.to_push = self.active(),
+            Input::SyncNow => {
+                self.forced = true;
+                self.want_at = Some(now);
+            }
+            Input::Online(online) => {
+                self.online = online;
+                if online {
+                    // The network is back: everything waiting goes now.
+                    self.not_before = 0;
+                    self.link_failures = 0;
+                    if let Link::Waiting { until } = &mut self.link {
+                        *until = now;
+                    }
+                    if self.active() {
+                        self.want(now);
+                    }
+                } else if let Link::Waiting { until } = &mut self.link {
+                    *until = (*until).max(now + self.s.offline_probe);
+                }
+            }
+            Input::Visible(visible) => {
+                self.visible = visible;
+                if visible {
+                    self.hidden_since = None;
+                    let stale = self
+                        .last_end
+                        .is_none_or(|t| now.saturating_sub(t) > self.s.visible_pull_after);
+                    if self.active() && stale {
+                        self.want(now);
+                    }
+                } else {
+                    self.hidden_since.get_or_insert(now);
+                }
+            }
+            Input::StreamOpened => {
+                if let Link::Connecting { .. } = self.link {
+                    self.link = Link::Open {
+                        since: now,
+                        heard: now,
+                        poked: false,
+                    };
+                    self.link_failure = None;
+                    self.last_look = Some(now);
+                    // The server is reachable again: work that waited for it
+                    // goes now (a server's own Retry-After still holds).
+                    if self.round_failure == Some(Failure::Offline) {
+                        self.not_before = 0;
+                        if self.want_at.is_some() {
+                            self.want_at = Some(now);
+                        }
+                    }
+                }
+            }
+            Input::Poke(version) => {
+                self.heard(now, true);
+                self.told = self.told.max(version);
+                // A poke below what this replica has is no news: it was
+                // sent before a round that got further had ended. During a
+                // round, `round_done` looks at what it was told.
+                if self.active() && version > self.received && !self.in_flight {
+                    self.want(now);
+                }
+            }
+            Input::Heartbeat => self.heard(now, false),
+            Input::StreamEnded(failure) => self.link_lost(now, failure),
+            Input::RoundDone(result) => self.round_done(now, result, &mut out),
+        }
+        self.advance(now, &mut out);
+        out
+    }
+
+    /// Runs what is due at `now` (call at [`Self::wake_at`]).
+    pub fn tick(&mut self, now: Millis) -> Vec<Command> {
+        let mut out = Vec::new();
+        self.advance(now, &mut out);
+        out
+    }
+
+    fn configure(
+        &mut self,
+        now: Millis,
+        signed_in: bool,
+        auto: bool,
+        received: i64,
+        out: &mut Vec<Command>,
+    ) {
+        self.signed_in = signed_in;
+        self.auto = auto;
+        self.stopped = None;
+        self.received = received;
+        self.told = received;
+        self.round_failures = 0;
+        self.round_failure = None;
+        self.not_before = 0;
+        self.link_failures = 0;
+        self.quick_ends = 0;
+        self.polling = false;
+        self.link_failure = None;
+        // A new session or setting: the stream starts over with it.
+        if matches!(self.link, Link::Open { .. } | Link::Connecting { .. }) {
+            out.push(Command::CloseStream);
+        }
+        self.link = Link::Closed;
+        if self.active() {
+            self.want(now);
+        } else {
+            self.want_at = None;
+        }
+    }
+
+    fn round_done(&mut self, now: Millis, result: Result<i64, Failure>, out: &mut Vec<Command>) {
+        self.in_flight = false;
+        self.last_end = Some(now);
+        match result {
+            Ok(received) => {
+                self.round_failures = 0;
+                self.round_failure = None;
+                self.not_before = 0;
+                self.received = received;
+                if self.stopped == Some(Failure::Outdated) {
+                    // The user pressed Sync and it worked after all.
+                    self.stopped = None;
+                }
+                if self.active() && self.told > self.received {
+                    self.want(now);
+                }
+            }
+            Err(f @ (Failure::Unauthorized | Failure::Outdated)) => {
+                self.stop(f);
+                if matches!(self.link, Link::Open { .. } | Link::Connecting { .. }) {
+                    out.push(Command::CloseStream);
+                }
+                self.link = Link::Closed;
+            }
+            Err(f) => {
+                let floor = match f {
+                    Failure::Server { retry_after } => retry_after,
+                    _ => 0,
+                };
+                let delay = self
+                    .s
+                    .backoff
+                    .delay(self.round_failures, floor, &mut self.rng);
+                self.round_failures = self.round_failures.saturating_add(1);
+                self.round_failure = Some(f);
+                self.not_before = now + delay;
+                // What the round was for is still to do.
+                self.want(now);
+            }
+        }
+    }
+
+    fn stop(&mut self, why: Failure) {
+        self.stopped = Some(why);
+        self.want_at = None;
+        self.forced = false;
+        self.to_push = false;
+    }
+
+    /// Whether a wanted round may start now (time aside).
+    fn round_allowed(&self) -> bool {
+        !self.in_flight && (self.forced || (self.active() && self.online))
+    }
+
+    fn advance(&mut self, now: Millis, out: &mut Vec<Command>) {
+        if self.to_push && !self.in_flight {
+            // Commits made during a round go in one round after it.
+            self.to_push = false;
+            let gap = self.last_end.map_or(now, |t| t + self.s.push_gap);
+            self.want(now.max(gap));
+        }
+        self.look_at_clock(now, out);
+        self.keep_link(now, out);
+        if self.active() && !self.paused(now) && !self.in_flight && self.want_at.is_none() {
+            // The net under lost pokes, and polling where streams fail.
+            if let Some(end) = self.last_end {
+                if now >= end + self.s.net_every {
+                    self.want(now);
+                }
+                if self.polling && self.visible && now >= end + self.s.poll_every {
+                    self.want(now);
+                }
+            }
+        }
+        if self.round_allowed() && self.want_at.is_some_and(|t| t <= now) {
+            self.want_at = None;
+            self.forced = false;
+            self.in_flight = true;
+            out.push(Command::StartRound);
+        }
+    }
+
+    /// When [`Self::tick`] must be called next, if anything is timed.
+    pub fn wake_at(&self) -> Option<Millis> {
+        let mut at: Option<Millis> = None;
+        let mut at_least = |t: Millis| at = Some(at.map_or(t, |a| a.min(t)));
+        if self.round_allowed()
+            && let Some(t) = self.want_at
+        {
+            at_least(t);
+        }
+        if self.active() {
+            match self.link {
+                Link::Waiting { until } => at_least(until),
+                Link::Connecting { since } => at_least(since + self.s.watchdog),
+                Link::Open {
+                    since,
+                    heard,
+                    poked,
+                } => {
+                    at_least(heard + self.s.watchdog);
+                    at_least(self.last_look.unwrap_or(since) + self.s.tick);
+                    if !poked {
+                        at_least(since + self.s.first_poke_within);
+                    }
+                    if self.polling || self.link_failures > 0 {
+                        at_least(since + self.s.healthy_after);
+                    }
+                }
+                Link::Closed => {}
+            }
+            if let Some(t) = self.hidden_since
+                && self.link != Link::Closed
+            {
+                at_least(t + self.s.hidden_close_after);
+            }
+            if let Some(end) = self.last_end
+                && !self.in_flight
+                && self.want_at.is_none()
+                && self.link != Link::Closed
+            {
+                at_least(end + self.s.net_every);
+                if self.polling && self.visible {
+                    at_least(end + self.s.poll_every);
+                }
+            }
+        }
+        at
+    }
+
+    /// Where live sync stands at `now`.
+    pub fn view(&self, now: Millis) -> View {
+        let mode = if !self.signed_in {
+            Mode::Off
+        } else if let Some(why) = self.stopped {
+            Mode::Stopped(why)
+        } else if !self.auto {
+            Mode::Off
+        } else if self.paused(now) {
+            Mode::Paused
+        } else if self.polling {
+            Mode::Polling
+        } else {
+            match self.link {
+                Link::Open { poked: true, .. } => Mode::Live,
+                Link::Waiting { until } if until > now => Mode::Retrying,
+                _ => Mode::Connecting,
+            }
+        };
+        let link_retry = match self.link {
+            Link::Waiting { until } if until > now => Some(until),
+            _ => None,
+        };
+        let round_retry =
+            (self.want_at.is_some() && self.not_before > now).then_some(self.not_before);
+        let retry_at = match mode {
+            Mode::Retrying | Mode::Polling => link_retry.or(round_retry),
+            Mode::Live | Mode::Connecting => round_retry,
+            _ => None,
+        };
+        View {
+            mode,
+            retry_at,
+            offline: !self.online,
+            link_failure: self.link_failure,
+        }
+    }
+
+    /// A round is running.
+    pub fn round_in_flight(&self) -> bool {
+        self.in_flight
+    }
+}
