@@ -17,31 +17,53 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 const runningServers = new Set();
 
 /** Starts the server binary (with `args` added to its command line);
- * resolves to { url, stop, dataDir }. */
+ * resolves to { url, stop, restart, metric, dataDir }. */
 export async function startServer(staticDir = process.env.NOTES_STATIC_DIR ?? join(root, 'dist'), args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'notes-e2e-'));
   const bin = process.env.NOTES_SERVER_BIN || join(root, 'target/debug/server');
-  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data'),
-    '--static-dir', staticDir, ...args], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const m = line.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
+  const spawnAt = (listen) => {
+    const child = spawn(bin, ['--listen', listen, '--data-dir', join(dir, 'data'),
+      '--static-dir', staticDir, ...args], { env: { ...process.env, RUST_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = new Promise((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        const m = line.match(/listening on (http:\/\/\S+)/);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
     });
-    child.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
-  });
+    return { child, url };
+  };
+  const stopChild = async (child) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  let running = spawnAt('127.0.0.1:0');
+  const url = await running.url;
   const server = {
     url,
     dataDir: join(dir, 'data'),
     async stop() {
       runningServers.delete(server);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopChild(running.child);
       rmSync(dir, { recursive: true, force: true });
+    },
+    /** Stops the server (gracefully) and starts it again on the same
+     * address and data, after `downMs`. */
+    async restart(downMs = 0) {
+      await stopChild(running.child);
+      await new Promise((r) => setTimeout(r, downMs));
+      running = spawnAt(new URL(url).host);
+      await running.url;
+    },
+    /** A counter or gauge of GET /metrics. */
+    async metric(name) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
     },
   };
   runningServers.add(server);
@@ -187,9 +209,18 @@ export async function signIn(page, username, password) {
 
 /** Presses Sync and waits for the status line to say how it went. */
 export async function sync(page) {
-  await page.getByRole('button', { name: 'Sync' }).click();
+  const button = page.getByRole('button', { name: 'Sync', exact: true });
+  await button.click();
   return eventually(async () => {
     const s = await page.locator('.sync-status').textContent();
-    return /^(Synced|Error|Offline)/.test(s) && !/Syncing/.test(s) ? s : null;
+    return await button.isEnabled() && /^(Synced|Live|Connecting|Error|Offline)/.test(s) && !/Syncing/.test(s) ? s : null;
   }, 'the sync to finish', 30_000);
+}
+
+/** Turns "Sync automatically" off (or on): a journey that orders its
+ * devices' syncs by hand. */
+export async function autoSync(page, on) {
+  const box = page.getByRole('checkbox', { name: 'Sync automatically' });
+  await box.setChecked(on);
+  await eventually(async () => (await box.isChecked()) === on, `Sync automatically ${on ? 'on' : 'off'}`);
 }

@@ -16,6 +16,8 @@ pub enum Event {
     Changed,
     Fatal(String),
     OtherRelease,
+    /// Sync's state, as the leader sees it now.
+    Status(crate::rpc::Status),
 }
 
 #[derive(Clone)]
@@ -121,6 +123,7 @@ impl Db {
                 ToUi::Changed => events(Event::Changed),
                 ToUi::Fatal(message) => events(Event::Fatal(message)),
                 ToUi::OtherRelease => events(Event::OtherRelease),
+                ToUi::Status(status) => events(Event::Status(status)),
             }
         });
         // What the worker said before this page's code ran (at least `Ready`).

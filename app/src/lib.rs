@@ -8,6 +8,7 @@
 //! - [`ui`]: the Leptos components.
 
 pub mod client;
+mod locks;
 pub mod rpc;
 pub mod ui;
 pub mod wire;

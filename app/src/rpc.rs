@@ -136,7 +136,16 @@ pub enum Request {
     SignOut {
         discard_unsynced: bool,
     },
+    /// A round now; answered when a round started after the request ends.
     Sync,
+    /// Whether this browser syncs by itself (on by default).
+    SetAutoSync(bool),
+    /// A tab became visible or hidden, or the network came or went, as the
+    /// tab's page sees it.
+    Presence {
+        visible: bool,
+        online: bool,
+    },
 }
 
 impl Request {
@@ -150,6 +159,8 @@ impl Request {
                 | Self::History { .. }
                 | Self::GetVersion { .. }
                 | Self::Status
+                | Self::SetAutoSync(_)
+                | Self::Presence { .. }
         )
     }
 }
@@ -194,6 +205,32 @@ pub struct Status {
     /// The server refused this browser's session (it went unused too long,
     /// or was ended there): signing in again as `account` lets Sync go on.
     pub session_ended: bool,
+    /// Syncs by itself (the "Sync automatically" setting of this browser).
+    pub auto_sync: bool,
+    pub live: Live,
+    /// When the next attempt to reach the server is due, ms since the epoch.
+    pub retry_at_ms: Option<f64>,
+    /// No network, or the server did not answer the last attempt.
+    pub offline: bool,
+}
+
+/// Where live sync stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Live {
+    /// No account, or automatic sync is off.
+    #[default]
+    Off,
+    Connecting,
+    /// Changes arrive as they are made.
+    Live,
+    /// Live updates do not get through this network: checking every 30 s.
+    Polling,
+    /// Waiting to try again, until `Status::retry_at_ms`.
+    Retrying,
+    /// Every tab is in the background: the connection rests.
+    Paused,
+    /// Stopped until the user acts (signs in again, reloads the app).
+    Stopped,
 }
 
 /// Why a request failed, in words for the user.
@@ -251,6 +288,9 @@ pub enum ToUi {
     Fatal(String),
     /// Another tab runs a release whose messages this one cannot read.
     OtherRelease,
+    /// Sync's state changed (a round started or ended, the connection to
+    /// the server came or went).
+    Status(Status),
 }
 
 /// Between the workers of all tabs, over a BroadcastChannel.
@@ -273,4 +313,6 @@ pub enum Peer {
     /// The leader's data changed.
     Changed,
     Fatal(String),
+    /// Sync's state changed.
+    Status(Status),
 }

@@ -4,6 +4,8 @@
 #![cfg(target_family = "wasm")]
 #![allow(clippy::unwrap_used)]
 
+use std::rc::Rc;
+
 use app::rpc::{Request, Response, RpcError};
 use app::worker::leader::Leader;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -16,7 +18,7 @@ async fn call(leader: &Leader, request: Request) -> Response {
 
 #[wasm_bindgen_test]
 async fn notes_written_by_the_worker_are_found_again_after_reopening() {
-    let leader = Leader::open().await.unwrap();
+    let leader = Leader::start(|_| Rc::new(|_| {})).await.unwrap();
     call(
         &leader,
         Request::SaveNote {
@@ -42,7 +44,7 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
     assert_eq!(status.account, None);
     drop(leader); // finalizes and closes the database
 
-    let leader = Leader::open().await.unwrap();
+    let leader = Leader::start(|_| Rc::new(|_| {})).await.unwrap();
     let Response::NoteList { notes: list, total } = call(
         &leader,
         Request::ListNotes {
@@ -162,7 +164,7 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
 
 #[wasm_bindgen_test]
 async fn sync_without_an_account_says_to_sign_in_and_changes_nothing() {
-    let leader = Leader::open().await.unwrap();
+    let leader = Leader::start(|_| Rc::new(|_| {})).await.unwrap();
     call(
         &leader,
         Request::SaveNote {

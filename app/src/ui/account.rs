@@ -38,8 +38,12 @@ pub fn AccountBox() -> impl IntoView {
             {
                 Ok(Response::Status(s)) if again => {
                     password.set(String::new());
+                    ctx.say(if s.auto_sync {
+                        "Signed in again. Your changes sync by themselves again."
+                    } else {
+                        "Signed in again. Press Sync to send your changes."
+                    });
                     ctx.status.set(s);
-                    ctx.say("Signed in again. Press Sync to send your changes.");
                 }
                 Ok(Response::Status(s)) => {
                     first_page::forget();
@@ -49,7 +53,11 @@ pub fn AccountBox() -> impl IntoView {
                     password.set(String::new());
                     ctx.status.set(s);
                     drafts::recover(ctx);
-                    ctx.say("Signed in. Your local notes will join your account at the next sync.");
+                    ctx.say(if ctx.status.with_untracked(|s| s.auto_sync) {
+                        "Signed in. Your notes sync with your account by themselves."
+                    } else {
+                        "Signed in. Your local notes will join your account at the next sync."
+                    });
                 }
                 Ok(_) => {}
                 Err(e) => error.set(Some(e.to_string())),

@@ -11,6 +11,7 @@ mod history;
 mod notes_list;
 mod notice;
 mod persist;
+mod presence;
 mod release;
 mod status;
 mod trash;
@@ -92,6 +93,7 @@ pub fn App() -> impl IntoView {
             ctx.refresh_status();
         }
         Event::Fatal(message) => ctx.fatal.set(Some(message)),
+        Event::Status(status) => ctx.status.set(status),
         Event::OtherRelease => ctx.offer(
             "Another tab runs a different version of Notes, and the two cannot work \
              together. Reload every tab of Notes to use the newest.",
@@ -103,6 +105,7 @@ pub fn App() -> impl IntoView {
     ctx.refresh_status();
     drafts::recover(ctx);
     release::watch(ctx);
+    presence::watch();
 
     view! {
         <div class="app">

@@ -27,6 +27,10 @@ pub fn open_profile(vfs: &str) -> rusqlite::Result<Connection> {
              id INTEGER PRIMARY KEY CHECK (id = 1),
              username TEXT NOT NULL,
              token TEXT NOT NULL
+         );
+         CREATE TABLE IF NOT EXISTS settings (
+             key TEXT PRIMARY KEY NOT NULL,
+             value INTEGER NOT NULL
          );",
     )?;
     Ok(conn)
@@ -87,5 +91,28 @@ pub fn save_session(profile: &Connection, s: &Session) -> rusqlite::Result<()> {
 pub fn forget(profile: &Connection, username: &str) -> rusqlite::Result<()> {
     profile.execute("DELETE FROM session", [])?;
     profile.execute("DELETE FROM accounts WHERE username = ?1", [username])?;
+    Ok(())
+}
+
+const AUTO_SYNC: &str = "auto_sync";
+
+/// Whether this browser syncs by itself: on unless turned off here.
+pub fn auto_sync(profile: &Connection) -> rusqlite::Result<bool> {
+    Ok(profile
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [AUTO_SYNC],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .is_none_or(|v| v != 0))
+}
+
+pub fn set_auto_sync(profile: &Connection, on: bool) -> rusqlite::Result<()> {
+    profile.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![AUTO_SYNC, i64::from(on)],
+    )?;
     Ok(())
 }

@@ -5,18 +5,19 @@
 
 mod account;
 pub mod leader;
-mod locks;
+pub mod live;
 mod net;
 mod notes;
 mod words;
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::locks;
 use crate::rpc::{Call, Peer, Request, RpcError, ToUi};
 use crate::wire::FromPeer;
 use leader::Leader;
@@ -202,6 +203,7 @@ impl Worker {
             }
             Peer::LeaderReady => self.resend(),
             Peer::Changed => self.to_ui(&ToUi::Changed),
+            Peer::Status(status) => self.to_ui(&ToUi::Status(status)),
             // The leader could not open storage: nobody will answer forwarded
             // requests, so answer them here.
             Peer::Fatal(message) => self.fail_here(message),
@@ -243,10 +245,9 @@ impl Worker {
     /// This worker holds the lock: open the database and serve everyone.
     async fn become_leader(self: Rc<Self>) {
         web_sys::console::info_1(&"notes worker: elected leader, opening the database".into());
-        match Leader::open().await {
+        match Leader::start(|leader| self.live_notices(leader)).await {
             Ok(leader) => {
                 web_sys::console::info_1(&"notes worker: database open".into());
-                let leader = Rc::new(leader);
                 *self.leader.borrow_mut() = Some(leader.clone());
                 self.broadcast(&Peer::LeaderReady);
                 // This tab's own requests that were waiting for a leader.
@@ -266,6 +267,25 @@ impl Worker {
             }
             Err(e) => self.fail(e.to_string()),
         }
+    }
+
+    /// How the live-sync driver tells every tab what changed.
+    fn live_notices(self: &Rc<Self>, leader: Weak<Leader>) -> Rc<dyn Fn(live::Notice)> {
+        let worker = Rc::downgrade(self);
+        Rc::new(move |notice| {
+            let (Some(w), Some(leader)) = (worker.upgrade(), leader.upgrade()) else {
+                return;
+            };
+            match notice {
+                live::Notice::Changed => w.changed(),
+                live::Notice::Status => {
+                    if let Ok(status) = leader.status() {
+                        w.broadcast(&Peer::Status(status.clone()));
+                        w.to_ui(&ToUi::Status(status));
+                    }
+                }
+            }
+        })
     }
 
     /// Storage cannot work: say so everywhere, in words.

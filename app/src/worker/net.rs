@@ -6,10 +6,12 @@ use protocol::{Credentials, ErrorBody, SessionToken, SyncRequest, SyncResponse};
 
 use crate::rpc::RpcError;
 
+/// No answer. The browser's own words ("TypeError: Failed to fetch") mean
+/// nothing to a user: they go to the console, and the user reads what
+/// happened and that nothing is lost.
 fn offline(e: gloo_net::Error) -> RpcError {
-    RpcError::Offline(format!(
-        "{e}. Your notes are safe on this device; try again when you are online."
-    ))
+    web_sys::console::warn_1(&format!("notes: no answer from the server: {e}").into());
+    RpcError::Offline("your notes are safe on this device.".into())
 }
 
 /// The server's own words for a failed request.
@@ -99,31 +101,65 @@ pub async fn sign_out(token: &str) -> Result<(), RpcError> {
     }
 }
 
+/// A `/sync` that failed, and how long the server asked to wait.
+#[derive(Debug)]
+pub struct Refusal {
+    pub error: RpcError,
+    /// The answer's `Retry-After`, in ms; 0 if none.
+    pub retry_after_ms: u64,
+}
+
+impl From<RpcError> for Refusal {
+    fn from(error: RpcError) -> Self {
+        Self {
+            error,
+            retry_after_ms: 0,
+        }
+    }
+}
+
+/// The `Retry-After` of an answer, in ms (seconds on the wire); 0 if none.
+pub fn retry_after_ms(r: &Response) -> u64 {
+    r.headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(0, |secs| secs.saturating_mul(1_000))
+}
+
 /// One `/sync` round trip.
-pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, RpcError> {
+pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Refusal> {
     let r = post_json("/sync", Some(token), request).await?;
     if r.status() == 409 {
         // The server's schema is another one: what the user can do is load
         // the app's newest release, which the service worker may already have.
         let why = words(r).await;
-        return Err(RpcError::Outdated(format!(
+        return Err(Refusal::from(RpcError::Outdated(format!(
             "This version of the app cannot sync with the server ({why}). Reload the page to \
              update the app, then Sync again; your notes are safe on this device."
-        )));
+        ))));
     }
     if r.status() == 401 {
-        return Err(RpcError::SessionEnded(
-            "This browser's sign-in has ended (unused for a long time, or ended on the server). \
-             Enter your password to sign in again; your notes are safe on this device."
-                .into(),
-        ));
+        return Err(session_ended().into());
     }
     if r.status() != 200 {
-        return Err(refused(r).await);
+        let retry_after_ms = retry_after_ms(&r);
+        return Err(Refusal {
+            error: refused(r).await,
+            retry_after_ms,
+        });
     }
     // Parsed from the bytes: `json()` would decode them into a JS string and
     // copy that back into wasm as UTF-8, a visible share of a big first sync.
     let body = r.binary().await.map_err(offline)?;
     serde_json::from_slice(&body)
-        .map_err(|e| RpcError::Server(format!("unreadable answer from the server: {e}")))
+        .map_err(|e| RpcError::Server(format!("unreadable answer from the server: {e}")).into())
+}
+
+/// The server no longer takes this browser's session.
+pub fn session_ended() -> RpcError {
+    RpcError::SessionEnded(
+        "This browser's sign-in has ended (unused for a long time, or ended on the server). \
+         Enter your password to sign in again; your notes are safe on this device."
+            .into(),
+    )
 }

@@ -122,7 +122,12 @@ pub fn handle(
         Request::DismissLineVersion { note_id, line_id } => store
             .dismiss_line_version(note_id, line_id, now_ms)
             .map(Response::Done),
-        Request::Status | Request::Sync | Request::SignIn { .. } | Request::SignOut { .. } => {
+        Request::Status
+        | Request::Sync
+        | Request::SignIn { .. }
+        | Request::SignOut { .. }
+        | Request::SetAutoSync(_)
+        | Request::Presence { .. } => {
             return None;
         }
     };

@@ -260,6 +260,17 @@ fn a_commit_pushes_at_once_and_commits_during_a_round_go_together_right_after_it
 }
 
 #[test]
+fn a_pull_just_before_a_commit_does_not_hold_the_push_back() {
+    let mut sim = Sim::live(18);
+    sim.wait(5 * SEC);
+    sim.remote_commit();
+    sim.wait(100); // pulled
+    let t = sim.now;
+    assert_eq!(sim.feed(Input::LocalCommit), [Command::StartRound]);
+    assert_eq!(sim.times(Command::StartRound, t), [t]);
+}
+
+#[test]
 fn a_minute_of_typing_saved_every_300_ms_costs_at_most_sixty_rounds() {
     let mut sim = Sim::live(3);
     let start = sim.now;
@@ -451,9 +462,12 @@ fn a_401_stops_every_retry_until_signed_in_again() {
 #[test]
 fn a_409_stops_until_sync_is_pressed_and_works() {
     let mut sim = Sim::live(11);
+    sim.refuse_rounds = Some(Failure::Outdated);
     sim.feed(Input::LocalCommit);
-    sim.feed(Input::RoundDone(Err(Failure::Outdated)));
+    sim.wait(SEC);
     let stopped = sim.now;
+    sim.refuse_rounds = None;
+    sim.remote_commit();
     sim.wait(10 * MIN);
     assert_eq!(sim.mode(), Mode::Stopped(Failure::Outdated));
     assert!(sim.log.iter().all(|(t, _)| *t <= stopped), "{:?}", sim.log);

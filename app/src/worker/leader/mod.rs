@@ -3,21 +3,20 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
+use std::rc::{Rc, Weak};
 
-use futures::channel::oneshot;
-use protocol::{SyncRequest, SyncResponse};
 use rusqlite::{Connection, OptionalExtension};
 use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil, install};
 use store::{Journal, OpenOptions, Store, StoreError};
-use sync::client::{FIRST_PUSH_PAGE, MAX_PUSH_PAGE};
-use wasm_bindgen::JsValue;
+use sync::live::Input;
 
 use super::account::{self, LOCAL_DB, Session};
-use super::net;
+use super::live::{self, LiveHandle, Notice};
 use super::notes;
 use super::words::{storage, sync_storage};
 use crate::rpc::{Request, Response, RpcError, RpcResult, Status};
 
+mod rounds;
 mod signing;
 
 const VFS: &str = "notes";
@@ -53,6 +52,10 @@ pub struct Leader {
     seen: RefCell<HashMap<(String, u64), Option<RpcResult>>>,
     /// Opening emptied old notes out of the trash: tabs must re-read.
     purged_at_open: bool,
+    /// When to sync: the live-sync driver.
+    live: LiveHandle,
+    /// This browser syncs by itself.
+    auto_sync: Cell<bool>,
 }
 
 fn options() -> OpenOptions {
@@ -67,24 +70,25 @@ fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// Sends `request` now and returns where its answer will arrive: the
-/// request is on its way when this returns, even if the caller then runs
-/// without yielding for a while.
-async fn ask_ahead(
-    token: String,
-    request: SyncRequest,
-) -> oneshot::Receiver<Result<SyncResponse, RpcError>> {
-    let (tx, rx) = oneshot::channel();
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = tx.send(net::sync(&token, &request).await);
-    });
-    // Let the spawned task run up to its fetch.
-    let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await;
-    rx
-}
-
 impl Leader {
-    pub async fn open() -> Result<Self, OpenError> {
+    /// Opens the database and starts live sync; `notices` makes what tells
+    /// the tabs of its changes.
+    pub async fn start(
+        notices: impl FnOnce(Weak<Leader>) -> Rc<dyn Fn(Notice)>,
+    ) -> Result<Rc<Self>, OpenError> {
+        let (live, from_live) = LiveHandle::new();
+        let leader = Rc::new(Self::open(live.clone()).await?);
+        live::start(
+            &live,
+            from_live,
+            Rc::downgrade(&leader),
+            notices(Rc::downgrade(&leader)),
+        );
+        leader.configure_live();
+        Ok(leader)
+    }
+
+    async fn open(live: LiveHandle) -> Result<Self, OpenError> {
         let cfg = OpfsSAHPoolCfgBuilder::new()
             .vfs_name(VFS)
             .directory("notes")
@@ -101,6 +105,7 @@ impl Leader {
         };
         let mut store = Store::open(&path, &options())?;
         let purged = store.purge_trash(now_ms())?;
+        let auto_sync = account::auto_sync(&profile)?;
         Ok(Self {
             pool,
             profile,
@@ -112,6 +117,8 @@ impl Leader {
             last_error: RefCell::new(None),
             seen: RefCell::new(HashMap::new()),
             purged_at_open: purged > 0,
+            live,
+            auto_sync: Cell::new(auto_sync),
         })
     }
 
@@ -148,20 +155,62 @@ impl Leader {
     pub async fn handle(&self, request: Request) -> RpcResult {
         match request {
             Request::Status => Ok(Response::Status(self.status()?)),
-            Request::Sync => self.sync().await,
+            Request::Sync => self.live.sync_now().await,
+            Request::SetAutoSync(on) => {
+                account::set_auto_sync(&self.profile, on).map_err(storage)?;
+                self.auto_sync.set(on);
+                self.configure_live();
+                Ok(Response::Status(self.status()?))
+            }
+            Request::Presence { visible, online } => {
+                self.live.presence(visible, online);
+                Ok(Response::Done(true))
+            }
             Request::SignIn {
                 username,
                 password,
                 create_account,
             } => self.sign_in(&username, &password, create_account).await,
             Request::SignOut { discard_unsynced } => self.sign_out(discard_unsynced).await,
-            note_request => notes::handle(&mut self.store.borrow_mut(), &note_request, now_ms())
-                // `handle` declines only the four requests matched above.
-                .unwrap_or(Err(RpcError::NotReady)),
+            note_request => {
+                let writes = !note_request.is_read_only();
+                let result = notes::handle(&mut self.store.borrow_mut(), &note_request, now_ms())
+                    // `handle` declines only the requests matched above.
+                    .unwrap_or(Err(RpcError::NotReady));
+                if writes && result.is_ok() {
+                    self.live.send(Input::LocalCommit);
+                }
+                result
+            }
         }
     }
 
+    /// Tells the live-sync driver what to work for: at start, and after
+    /// signing in or out or changing the setting.
+    pub fn configure_live(&self) {
+        let received = sync::Cursors::load(self.store.borrow().conn())
+            .map_or(0, |c| c.received_server_version);
+        self.live.send(Input::Configure {
+            signed_in: self.session.borrow().is_some(),
+            auto: self.auto_sync.get(),
+            received,
+        });
+    }
+
+    /// The session's token, if signed in.
+    pub fn token(&self) -> Option<String> {
+        self.session.borrow().as_ref().map(|s| s.token.clone())
+    }
+
+    /// The server refused the session (on the stream): the account box asks
+    /// for the password.
+    pub fn session_is_over(&self) {
+        self.session_ended.set(true);
+        *self.last_error.borrow_mut() = Some(super::net::session_ended().to_string());
+    }
+
     pub fn status(&self) -> Result<Status, RpcError> {
+        let (live, retry_at_ms, offline) = self.live.status();
         let store = self.store.borrow();
         let last_synced_ms: Option<i64> = store
             .conn()
@@ -184,102 +233,10 @@ impl Leader {
             syncing: self.syncing.get(),
             last_error: self.last_error.borrow().clone(),
             session_ended: self.session_ended.get(),
+            auto_sync: self.auto_sync.get(),
+            live,
+            retry_at_ms,
+            offline,
         })
-    }
-
-    async fn sync(&self) -> RpcResult {
-        if self.syncing.get() {
-            return Ok(Response::Status(self.status()?));
-        }
-        self.syncing.set(true);
-        let result = self.sync_rounds().await;
-        self.syncing.set(false);
-        match result {
-            Ok(()) => {
-                self.session_ended.set(false);
-                *self.last_error.borrow_mut() = None;
-                // Notes trashed long ago on another device go here too.
-                self.store
-                    .borrow_mut()
-                    .purge_trash(now_ms())
-                    .map_err(storage)?;
-                self.store
-                    .borrow()
-                    .conn()
-                    .execute(
-                        "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        (LAST_SYNCED, now_ms()),
-                    )
-                    .map_err(storage)?;
-                Ok(Response::Status(self.status()?))
-            }
-            Err(e) => {
-                if matches!(e, RpcError::SessionEnded(_)) {
-                    self.session_ended.set(true);
-                }
-                *self.last_error.borrow_mut() = Some(e.to_string());
-                Err(e)
-            }
-        }
-    }
-
-    /// Push and pull until both sides are done. A failed round changes nothing
-    /// locally, so the next press of Sync simply starts again.
-    async fn sync_rounds(&self) -> Result<(), RpcError> {
-        let token = self
-            .session
-            .borrow()
-            .as_ref()
-            .map(|s| s.token.clone())
-            .ok_or_else(|| {
-                RpcError::Auth("Sign in to sync your notes with your account.".into())
-            })?;
-        let generation = self.generation.get();
-        let mut round =
-            sync::client::prepare(&self.store.borrow(), FIRST_PUSH_PAGE).map_err(sync_storage)?;
-        let mut asked_ahead: Option<oneshot::Receiver<Result<SyncResponse, RpcError>>> = None;
-        loop {
-            let answer = match asked_ahead.take() {
-                Some(answer) => answer,
-                None => ask_ahead(token.clone(), round.request.clone()).await,
-            };
-            // While it travels, the next page of the push is read and sent.
-            // If this one fails, the next one's answer is dropped with
-            // `asked_ahead` (and absorb would refuse it): both go again at
-            // the next Sync.
-            let mut next = round
-                .next_push(&self.store.borrow(), MAX_PUSH_PAGE)
-                .map_err(sync_storage)?;
-            if let Some(next) = &next {
-                asked_ahead = Some(ask_ahead(token.clone(), next.request.clone()).await);
-            }
-            let response = answer
-                .await
-                .map_err(|_| RpcError::Offline("the request was dropped".into()))??;
-            if self.generation.get() != generation {
-                return Err(RpcError::Auth(
-                    "The account changed during the sync.".into(),
-                ));
-            }
-            // Nothing left to push: the next page of the pull travels while
-            // this one merges (a big first sync is mostly pages of the pull).
-            if next.is_none() {
-                next = round.next_pull(&response);
-                if let Some(next) = &next {
-                    asked_ahead = Some(ask_ahead(token.clone(), next.request.clone()).await);
-                }
-            }
-            let progress = sync::client::absorb(&mut self.store.borrow_mut(), &round, &response)
-                .map_err(sync_storage)?;
-            if progress.done {
-                return Ok(());
-            }
-            round = match next {
-                Some(next) => next,
-                None => sync::client::prepare(&self.store.borrow(), FIRST_PUSH_PAGE)
-                    .map_err(sync_storage)?,
-            };
-        }
     }
 }

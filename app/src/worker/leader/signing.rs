@@ -10,11 +10,28 @@ use crate::worker::account::{self, LOCAL_DB, Session};
 use crate::worker::net;
 use crate::worker::words::{storage, sync_storage};
 
+/// Longest a sign-in or sign-out waits for a round to end.
+const ROUND_WAIT_MS: u32 = 30_000;
+
 impl Leader {
-    pub(super) async fn sign_in(&self, username: &str, password: &str, create: bool) -> RpcResult {
-        if self.syncing.get() {
-            return Err(RpcError::Server("Wait for the sync to finish.".into()));
+    /// Waits for the round in flight, if any: rounds run by themselves now,
+    /// and signing in or out between two of them is what the user wants.
+    async fn round_finished(&self) -> Result<(), RpcError> {
+        let mut waited = 0;
+        while self.syncing.get() {
+            if waited >= ROUND_WAIT_MS {
+                return Err(RpcError::Server(
+                    "A sync is taking long; try again when it has finished.".into(),
+                ));
+            }
+            gloo_timers::future::TimeoutFuture::new(50).await;
+            waited += 50;
         }
+        Ok(())
+    }
+
+    pub(super) async fn sign_in(&self, username: &str, password: &str, create: bool) -> RpcResult {
+        self.round_finished().await?;
         let current = self.session.borrow().clone();
         if let Some(current) = current {
             return if !create && current.username == username {
@@ -55,6 +72,7 @@ impl Leader {
         *self.session.borrow_mut() = Some(session);
         *self.last_error.borrow_mut() = None;
         self.generation.set(self.generation.get() + 1);
+        self.configure_live();
         Ok(Response::Status(self.status()?))
     }
 
@@ -70,6 +88,7 @@ impl Leader {
         *self.session.borrow_mut() = Some(session);
         self.session_ended.set(false);
         *self.last_error.borrow_mut() = None;
+        self.configure_live();
         // The old session, should the server still know it, is not needed.
         let _ = net::sign_out(&current.token).await;
         Ok(Response::Status(self.status()?))
@@ -81,9 +100,7 @@ impl Leader {
             .borrow()
             .clone()
             .ok_or_else(|| RpcError::Auth("You are not signed in.".into()))?;
-        if self.syncing.get() {
-            return Err(RpcError::Server("Wait for the sync to finish.".into()));
-        }
+        self.round_finished().await?;
         let (unsynced, pending) = {
             let store = self.store.borrow();
             (
@@ -115,6 +132,7 @@ impl Leader {
         self.session_ended.set(false);
         *self.last_error.borrow_mut() = None;
         self.generation.set(self.generation.get() + 1);
+        self.configure_live();
         Ok(Response::Status(self.status()?))
     }
 }

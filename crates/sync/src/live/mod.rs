@@ -50,8 +50,8 @@ pub struct Settings {
     /// The device says it is offline: the stream is tried at most this often.
     pub offline_probe: Millis,
     /// A round for local commits starts at least this long after the last
-    /// round ended: typing saves often, and a burst costs a few rounds, not
-    /// one per save.
+    /// round that carried local commits ended: typing saves often, and a
+    /// burst costs a few rounds, not one per save. Pulls never wait for it.
     pub push_gap: Millis,
     /// How often the clock is looked at while the stream is open.
     pub tick: Millis,

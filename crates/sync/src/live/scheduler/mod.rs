@@ -34,6 +34,11 @@ pub struct Scheduler {
     forced: bool,
     /// Local commits wait for a round (once none is in flight).
     to_push: bool,
+    /// Local commits made since the last round started, and whether the
+    /// round in flight carries some: only such rounds are spaced out.
+    committed: bool,
+    carrying: bool,
+    last_push_end: Option<Millis>,
     /// Failed rounds in a row, and when the next may start because of them.
     round_failures: u32,
     round_failure: Option<Failure>,
@@ -66,6 +71,9 @@ impl Scheduler {
             want_at: None,
             forced: false,
             to_push: false,
+            committed: false,
+            carrying: false,
+            last_push_end: None,
             round_failures: 0,
             round_failure: None,
             not_before: 0,
@@ -106,7 +114,10 @@ impl Scheduler {
                 auto,
                 received,
             } => self.configure(now, signed_in, auto, received, &mut out),
-            Input::LocalCommit => self.to_push = self.active(),
+            Input::LocalCommit => {
+                self.to_push = self.active();
+                self.committed = self.to_push;
+            }
             Input::SyncNow => {
                 self.forced = true;
                 self.want_at = Some(now);
@@ -220,6 +231,9 @@ impl Scheduler {
     fn round_done(&mut self, now: Millis, result: Result<i64, Failure>, out: &mut Vec<Command>) {
         self.in_flight = false;
         self.last_end = Some(now);
+        if std::mem::take(&mut self.carrying) {
+            self.last_push_end = Some(now);
+        }
         match result {
             Ok(received) => {
                 self.round_failures = 0;
@@ -275,7 +289,7 @@ impl Scheduler {
         if self.to_push && !self.in_flight {
             // Commits made during a round go in one round after it.
             self.to_push = false;
-            let gap = self.last_end.map_or(now, |t| t + self.s.push_gap);
+            let gap = self.last_push_end.map_or(now, |t| t + self.s.push_gap);
             self.want(now.max(gap));
         }
         self.look_at_clock(now, out);
@@ -295,6 +309,7 @@ impl Scheduler {
             self.want_at = None;
             self.forced = false;
             self.in_flight = true;
+            self.carrying = std::mem::take(&mut self.committed);
             out.push(Command::StartRound);
         }
     }
