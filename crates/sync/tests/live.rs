@@ -577,6 +577,19 @@ fn work_that_waited_for_the_server_goes_as_soon_as_the_stream_reopens() {
 }
 
 #[test]
+fn a_round_that_reaches_the_server_reopens_a_waiting_stream_at_once() {
+    let mut sim = Sim::live(19);
+    sim.server_stops();
+    sim.wait(20 * SEC); // backing off
+    sim.server_up = true;
+    let t = sim.now;
+    assert_eq!(sim.feed(Input::SyncNow), [Command::StartRound]);
+    sim.wait(ROUND + 10);
+    assert_eq!(sim.times(Command::OpenStream, t), [t + ROUND]);
+    assert_eq!(sim.mode(), Mode::Live);
+}
+
+#[test]
 fn with_automatic_sync_off_only_the_button_syncs() {
     let mut sim = Sim::new(17);
     assert!(sim.feed(configure(false)).is_empty());

@@ -247,6 +247,13 @@ impl Scheduler {
                 if self.active() && self.told > self.received {
                     self.want(now);
                 }
+                // The server answers: a stream waiting out its backoff can
+                // open now (not where streams fail by themselves).
+                if let Link::Waiting { until } = &mut self.link
+                    && !self.polling
+                {
+                    *until = (*until).min(now);
+                }
             }
             Err(f @ (Failure::Unauthorized | Failure::Outdated)) => {
                 self.stop(f);
