@@ -83,9 +83,13 @@ test('a Sync that finds the storage full says so, sign-out asks about words not 
 
   const b = await openProfile();
   const pb = await openApp(b.context, server.url);
+  // B's first pull (which syncing by itself would run at once) waits for
+  // the storage to be full.
+  await b.context.route('**/sync', (route) => route.abort());
   await signIn(pb, 'full-device', 'password one');
   await newNote(pb, 'Written on the full device');
   await quota(pb, 1);
+  await b.context.unroute('**/sync');
   const status = await sync(pb);
   assert.match(status, /^Error: Storage problem: the browser's storage for this site is full, so Sync could not finish \(your notes are safe\)\. Free some space on this device, then Sync again\./, status);
   assert.match(status, /1 note waiting to sync/, status);

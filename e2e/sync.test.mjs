@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, pasteNewNote, titles, openNote, eventually, saved, signUp, signIn,
-  sync, listed, lists,
+  sync, listed, lists, autoSync,
   closeAllProfiles, stopAllServers,
 } from './harness.mjs';
 
@@ -131,7 +131,12 @@ test('after signing out, the next user never sees the first user’s notes', asy
   await signUp(page, 'first-user', 'password one');
   await newNote(page, 'Private to the first user');
 
-  // Unsynced changes are not discarded without asking.
+  // Unsynced changes (offline, they cannot go first) are not discarded
+  // without asking.
+  await profile.context.setOffline(true);
+  await openNote(page, 'Private to the first user');
+  await page.getByRole('textbox', { name: 'Note text' }).fill('Private to the first user, edited offline');
+  await saved(page);
   let asked = '';
   page.once('dialog', async (d) => { asked = d.message(); await d.dismiss(); });
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -139,6 +144,7 @@ test('after signing out, the next user never sees the first user’s notes', asy
   assert.match(asked, /not synced/);
   assert.ok(await page.getByText('Signed in as first-user').isVisible());
 
+  await profile.context.setOffline(false);
   assert.match(await sync(page), /^(Live|Synced|Connecting)/);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Create account' }).waitFor();
@@ -167,7 +173,7 @@ test('after signing out, the next user never sees the first user’s notes', asy
   await signIn(page, 'first-user', 'password one');
   assert.match(await sync(page), /^(Live|Synced|Connecting)/);
   await eventually(async () => (await titles(page)).length === 1, 'the first user’s note');
-  assert.deepEqual(await titles(page), ['Private to the first user']);
+  assert.deepEqual(await titles(page), ['Private to the first user, edited offline']);
   await profile.close();
 });
 
@@ -196,6 +202,8 @@ test('typing in a note while Sync merges another device’s line into it keeps b
   const pa = await openApp(a.context, server.url);
   const pb = await openApp(b.context, server.url);
   await signUp(pa, 'typing-while-syncing', 'password one');
+  // A's Sync is pressed at a chosen moment: not by itself.
+  await autoSync(pa, false);
   await newNote(pa, 'Plans\nfirst');
   assert.match(await sync(pa), /^(Live|Synced|Connecting)/);
   await signIn(pb, 'typing-while-syncing', 'password one');
@@ -234,7 +242,7 @@ test('typing in a note while Sync merges another device’s line into it keeps b
   await b.close();
 });
 
-test('words typed just before pressing Sync are in that Sync, and Sign out right after typing asks about them', async () => {
+test('words typed just before pressing Sync are in that Sync, and Sign out right after typing sends them first', async () => {
   const a = await openProfile();
   const b = await openProfile();
   const pa = await openApp(a.context, server.url);
@@ -253,14 +261,16 @@ test('words typed just before pressing Sync are in that Sync, and Sign out right
   await openNote(pb, 'Last words');
   assert.equal(await pb.getByRole('textbox', { name: 'Note text' }).inputValue(), 'Last words typed just before Sync');
 
-  // Sign out right after typing: those words are not synced, so it asks.
+  // Sign out right after typing: syncing by itself, those words go to the
+  // server first, so there is nothing to ask about, and B has them.
   await editor.pressSequentially(', and before Sign out');
   let asked = '';
   pa.once('dialog', async (d) => { asked = d.message(); await d.dismiss(); });
   await pa.getByRole('button', { name: 'Sign out' }).click();
-  await eventually(async () => asked, 'the unsynced-changes question');
-  assert.match(asked, /not synced/);
-  assert.equal(await editor.inputValue(), 'Last words typed just before Sync, and before Sign out');
+  await pa.getByRole('button', { name: 'Create account' }).waitFor();
+  assert.equal(asked, '');
+  await eventually(async () => (await pb.getByRole('textbox', { name: 'Note text' }).inputValue())
+    === 'Last words typed just before Sync, and before Sign out', 'the last words on B');
   assert.deepEqual(a.errors, []);
   await a.close();
   await b.close();

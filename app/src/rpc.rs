@@ -212,6 +212,9 @@ pub struct Status {
     pub retry_at_ms: Option<f64>,
     /// No network, or the server did not answer the last attempt.
     pub offline: bool,
+    /// The server refused this release's schema: only a reload (a newer
+    /// release) can sync again.
+    pub reload_needed: bool,
 }
 
 /// Where live sync stands.

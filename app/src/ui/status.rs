@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use super::notes_list::format_time;
 use super::{Action, Ctx};
 use crate::client;
-use crate::rpc::{Live, Request, Response, RpcError, Status};
+use crate::rpc::{Live, Request, Response, Status};
 
 fn online() -> bool {
     web_sys::window()
@@ -104,6 +104,16 @@ pub fn SyncBar() -> impl IntoView {
             .flatten()
     });
 
+    // The server moved to a newer schema (found by a round of its own or a
+    // Sync pressed): a reload brings the release that can sync with it.
+    Effect::new(move |offered: Option<bool>| {
+        let needed = ctx.status.with(|s| s.reload_needed);
+        if needed && offered != Some(true) {
+            ctx.offer("Reload to update the app, then Sync again.", Action::Reload);
+        }
+        needed
+    });
+
     let sync = move |_| {
         if busy.get_untracked() {
             return;
@@ -115,9 +125,6 @@ pub fn SyncBar() -> impl IntoView {
                 Ok(Response::Status(s)) => ctx.status.set(s),
                 Ok(_) => {}
                 Err(e) => {
-                    if matches!(e, RpcError::Outdated(_)) {
-                        ctx.offer("Reload to update the app, then Sync again.", Action::Reload);
-                    }
                     // The worker keeps a failed Sync's words in the status,
                     // which a later Sync or sign-in in any tab clears; this
                     // tab keeps its own copy only of a failure the worker

@@ -46,6 +46,8 @@ pub struct Leader {
     syncing: Cell<bool>,
     /// The server refused the session at the last Sync.
     session_ended: Cell<bool>,
+    /// The server refused this release's schema at the last Sync.
+    reload_needed: Cell<bool>,
     last_error: RefCell<Option<String>>,
     /// Forwarded requests by (tab, id): `None` while running, then the answer,
     /// so a request resent by an impatient tab runs once.
@@ -114,6 +116,7 @@ impl Leader {
             generation: Cell::new(0),
             syncing: Cell::new(false),
             session_ended: Cell::new(false),
+            reload_needed: Cell::new(false),
             last_error: RefCell::new(None),
             seen: RefCell::new(HashMap::new()),
             purged_at_open: purged > 0,
@@ -237,6 +240,7 @@ impl Leader {
             live,
             retry_at_ms,
             offline,
+            reload_needed: self.reload_needed.get(),
         })
     }
 }

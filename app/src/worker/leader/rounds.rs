@@ -67,6 +67,8 @@ impl Leader {
                 if matches!(error, RpcError::SessionEnded(_)) {
                     self.session_ended.set(true);
                 }
+                self.reload_needed
+                    .set(matches!(error, RpcError::Outdated(_)));
                 *self.last_error.borrow_mut() = Some(error.to_string());
                 RoundOutcome {
                     result: Err(failure(&error, retry_after_ms)),
@@ -80,6 +82,7 @@ impl Leader {
     /// Records a round that ended well; whether the notes changed.
     fn synced(&self, pulled: usize) -> Result<bool, Refusal> {
         self.session_ended.set(false);
+        self.reload_needed.set(false);
         *self.last_error.borrow_mut() = None;
         // Notes trashed long ago on another device go here too.
         let purged = self

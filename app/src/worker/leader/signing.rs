@@ -94,6 +94,20 @@ impl Leader {
         Ok(Response::Status(self.status()?))
     }
 
+    /// How many notes have unsynced changes (at least 1 if any row has),
+    /// or `None` if nothing is unsynced.
+    fn unsynced(&self) -> Result<Option<i64>, RpcError> {
+        let store = self.store.borrow();
+        if !sync::client::has_unsynced_changes(&store).map_err(sync_storage)? {
+            return Ok(None);
+        }
+        Ok(Some(
+            sync::client::pending_changes(&store)
+                .map_err(sync_storage)?
+                .max(1),
+        ))
+    }
+
     pub(super) async fn sign_out(&self, discard_unsynced: bool) -> RpcResult {
         let session = self
             .session
@@ -101,16 +115,16 @@ impl Leader {
             .clone()
             .ok_or_else(|| RpcError::Auth("You are not signed in.".into()))?;
         self.round_finished().await?;
-        let (unsynced, pending) = {
-            let store = self.store.borrow();
-            (
-                sync::client::has_unsynced_changes(&store).map_err(sync_storage)?,
-                sync::client::pending_changes(&store)
-                    .map_err(sync_storage)?
-                    .max(1),
-            )
-        };
-        if unsynced && !discard_unsynced {
+        let mut unsynced = self.unsynced()?;
+        if unsynced.is_some() && !discard_unsynced && self.auto_sync.get() {
+            // Syncing by itself, the words typed last go to the server first
+            // (a failure, offline say, is what the question below is for).
+            let _ = self.live.sync_now().await;
+            unsynced = self.unsynced()?;
+        }
+        if let Some(pending) = unsynced
+            && !discard_unsynced
+        {
             return Err(RpcError::Unsynced { pending });
         }
         // Offline sign-out still signs out here; the server token then expires unused.
