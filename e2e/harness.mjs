@@ -52,10 +52,10 @@ export async function startServer(staticDir = process.env.NOTES_STATIC_DIR ?? jo
       rmSync(dir, { recursive: true, force: true });
     },
     /** Stops the server (gracefully) and starts it again on the same
-     * address and data, after `downMs`. */
-    async restart(downMs = 0) {
+     * address and data once `whileDown` is done. */
+    async restart(whileDown = async () => {}) {
       await stopChild(running.child);
-      await new Promise((r) => setTimeout(r, downMs));
+      await whileDown();
       running = spawnAt(new URL(url).host);
       await running.url;
     },
