@@ -48,7 +48,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let live = state.live.clone();
-    axum::serve(listener, router(state, static_dir))
+    // A `Router` given as it is would be rebuilt for every connection (its
+    // routes turned into services again), and an idle live stream keeps its
+    // copy: about 7 KiB each. Made into a service once, each connection
+    // shares it.
+    axum::serve(listener, router(state, static_dir).into_make_service())
         .with_graceful_shutdown(async move {
             shutdown.await;
             live.shut_down();
