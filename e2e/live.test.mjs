@@ -28,11 +28,11 @@ test('two devices, nothing pressed: signing in brings the notes, a new note and 
   assert.match(await status(pa), /^Live/);
 
   // A new note in A appears in B's list.
-  let t0 = Date.now();
   await newNote(pa, 'Made on A');
+  let t0 = Date.now();
   await eventually(async () => (await pb.locator('.note-list .note-title').allTextContents()).includes('Made on A'),
     'the note in B', 2_000);
-  console.log(`note A → B list: ${Date.now() - t0} ms after A's save`);
+  console.log(`note A → B list: ${Date.now() - t0} ms after the test saw A's "Saved"`);
 
   // B opens Groceries and is typing (not saved yet) at the end of line 1.
   await openNote(pb, 'Groceries');
@@ -42,17 +42,30 @@ test('two devices, nothing pressed: signing in brings the notes, a new note and 
   await openNote(pa, 'Groceries');
   const editorA = pa.getByRole('textbox', { name: 'Note text' });
   await editorA.evaluate((el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); });
-  t0 = Date.now();
   await pa.keyboard.type('\neggs');
   await pa.keyboard.press('Control+s');
   await saved(pa);
+  t0 = Date.now();
   await eventually(async () => (await editorB.inputValue()).includes('eggs'), 'the line in B', 2_000);
-  console.log(`line A → B editor: ${Date.now() - t0} ms after A's save`);
+  console.log(`line A → B editor: ${Date.now() - t0} ms after the test saw A's "Saved"`);
   assert.equal(await editorB.inputValue(), 'Groceries list\nmilk\neggs', 'B keeps its unsaved words');
   const caret = await editorB.evaluate((el) => [el.selectionStart, el.selectionEnd]);
   assert.deepEqual(caret, [14, 14], 'B keeps its caret');
   // And B's words reach A the same way.
   await eventually(async () => (await editorA.inputValue()) === 'Groceries list\nmilk\neggs', 'B\'s words in A', 5_000);
+
+  // A round B runs by itself says so while it runs (here a slow one).
+  await b.context.route('**/sync', async (route) => {
+    await new Promise((r) => setTimeout(r, 1_500));
+    await route.continue();
+  });
+  await pa.keyboard.type('\nbread');
+  await pa.keyboard.press('Control+s');
+  await saved(pa);
+  await eventually(async () => /^Syncing…/.test(await status(pb)), 'B to say Syncing…', 3_000);
+  await eventually(async () => (await editorB.inputValue()).endsWith('bread'), 'the slow line in B', 5_000);
+  await eventually(async () => /^Live/.test(await status(pb)), 'B live again');
+  await b.context.unroute('**/sync');
   await a.close();
   await b.close();
 });

@@ -43,7 +43,8 @@ pub struct Leader {
     session: RefCell<Option<Session>>,
     /// Bumped whenever `store` is swapped for another account's database.
     generation: Cell<u64>,
-    syncing: Cell<bool>,
+    /// A round is running (set by whoever starts it).
+    pub(super) syncing: Cell<bool>,
     /// The server refused the session at the last Sync.
     session_ended: Cell<bool>,
     /// The server refused this release's schema at the last Sync.

@@ -287,6 +287,9 @@ impl Driver {
             Command::StartRound => {
                 self.rounds_started += 1;
                 let id = self.rounds_started;
+                // Running from now: the status the tabs are about to be
+                // sent says "Syncing…".
+                leader.syncing.set(true);
                 let tx = self.tx.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let outcome = leader.round().await;
