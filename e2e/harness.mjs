@@ -217,6 +217,20 @@ export async function sync(page) {
   }, 'the sync to finish', 30_000);
 }
 
+/** The status line, as the user reads it. */
+export const syncStatus = (page) => page.locator('.sync-status').textContent();
+
+/** Records the /sync and /sync/events requests a profile makes (its DB
+ * worker's included), as they start. */
+export function syncRequests(context) {
+  const seen = [];
+  context.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path === '/sync' || path === '/sync/events') seen.push({ at: Date.now(), path, request: r });
+  });
+  return seen;
+}
+
 /** Turns "Sync automatically" off (or on): a journey that orders its
  * devices' syncs by hand. */
 export async function autoSync(page, on) {

@@ -4,15 +4,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, openNote, eventually, saved, signUp, signIn,
-  lists, titles, closeAllProfiles, stopAllServers,
+  lists, titles, syncStatus, syncRequests, closeAllProfiles, stopAllServers,
 } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
 after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
-/** The status line, as the user reads it. */
-const status = (page) => page.locator('.sync-status').textContent();
+const status = syncStatus;
 
 test('two devices, nothing pressed: signing in brings the notes, a new note and a typed line arrive within 2 s, the caret and unsaved words stay', async () => {
   const a = await openProfile();
@@ -69,16 +68,6 @@ test('two devices, nothing pressed: signing in brings the notes, a new note and 
   await a.close();
   await b.close();
 });
-
-/** The paths of /sync and /sync/events requests a browser profile makes. */
-function syncRequests(context) {
-  const seen = [];
-  context.on('request', (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path === '/sync' || path === '/sync/events') seen.push({ at: Date.now(), path, request: r });
-  });
-  return seen;
-}
 
 test('five tabs hold one stream; when the leader tab closes another opens it within 2 s, and edits keep arriving', async () => {
   const own = await startServer();

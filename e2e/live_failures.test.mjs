@@ -5,23 +5,14 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, openNote, eventually, saved, signUp, signIn,
-  lists, titles, closeAllProfiles, stopAllServers,
+  lists, titles, syncStatus, syncRequests, closeAllProfiles, stopAllServers,
 } from './harness.mjs';
 
 after(async () => { await closeAllProfiles(); await stopAllServers(); });
 
-const status = (page) => page.locator('.sync-status').textContent();
+const status = syncStatus;
 const live = (page, what) => eventually(async () => /^Live/.test(await status(page)), what, 15_000);
 
-/** The /sync and /sync/events requests a profile makes, as they start. */
-function syncRequests(context) {
-  const seen = [];
-  context.on('request', (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path === '/sync' || path === '/sync/events') seen.push({ at: Date.now(), path, request: r });
-  });
-  return seen;
-}
 
 /** Two profiles signed in to one new account on `server`, both live. */
 async function twoDevices(server, username) {
