@@ -1,6 +1,7 @@
 // Browser benchmarks (numbers, not pass/fail). Run: scripts/bench.sh
 //   1. initial sync of N notes (default 10,000) into an empty browser replica,
-//      from pressing Sync to "Synced" (HTTP + merge + stored on OPFS), and the
+//      which signing in starts, from its first request to "Live" (HTTP +
+//      merge + stored on OPFS), and the
 //      bytes that pull moves, plain and as the server compresses it;
 //   2. cold start to first rendered list with 5,000 notes (a browser restart):
 //      from navigation start to the first note title on screen (the last
@@ -9,18 +10,27 @@
 //      restarts, and their medians;
 //   3. local edit commit latency on the autosave path: Ctrl+S (save now) to
 //      "Saved" (UI -> worker -> SQLite commit on OPFS -> UI), p50/p95 over 1,000 edits;
-//   4. the same in a 5,000-line note, typing in its middle (BENCH_LONG_EDITS, 500).
+//   4. the same in a 5,000-line note, typing in its middle (BENCH_LONG_EDITS, 500);
+//   5. live propagation: from the frame that shows "Saved" on device A to the
+//      frame that draws the text in device B's open note (push, poke, pull,
+//      merge, re-read, draw), BENCH_LIVE_EDITS (200) edits a little over a
+//      second apart (A pushes at most one round of saves a second), with the
+//      time split by the requests' own timings;
+//   6. one idle visible tab (signed in, live) for BENCH_IDLE_MINUTES (10):
+//      the requests it makes besides its stream.
 // 3 and 4 run twice: back to back (the next key right after "Saved", so each
 // save also waits for the re-reads the previous one triggered), and with
 // BENCH_PAUSE_MS (100) between edits, as a typist's pauses give (autosave
 // itself fires 300 ms after the last key). BENCH_PARTS picks parts (a comma
-// list of sync, start, edits): BENCH_PARTS=edits runs only 3 and 4.
+// list of sync, start, edits, live, idle; all but idle by default):
+// BENCH_PARTS=edits runs only 3 and 4.
 // BENCH_RTT_MS puts a network's round trip between the browser and the server
-// for the cold start (a proxy that holds each chunk for half of it each way).
+// for the cold start and live propagation (a proxy that holds each chunk for
+// half of it each way).
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { createServer, connect } from 'node:net';
-import { startServer, openProfile, openApp, signIn, sync, newNote, pasteNewNote } from '../e2e/harness.mjs';
+import { startServer, openProfile, openApp, signIn, signUp, sync, newNote, pasteNewNote, openNote } from '../e2e/harness.mjs';
 
 const NOTES = Number(process.env.BENCH_NOTES || 10_000);
 const COLD_NOTES = 5_000;
@@ -31,7 +41,9 @@ const PAUSE_MS = Number(process.env.BENCH_PAUSE_MS || 100);
 const PARTS = process.env.BENCH_PARTS || 'all';
 const RTT_MS = Number(process.env.BENCH_RTT_MS || 0);
 const RESTARTS = Number(process.env.BENCH_RESTARTS || 3);
-const want = (part) => PARTS === 'all' || PARTS.split(',').includes(part);
+const LIVE_EDITS = Number(process.env.BENCH_LIVE_EDITS || 200);
+const want = (part) => (PARTS === 'all' && part !== 'idle') || PARTS.split(',').includes(part);
+const IDLE_MINUTES = Number(process.env.BENCH_IDLE_MINUTES || 10);
 /** Changes per seeded note: the notes row (2 columns) and 2 lines (their text). */
 const CHANGES_PER_NOTE = 4;
 
@@ -167,26 +179,31 @@ try {
     await seed(server.url, 'bench-sync', NOTES);
     const a = await openProfile();
     page = await openApp(a.context, server.url);
-    await signIn(page, 'bench-sync', 'benchmark password');
-    // Timed in the page, from the click to the frame that shows "Synced" and
-    // to the first title (polling from here would add up to its interval).
+    // Signing in starts the first sync by itself. Timed from its first
+    // request (its own start time, as the click on Sync started it before)
+    // to the frames that show "Live" and the first title, both on the wall
+    // clock the page and the request timings share.
+    const firstRequest = new Promise((resolve) => a.context.on('requestfinished', (r) => {
+      if (new URL(r.url()).pathname === '/sync') resolve(r.timing().startTime);
+    }));
     await page.evaluate(() => {
       const marks = (window.__syncMarks = {});
-      document.addEventListener('click', (e) => {
-        if (e.target.closest('button')?.textContent.trim() === 'Sync') marks.click ??= performance.now();
-      }, true);
+      const now = () => performance.timeOrigin + performance.now();
       new MutationObserver(() => {
-        if (marks.click === undefined) return;
-        if (/^Synced/.test(document.querySelector('.sync-status')?.textContent ?? '')) marks.synced ??= performance.now();
-        if (document.querySelector('.note-list .note-title')) marks.listed ??= performance.now();
+        const status = document.querySelector('.sync-status')?.textContent ?? '';
+        if (/^Syncing/.test(status)) marks.syncing ??= now();
+        if (marks.syncing === undefined) return;
+        if (/^(Live|Synced)/.test(status)) marks.synced ??= now();
+        if (document.querySelector('.note-list .note-title')) marks.listed ??= now();
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
-    const status = await sync(page);
-    if (!status.startsWith('Synced')) throw new Error(status);
-    await page.locator('.note-list .note-title').first().waitFor();
+    await signIn(page, 'bench-sync', 'benchmark password');
+    await page.waitForFunction(() => window.__syncMarks.synced !== undefined && window.__syncMarks.listed !== undefined,
+      null, { timeout: 60_000 });
     const marks = await page.evaluate(() => window.__syncMarks);
-    initialSync = (marks.synced - marks.click) / 1000;
-    listed = (marks.listed - marks.click) / 1000;
+    const start = await firstRequest;
+    initialSync = (marks.synced - start) / 1000;
+    listed = (marks.listed - start) / 1000;
     shown = await page.locator('.note-list .note-title').count();
     more = await page.getByRole('button', { name: /Show more/ }).textContent();
     await a.close();
@@ -275,10 +292,15 @@ try {
     await c.close();
   }
 
+  let propagation;
+  if (want('live')) propagation = await livePropagation();
+  let idle;
+  if (want('idle')) idle = await idleTab();
+
   console.log(`| measurement | result |`);
   console.log(`|---|---|`);
   if (want('sync')) {
-    console.log(`| initial sync of ${NOTES} notes (${NOTES * CHANGES_PER_NOTE} changes) into an empty browser replica | ${initialSync.toFixed(2)} s to "Synced", ${listed.toFixed(2)} s to the list (${shown} rows + "${more}") |`);
+    console.log(`| initial sync of ${NOTES} notes (${NOTES * CHANGES_PER_NOTE} changes) into an empty browser replica, from its first request | ${initialSync.toFixed(2)} s to "Live", ${listed.toFixed(2)} s to the list (${shown} rows + "${more}") |`);
     console.log(`| bytes of that first pull as the server sends them | ${Object.entries(pulled).map(([e, n]) => `${e} ${n}`).join(', ')} |`);
   }
   if (want('start')) {
@@ -290,6 +312,114 @@ try {
     console.log(`| edit commit latency, Ctrl+S to "Saved", ${lat.length} edits | ${both(lat, latPaused)} |`);
     console.log(`| the same in a ${LONG_LINES}-line note, typing in its middle, ${longLat.length} edits | ${both(longLat, longPaused)} |`);
   }
+  if (want('live')) {
+    const { total, parts } = propagation;
+    const split = Object.entries(parts).map(([name, xs]) => `${name} ${pct(xs, 50).toFixed(1)}`).join(', ');
+    console.log(`| live propagation, A's "Saved" frame to the text drawn in B, ${total.length} edits${RTT_MS ? `, ${RTT_MS} ms round trip` : ', loopback'} | p50 ${pct(total, 50).toFixed(1)} ms, p95 ${pct(total, 95).toFixed(1)} ms, max ${pct(total, 100).toFixed(1)} ms; medians of the parts (ms): ${split} |`);
+  }
+  if (want('idle')) {
+    console.log(`| one idle visible tab for ${IDLE_MINUTES} minutes: requests besides the stream | ${idle.requests.length} (${idle.requests.map((t) => `${(t / 1000).toFixed(0)} s`).join(', ')} after it went live); streams opened: ${idle.streams} |`);
+  }
 } finally {
   await server.stop();
+}
+
+/** One visible tab, signed in and live, left alone: what it asks the server. */
+async function idleTab() {
+  const a = await openProfile();
+  const page = await openApp(a.context, server.url);
+  await signUp(page, 'bench-idle', 'benchmark password');
+  await newNote(page, 'Idle');
+  await page.waitForFunction(() => /^Live/.test(document.querySelector('.sync-status')?.textContent ?? ''));
+  await page.waitForTimeout(2_000); // the save's push has ended
+  const start = Date.now();
+  const requests = [];
+  let streams = 0;
+  a.context.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path === '/sync/events') streams += 1;
+    else if (!/\.(js|wasm|css|html)$/.test(path)) requests.push(Date.now() - start);
+  });
+  await page.waitForTimeout(IDLE_MINUTES * 60_000);
+  await a.close();
+  return { requests, streams };
+}
+
+/** Edits on A, each timed from A's "Saved" frame to B's frame that shows it. */
+async function livePropagation() {
+  const site = RTT_MS > 0 ? await slowProxy(server.url, RTT_MS) : server.url;
+  const a = await openProfile();
+  const b = await openProfile();
+  const pa = await openApp(a.context, site);
+  const pb = await openApp(b.context, site);
+  await signUp(pa, 'bench-live', 'benchmark password');
+  await signIn(pb, 'bench-live', 'benchmark password');
+  await newNote(pa, 'Propagation\n');
+  await pb.locator('.note-list .note-title', { hasText: 'Propagation' }).waitFor({ timeout: 10_000 });
+  await openNote(pb, 'Propagation');
+  // Each request's own timing, once it has finished.
+  const requests = { a: [], b: [] };
+  for (const [name, context] of [['a', a.context], ['b', b.context]]) {
+    context.on('requestfinished', (r) => {
+      if (new URL(r.url()).pathname !== '/sync') return;
+      const t = r.timing();
+      const changes = (JSON.parse(r.postData() ?? '{}').changes ?? []).length;
+      requests[name].push({ start: t.startTime, end: t.startTime + t.responseEnd, changes });
+    });
+  }
+  // In A: when "Saved" is drawn; in B: when the note shows the edit. Both
+  // on the wall clock (timeOrigin + now), which the two pages share.
+  await pa.evaluate(() => {
+    window.__saved = [];
+    new MutationObserver(() => {
+      if (document.querySelector('.save-state')?.textContent === 'Saved' && window.__armed) {
+        window.__armed = false;
+        requestAnimationFrame(() => window.__saved.push(performance.timeOrigin + performance.now()));
+      }
+    }).observe(document.body, { childList: true, characterData: true, subtree: true });
+  });
+  await pb.evaluate(() => {
+    window.__shown = [];
+    const area = document.querySelector('textarea.note-text');
+    const look = () => {
+      const want = `edit ${window.__shown.length}`;
+      if (area.value.includes(want)) window.__shown.push(performance.timeOrigin + performance.now());
+      requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  });
+  await openNote(pa, 'Propagation');
+  const editor = pa.getByRole('textbox', { name: 'Note text' });
+  await editor.evaluate((el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); });
+  const total = [];
+  const parts = { 'save → push sent': [], 'push round trip': [], 'push sent → pull sent (poke)': [], 'pull round trip': [], 'pull answered → drawn (merge, re-read, frame)': [] };
+  for (let i = 0; i < LIVE_EDITS; i++) {
+    const began = Date.now();
+    await pa.evaluate(() => { window.__armed = true; });
+    await editor.pressSequentially(`\nedit ${i}`);
+    await editor.press('Control+s');
+    await pa.waitForFunction((n) => window.__saved.length > n, i);
+    await pb.waitForFunction((n) => window.__shown.length > n, i, { timeout: 10_000 });
+    const saved = (await pa.evaluate((n) => window.__saved[n], i));
+    const shown = (await pb.evaluate((n) => window.__shown[n], i));
+    total.push(shown - saved);
+    await new Promise((r) => setTimeout(r, 100)); // the requests' timings arrive
+    const push = requests.a.find((r) => r.changes > 0 && r.start >= saved - 50);
+    const pull = push && requests.b.find((r) => r.start >= push.start);
+    if (push && pull) {
+      parts['save → push sent'].push(push.start - saved);
+      parts['push round trip'].push(push.end - push.start);
+      parts['push sent → pull sent (poke)'].push(pull.start - push.start);
+      parts['pull round trip'].push(pull.end - pull.start);
+      parts['pull answered → drawn (merge, re-read, frame)'].push(shown - pull.end);
+    }
+    requests.a.length = 0;
+    requests.b.length = 0;
+    // A pushes at most one round of saves a second: wait it out, so each
+    // edit is timed alone.
+    await new Promise((r) => setTimeout(r, Math.max(0, 1_150 - (Date.now() - began))));
+  }
+  await a.close();
+  await b.close();
+  return { total, parts };
 }

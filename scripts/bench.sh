@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (numbers, not pass/fail): release builds, then the browser
-# benchmarks, the server's merge and memory benchmark, and the autosave path
-# for a 5,000-line note natively. See docs/BENCHMARKS.md.
+# benchmarks (live propagation among them), the server's merge and memory
+# benchmark, live streams under load, and the autosave path for a 5,000-line
+# note natively. See docs/BENCHMARKS.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,5 +12,6 @@ scripts/wasm-size.sh
 cargo build --release -p server
 NOTES_SERVER_BIN="$root/target/release/server" node bench/browser.mjs
 cargo bench -p server --bench sync_bench
+cargo bench -p server --bench live_bench
 cargo bench -p store --bench autosave
 BENCH_JOURNAL=wal-exclusive cargo bench -p store --bench autosave
