@@ -170,7 +170,7 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
         (
             "negative since",
             400,
-            "since must be 0 or more",
+            "since must be from 0 to 2^53",
             json_edit(|v| v["since"] = json!(-1)),
         ),
         (

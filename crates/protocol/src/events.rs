@@ -38,10 +38,13 @@ impl Poke {
             serde_json::from_str::<Poke>(&event.data)
                 .map_err(|e| format!("unreadable poke {:?}: {e}", event.data))
                 .and_then(|p| {
-                    if p.server_version < 0 {
-                        Err(format!("negative server_version {}", p.server_version))
-                    } else {
+                    if (0..=crate::MAX_COUNTER).contains(&p.server_version) {
                         Ok(p)
+                    } else {
+                        Err(format!(
+                            "server_version {} is not from 0 to 2^53",
+                            p.server_version
+                        ))
                     }
                 }),
         )
@@ -217,6 +220,7 @@ mod tests {
         for bad in [
             "{}",
             "{\"server_version\":-1}",
+            "{\"server_version\":9007199254740993}",
             "{\"server_version\":1.5}",
             "{\"server_version\":1,\"extra\":2}",
             "not json",

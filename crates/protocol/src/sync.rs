@@ -14,6 +14,13 @@ pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
 /// The most changes one request may push (413 beyond it).
 pub const MAX_PUSHED_CHANGES: usize = 10_000;
 
+/// The largest counter (`db_version`, `col_version`, `cl`, `seq`, a cursor or
+/// a server version) either side accepts: 2^53, far beyond what any replica
+/// reaches by writing, and exact in every JSON number. A counter near
+/// i64::MAX would pin the clock of every replica that merged it (the next
+/// version is that plus one), so it is refused, not stored.
+pub const MAX_COUNTER: i64 = 1 << 53;
+
 /// One row of `crsql_changes` on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

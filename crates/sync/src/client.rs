@@ -254,6 +254,12 @@ pub fn absorb(
             server: response.schema_version,
         });
     }
+    if !(0..=protocol::MAX_COUNTER).contains(&response.server_version) {
+        return Err(SyncError::BadResponse(format!(
+            "server_version {} is not from 0 to 2^53",
+            response.server_version
+        )));
+    }
     let changes = response
         .changes
         .iter()
@@ -264,7 +270,8 @@ pub fn absorb(
                     "change {index} has no site_id"
                 )));
             }
-            from_wire(w, None)
+            crate::convert::check_counters(w)
+                .and_then(|()| from_wire(w, None))
                 .map_err(|reason| SyncError::BadResponse(format!("change {index}: {reason}")))
         })
         .collect::<Result<Vec<_>, _>>()?;

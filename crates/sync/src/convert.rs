@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use protocol::value::Decoded;
-use protocol::{SiteIdHex, WireChange, WireValue};
+use protocol::{MAX_COUNTER, SiteIdHex, WireChange, WireValue};
 use store::{Change, Value};
 
 /// Encodes a change for the wire, with its origin site.
@@ -37,6 +37,22 @@ fn encode(c: &Change, site_id: Option<String>) -> WireChange {
         site_id,
         cl: c.cl,
         seq: c.seq,
+    }
+}
+
+/// Whether a change's counters are in range: `col_version`, `db_version` and
+/// `cl` from 1, `seq` from 0, none above [`MAX_COUNTER`]. Checked by both
+/// sides: a server must not store a clock-pinning counter, and a client must
+/// not merge one from a server that did.
+pub fn check_counters(w: &WireChange) -> Result<(), String> {
+    let within = |v: i64, from: i64| (from..=MAX_COUNTER).contains(&v);
+    if within(w.col_version, 1) && within(w.db_version, 1) && within(w.cl, 1) && within(w.seq, 0) {
+        Ok(())
+    } else {
+        Err(format!(
+            "col_version, db_version and cl must be 1 or more and seq 0 or more, \
+             and none above 2^53 ({MAX_COUNTER})"
+        ))
     }
 }
 

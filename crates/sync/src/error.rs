@@ -14,7 +14,7 @@ pub enum SyncError {
     SchemaMismatch { client: u32, server: u32 },
     #[error("site_id must be 32 hex digits")]
     BadSiteId,
-    #[error("since must be 0 or more, got {0}")]
+    #[error("since must be from 0 to 2^53, got {0}")]
     BadSince(i64),
     #[error("page_size must be 1 or more")]
     BadPageSize,

@@ -91,11 +91,6 @@ fn validate(index: usize, c: &Change, tables: &HashMap<String, CrrTable>) -> Res
             "a row sentinel (cid \"-1\") carries no value: send null".into(),
         ));
     }
-    if c.col_version < 1 || c.db_version < 1 || c.cl < 1 || c.seq < 0 {
-        return Err(bad(
-            "col_version, db_version and cl must be 1 or more and seq 0 or more".into(),
-        ));
-    }
     crate::pk::validate(&c.pk, table.pk_columns).map_err(|why| {
         bad(format!(
             "pk is not a packed primary key of {} column(s) for table {:?}: {why}",
@@ -139,7 +134,7 @@ pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError>
         });
     }
     let client = SiteIdHex::decode(&request.site_id).ok_or(SyncError::BadSiteId)?;
-    if request.since < 0 {
+    if !(0..=protocol::MAX_COUNTER).contains(&request.since) {
         return Err(SyncError::BadSince(request.since));
     }
     let page_size = match request.page_size {
@@ -155,6 +150,8 @@ pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError>
     }
     let mut changes = Vec::with_capacity(request.changes.len());
     for (index, w) in request.changes.iter().enumerate() {
+        crate::convert::check_counters(w)
+            .map_err(|reason| SyncError::BadChange { index, reason })?;
         if w.site_id
             .as_deref()
             .is_some_and(|s| SiteIdHex::decode(s) != Some(client))
@@ -165,8 +162,9 @@ pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError>
                     .into(),
             });
         }
-        let change =
-            from_wire(w, Some(&client)).map_err(|reason| SyncError::BadChange { index, reason })?;
+        let change = crate::convert::check_counters(w)
+            .and_then(|()| from_wire(w, Some(&client)))
+            .map_err(|reason| SyncError::BadChange { index, reason })?;
         changes.push(change);
     }
     Ok(Push {
