@@ -1,10 +1,23 @@
 //! HTTP calls from the leader worker to the server (same origin), with
 //! failures turned into words for the user.
 
+use std::future::Future;
+use std::pin::pin;
+
+use futures::future::{Either, select};
 use gloo_net::http::{Request, Response};
+use gloo_timers::future::TimeoutFuture;
 use protocol::{Credentials, ErrorBody, SessionToken, SyncRequest, SyncResponse};
+use web_sys::{AbortController, AbortSignal};
 
 use crate::rpc::RpcError;
+
+/// A `/sync` whose answer has not begun this long after it was sent is lost
+/// (a connection that died without the browser noticing): it fails like any
+/// network error, so that the round ends and is tried again instead of
+/// "Syncing…" staying until a reload. Its body then has this much longer.
+const ANSWER_WITHIN_MS: u32 = 60_000;
+const BODY_WITHIN_MS: u32 = 120_000;
 
 /// No answer. The browser's own words ("TypeError: Failed to fetch") mean
 /// nothing to a user: they go to the console, and the user reads what
@@ -52,8 +65,9 @@ async fn post_json(
     path: &str,
     token: Option<&str>,
     body: &impl serde::Serialize,
+    signal: Option<&AbortSignal>,
 ) -> Result<Response, RpcError> {
-    let mut request = Request::post(path);
+    let mut request = Request::post(path).abort_signal(signal);
     if let Some(token) = token {
         request = request.header("Authorization", &format!("Bearer {token}"));
     }
@@ -67,7 +81,13 @@ async fn post_json(
 
 /// Creates an account; `Ok(false)` if the username already exists.
 pub async fn create_account(username: &str, password: &str) -> Result<bool, RpcError> {
-    let r = post_json("/api/accounts", None, &credentials(username, password)).await?;
+    let r = post_json(
+        "/api/accounts",
+        None,
+        &credentials(username, password),
+        None,
+    )
+    .await?;
     match r.status() {
         201 => Ok(true),
         409 => Ok(false),
@@ -77,7 +97,13 @@ pub async fn create_account(username: &str, password: &str) -> Result<bool, RpcE
 
 /// Signs in; returns the session token.
 pub async fn sign_in(username: &str, password: &str) -> Result<String, RpcError> {
-    let r = post_json("/api/sessions", None, &credentials(username, password)).await?;
+    let r = post_json(
+        "/api/sessions",
+        None,
+        &credentials(username, password),
+        None,
+    )
+    .await?;
     if r.status() != 200 {
         return Err(refused(r).await);
     }
@@ -126,9 +152,36 @@ pub fn retry_after_ms(r: &Response) -> u64 {
         .map_or(0, |secs| secs.saturating_mul(1_000))
 }
 
+/// `work`, unless it takes longer than `ms`: then `abort` is aborted.
+async fn within<T>(ms: u32, abort: &AbortController, work: impl Future<Output = T>) -> Option<T> {
+    match select(pin!(work), TimeoutFuture::new(ms)).await {
+        Either::Left((done, _)) => Some(done),
+        Either::Right(_) => {
+            abort.abort();
+            None
+        }
+    }
+}
+
+fn no_answer(what: &str) -> RpcError {
+    RpcError::Offline(format!("{what}; your notes are safe on this device."))
+}
+
 /// One `/sync` round trip.
 pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Refusal> {
-    let r = post_json("/sync", Some(token), request).await?;
+    let abort = AbortController::new().map_err(|_| RpcError::Unexpected)?;
+    let r = within(
+        ANSWER_WITHIN_MS,
+        &abort,
+        post_json("/sync", Some(token), request, Some(&abort.signal())),
+    )
+    .await
+    .ok_or_else(|| {
+        no_answer(&format!(
+            "the server did not answer for {} s",
+            ANSWER_WITHIN_MS / 1000
+        ))
+    })??;
     if r.status() == 409 {
         // The server's schema is another one: what the user can do is load
         // the app's newest release, which the service worker may already have.
@@ -150,7 +203,15 @@ pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Re
     }
     // Parsed from the bytes: `json()` would decode them into a JS string and
     // copy that back into wasm as UTF-8, a visible share of a big first sync.
-    let body = r.binary().await.map_err(offline)?;
+    let body = within(BODY_WITHIN_MS, &abort, r.binary())
+        .await
+        .ok_or_else(|| {
+            no_answer(&format!(
+                "the server's answer did not finish arriving within {} s",
+                BODY_WITHIN_MS / 1000
+            ))
+        })?
+        .map_err(offline)?;
     serde_json::from_slice(&body)
         .map_err(|e| RpcError::Server(format!("unreadable answer from the server: {e}")).into())
 }

@@ -546,6 +546,18 @@ fn a_failed_round_is_retried_with_backoff_which_a_commit_does_not_cut_short() {
     let first = sim.times(Command::StartRound, t);
     assert_eq!(first.len(), 1);
     let failed = first[0] + ROUND;
+    let view = sim.s.view(sim.now);
+    assert_eq!(
+        view.retry_at,
+        Some(failed + 10 * SEC),
+        "the status can count down"
+    );
+    assert_eq!(
+        view.round_failure,
+        Some(Failure::Server {
+            retry_after: 10 * SEC
+        })
+    );
     sim.refuse_rounds = None;
     assert!(sim.feed(Input::LocalCommit).is_empty());
     sim.wait(MIN);
@@ -555,6 +567,7 @@ fn a_failed_round_is_retried_with_backoff_which_a_commit_does_not_cut_short() {
         "{:?}",
         sim.log
     );
+    assert_eq!(sim.s.view(sim.now).round_failure, None, "it went through");
 }
 
 #[test]

@@ -107,7 +107,8 @@ impl LiveHandle {
             Mode::Paused => Live::Paused,
         };
         let offline = view.offline
-            || (view.mode == Mode::Retrying && view.link_failure == Some(Failure::Offline));
+            || (view.mode == Mode::Retrying && view.link_failure == Some(Failure::Offline))
+            || view.round_failure == Some(Failure::Offline);
         (live, view.retry_at.map(|t| t as f64), offline)
     }
 }

@@ -176,4 +176,6 @@ pub struct View {
     pub offline: bool,
     /// Why the last attempt to open the stream failed, until one opens.
     pub link_failure: Option<Failure>,
+    /// Why the last round failed, while its retry waits.
+    pub round_failure: Option<Failure>,
 }

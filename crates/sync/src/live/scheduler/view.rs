@@ -89,6 +89,7 @@ impl Scheduler {
             retry_at,
             offline: !self.online,
             link_failure: self.link_failure,
+            round_failure: self.round_failure.filter(|_| self.want_at.is_some()),
         }
     }
 }
