@@ -30,6 +30,13 @@ pub(crate) fn is_valid_key(key: &str) -> bool {
     int_len <= bytes.len() && (bytes.len() == int_len || bytes[bytes.len() - 1] != b' ')
 }
 
+/// Longest key handed to upstream's `key_between`: its `midpoint` recurses
+/// once per character of a key like "a0~~~~…", so a long key from another
+/// replica would overflow the worker's stack. Keys made here stay far
+/// shorter; longer ones (crafted, or a gap typed into thousands of times) go
+/// to [`between_long`].
+const UPSTREAM_MAX: usize = 256;
+
 /// One key strictly between `lo` and `hi`; a missing or unusable bound is
 /// treated as open. Returns `None` only if upstream refuses (keys exhausted).
 fn between(lo: Option<&str>, hi: Option<&str>) -> Option<String> {
@@ -42,7 +49,47 @@ fn between(lo: Option<&str>, hi: Option<&str>) -> Option<String> {
         // after `lo` is the best order still available.
         hi = None;
     }
+    if lo.is_some_and(|k| k.len() > UPSTREAM_MAX) || hi.is_some_and(|k| k.len() > UPSTREAM_MAX) {
+        return between_long(lo, hi);
+    }
     fract_key_between(lo, hi).ok().flatten()
+}
+
+/// A key strictly between two valid keys (`lo < hi`), at least one of them
+/// long, made in one pass over them: no recursion, whatever their length.
+fn between_long(lo: Option<&str>, hi: Option<&str>) -> Option<String> {
+    match (lo, hi) {
+        // Any extension of `lo` is above it, and below `hi` unless `lo` is
+        // a prefix of `hi`.
+        (Some(lo), hi) => match hi.and_then(|h| h.strip_prefix(lo)) {
+            None => Some(format!("{lo}V")),
+            Some(rest) => below(rest).map(|x| format!("{lo}{x}")),
+        },
+        // Below a key with a fraction: its integer part alone.
+        (None, Some(hi)) => {
+            let int_len = match hi.as_bytes().first()? {
+                head @ b'a'..=b'z' => usize::from(head - b'a') + 2,
+                head @ b'A'..=b'Z' => usize::from(b'Z' - head) + 2,
+                _ => return None,
+            };
+            let int = hi.get(..int_len)?;
+            (int != hi && int != SMALLEST_INTEGER).then(|| int.to_owned())
+        }
+        (None, None) => fract_key_between(None, None).ok().flatten(),
+    }
+}
+
+/// A non-empty string below `rest` (non-empty, not ending in a space) that
+/// does not end in a space: `rest` with its last character one lower, or,
+/// where that would be a space, " V" in its place.
+fn below(rest: &str) -> Option<String> {
+    let (&last, head) = rest.as_bytes().split_last()?;
+    let head = std::str::from_utf8(head).ok()?;
+    match last {
+        b'"'..=b'~' => Some(format!("{head}{}", char::from(last - 1))),
+        b'!' => Some(format!("{head} V")),
+        _ => None,
+    }
 }
 
 /// `n` ascending keys strictly between `lo` and `hi`. Appending counts up
@@ -94,21 +141,31 @@ fn fallback(prev: Option<&str>) -> String {
 /// A lineage strictly between `lo` and `hi` (`lo < hi`), ending in `id` so it
 /// is unique: it orders a new line between two lines that share a position.
 /// Lineages are ids (hex, `:`, `-`) joined by `!`, which sorts below all of
-/// them.
+/// them. One pass over `hi`: a lineage from another replica may be anything,
+/// and a crafted one of 100,000 `!` must not take a stack frame each.
 pub(crate) fn lineage_between(lo: &str, hi: &str, id: &str) -> String {
-    match hi.strip_prefix(lo) {
-        // `lo` is not a prefix of `hi`: the first difference decides, so any
-        // extension of `lo` still sorts below `hi`.
-        None => format!("{lo}!{id}"),
-        Some(rest) => match rest.strip_prefix('!') {
-            Some(deeper) if !deeper.is_empty() => {
-                format!("{lo}!{}", lineage_between("", deeper, id))
-            }
-            // `hi` continues with a character above '!', or is only
-            // hand-made data, where no better order exists.
-            _ => format!("{lo}!{id}"),
-        },
+    let mut out = format!("{lo}!");
+    // `lo` not a prefix of `hi`: the first difference decides, so any
+    // extension of `lo` still sorts below `hi`. Likewise when `hi` goes on
+    // with a character above '!', or is hand-made data where no better order
+    // exists.
+    let mut deeper = match hi.strip_prefix(lo).and_then(|rest| rest.strip_prefix('!')) {
+        Some(d) if !d.is_empty() => d,
+        _ => {
+            out.push_str(id);
+            return out;
+        }
+    };
+    // `hi` is `lo`, '!', then more: go below that, one '!' per level.
+    loop {
+        out.push('!');
+        match deeper.strip_prefix('!') {
+            Some(d) if !d.is_empty() => deeper = d,
+            _ => break,
+        }
     }
+    out.push_str(id);
+    out
 }
 
 #[cfg(test)]
@@ -165,6 +222,40 @@ mod tests {
             assert!(lo < inner && inner < mid, "{lo} < {inner} < {mid}");
             lo = mid;
         }
+    }
+
+    #[test]
+    fn a_crafted_lineage_of_100000_bangs_takes_one_pass_not_a_frame_each() {
+        let hi = "!".repeat(100_000);
+        let made = lineage_between("", &hi, "id");
+        assert!(made.as_str() > "" && made.ends_with("id"));
+        let made = lineage_between("3fa9", &format!("3fa9{hi}"), "id");
+        assert!(made.starts_with("3fa9!") && made.ends_with("id"));
+    }
+
+    #[test]
+    fn long_positions_from_elsewhere_are_worked_without_upstream_recursion() {
+        // Valid keys of 100,001 characters: upstream's midpoint would recurse
+        // once per '~'.
+        let lo = format!("a0{}", "~".repeat(100_000));
+        assert!(is_valid_key(&lo));
+        let after = keys_between(Some(&lo), None, 3);
+        assert!(ascending(&after) && after[0] > lo, "after");
+        let hi = "a1";
+        let inside = keys_between(Some(&lo), Some(hi), 5);
+        assert!(ascending(&inside) && inside[0] > lo && inside[4].as_str() < hi);
+        assert!(inside.iter().all(|k| is_valid_key(k)));
+        // A long upper bound that extends the lower one, ending in '!' too.
+        let hi = format!("{lo}!");
+        let inside = keys_between(Some(&lo), Some(&hi), 3);
+        assert!(
+            ascending(&inside) && inside[0] > lo && inside[2] < hi,
+            "{:?}",
+            &inside[0][lo.len()..]
+        );
+        let before = keys_between(None, Some(&lo), 2);
+        assert!(ascending(&before) && before[1] < lo);
+        assert!(before.iter().all(|k| is_valid_key(k)));
     }
 
     #[test]
