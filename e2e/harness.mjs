@@ -231,6 +231,22 @@ export function syncRequests(context) {
   return seen;
 }
 
+/** Waits until the status line says Live. */
+export const live = (page, what) => eventually(async () => /^Live/.test(await syncStatus(page)), what, 15_000);
+
+/** Two profiles signed in to one new account on `server`, both live. */
+export async function twoDevices(server, username) {
+  const a = await openProfile();
+  const b = await openProfile();
+  const pa = await openApp(a.context, server.url);
+  const pb = await openApp(b.context, server.url);
+  await signUp(pa, username, 'password one');
+  await signIn(pb, username, 'password one');
+  await live(pa, 'A live');
+  await live(pb, 'B live');
+  return { a, b, pa, pb };
+}
+
 /** Turns "Sync automatically" off (or on): a journey that orders its
  * devices' syncs by hand. */
 export async function autoSync(page, on) {
