@@ -75,9 +75,15 @@ async function token(base, username, create = false) {
   return (await r.json()).token;
 }
 
-/** A `/sync` request body from `site` (the server's default page size). */
-const syncBody = (site, since, changes) =>
-  JSON.stringify({ protocol: 2, schema_version: 2, site_id: site, since, changes });
+/**
+ * A `/sync` request body from `site` (the server's default page size); past
+ * the first page, `epoch` is the last answer's (docs/PROTOCOL.md, section 6).
+ */
+const syncBody = (site, since, changes, epoch) =>
+  JSON.stringify({
+    protocol: 3, schema_version: 2, site_id: site, since, changes,
+    ...(epoch ? { seen: { epoch, version: since } } : {}),
+  });
 
 /** Pushes `count` notes to the account as another device would. */
 async function seed(base, username, count) {
@@ -133,9 +139,10 @@ async function pullBytes(base, username, encodings) {
       r.on('end', () => resolve({ encoding: r.headers['content-encoding'] ?? 'none', body: Buffer.concat(chunks) }));
     });
     req.on('error', reject);
-    req.end(syncBody(site, since, []));
+    req.end(syncBody(site, since, [], epoch));
   });
   const sizes = Object.fromEntries(['none', ...encodings].map((e) => [e, 0]));
+  let epoch;
   for (let since = 0; ;) {
     const plain = await post(since, null);
     sizes.none += plain.body.length;
@@ -146,6 +153,7 @@ async function pullBytes(base, username, encodings) {
     const answer = JSON.parse(plain.body);
     if (!answer.more) return sizes;
     since = answer.server_version;
+    epoch = answer.epoch;
   }
 }
 

@@ -55,10 +55,20 @@ impl StoreCache {
         if let Some(s) = open.get(&user) {
             return Ok(s.clone());
         }
-        let store = UserStore(Arc::new(Mutex::new(Store::open(
-            self.path(user),
-            &self.options,
-        )?)));
+        let store = Store::open(self.path(user), &self.options)?;
+        // Whatever happened to the file while it was closed (a restore from
+        // a backup, say), answers from now on come from a new epoch.
+        // On a full database the epoch waits for the next opening: nothing
+        // can be written before then anyway, and reading stays possible.
+        match store.begin_server_epoch() {
+            Err(e) if e.is_disk_full() => {
+                tracing::warn!(user, error = %e, "no room to start a new epoch");
+            }
+            other => {
+                other?;
+            }
+        }
+        let store = UserStore(Arc::new(Mutex::new(store)));
         // The evicted entry is dropped here or by its last user.
         open.put(user, store.clone());
         Ok(store)

@@ -144,10 +144,28 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             json_edit(|v| v["admin"] = json!(true)),
         ),
         (
-            "protocol 1",
+            "protocol 2",
             400,
-            "protocol version 1 is not supported (this side speaks 2); update the app before syncing",
-            json_edit(|v| v["protocol"] = json!(1)),
+            "protocol version 2 is not supported (this side speaks 3); update the app before syncing",
+            json_edit(|v| v["protocol"] = json!(2)),
+        ),
+        (
+            "seen epoch not hex",
+            400,
+            "seen.epoch must be 32 hex digits and seen.version from 0 to 2^53",
+            json_edit(|v| v["seen"] = json!({"epoch": "z".repeat(32), "version": 1})),
+        ),
+        (
+            "seen version negative",
+            400,
+            "seen.epoch must be 32 hex digits",
+            json_edit(|v| v["seen"] = json!({"epoch": "0".repeat(32), "version": -1})),
+        ),
+        (
+            "seen with an unknown field",
+            400,
+            "unknown field `at`",
+            json_edit(|v| v["seen"] = json!({"epoch": "0".repeat(32), "version": 1, "at": 2})),
         ),
         (
             "schema from the future",

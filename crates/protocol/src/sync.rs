@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::value::WireValue;
 
-/// Bumped on any incompatible change of these types (2: `page_size`).
-pub const PROTOCOL_VERSION: u32 = 2;
+/// Bumped on any incompatible change of these types (2: `page_size`; 3: the
+/// server's epoch, `seen`, `head` and `resend`).
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The largest request body the server reads (413 beyond it).
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
@@ -59,6 +60,21 @@ pub struct SyncRequest {
     /// client asks a small first page to start merging while larger ones travel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<u32>,
+    /// The server history the client's cursors come from; absent before the
+    /// client's first answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<Seen>,
+}
+
+/// The newest server history a client has seen: the epoch of its last
+/// answer, and the highest server version it was told in that epoch
+/// (`server_version` or `head`, whichever is higher).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seen {
+    /// 32 hex digits, as the server sent it.
+    pub epoch: String,
+    pub version: i64,
 }
 
 /// The answer to `POST /sync`.
@@ -73,9 +89,19 @@ pub struct SyncResponse {
     pub server_version: i64,
     /// More changes are waiting: ask again at once with `since = server_version`.
     pub more: bool,
+    /// The history this answer comes from, 32 hex digits: new each time the
+    /// server opens the user's database.
+    pub epoch: String,
+    /// The server's version after merging this request's push.
+    pub head: i64,
+    /// The server no longer holds the history the client's cursors come from
+    /// (it was restored from a backup, or is a new server): the client sends
+    /// again every change it made, from the start. This answer's changes
+    /// start from 0.
+    pub resend: bool,
 }
 
-/// A site id as 32 lowercase hex digits.
+/// A site id (or an epoch id) as 32 lowercase hex digits.
 pub struct SiteIdHex;
 
 impl SiteIdHex {
@@ -142,7 +168,7 @@ mod tests {
 
     #[test]
     fn page_size_may_be_left_out_and_is_not_sent_when_unset() {
-        let json = r#"{"protocol":2,"schema_version":2,"site_id":"00","since":0,"changes":[]}"#;
+        let json = r#"{"protocol":3,"schema_version":2,"site_id":"00","since":0,"changes":[]}"#;
         let request: SyncRequest = serde_json::from_str(json).unwrap();
         assert_eq!(request.page_size, None);
         assert_eq!(serde_json::to_string(&request).unwrap(), json);

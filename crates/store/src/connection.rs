@@ -1,12 +1,13 @@
 //! One SQLite connection with cr-sqlite, configured and migrated.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
 use crate::changes::{SITE_ID_LEN, SiteId};
 use crate::notes::cache::LineCache;
+use crate::schema::CrrSchema;
 use crate::{StoreError, migrations};
 
 /// How SQLite journals writes.
@@ -55,6 +56,8 @@ pub struct Store {
     conn: Option<Connection>,
     /// The lines of the note last read or saved (see `notes::cache`).
     pub(crate) line_cache: RefCell<Option<LineCache>>,
+    /// The replicated tables, read once (see `schema`).
+    pub(crate) crr_schema: OnceCell<CrrSchema>,
 }
 
 impl Store {
@@ -110,6 +113,7 @@ impl Store {
         let mut store = Self {
             conn: Some(conn),
             line_cache: RefCell::new(None),
+            crr_schema: OnceCell::new(),
         };
         migrations::migrate(store.conn_mut())?;
         Ok(store)

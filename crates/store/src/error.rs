@@ -22,6 +22,8 @@ pub enum StoreError {
         expected: usize,
         found: usize,
     },
+    #[error("a server epoch id must be 16 bytes, the database holds {found}")]
+    BadEpochId { found: usize },
     #[error("change {index} could not be applied: {source}")]
     Apply {
         index: usize,

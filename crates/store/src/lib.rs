@@ -4,16 +4,22 @@
 //!   schema migrated; it runs `crsql_finalize()` when closed or dropped.
 //! - [`changes`]: read the changes since a `db_version`, apply a batch of changes
 //!   atomically.
+//! - [`epochs`]: which history a server database holds, so that clients of
+//!   one restored from a backup send again what it lost.
+//! - [`schema`]: the replicated tables' columns and types, read once.
 //! - [`migrations`]: the ordered schema, with its version stored in the file.
 
 pub mod changes;
 mod connection;
+pub mod epochs;
 mod error;
 pub mod migrations;
 pub mod notes;
+pub mod schema;
 
 pub use changes::{Change, ChangeFilter, ChangePage, PageEnd, SITE_ID_LEN, SiteId};
 pub use connection::{Journal, OpenOptions, Store};
+pub use epochs::EpochId;
 pub use error::StoreError;
 pub use notes::{Conflict, Note, NotePage, NoteSummary, Splice, Version, VersionSummary};
 pub use rusqlite::types::Value;

@@ -38,6 +38,12 @@ pub const MIGRATIONS: &[Migration] = &[
         data: None,
         replicated: false,
     },
+    Migration {
+        version: 4,
+        sql: include_str!("../migrations/0004_server_epochs.sql"),
+        data: None,
+        replicated: false,
+    },
 ];
 
 /// The version this build migrates files to (`PRAGMA user_version`).
@@ -97,7 +103,7 @@ mod tests {
 
     #[test]
     fn a_local_step_leaves_the_replicated_schema_version() {
-        assert_eq!(LATEST_VERSION, 3);
+        assert_eq!(LATEST_VERSION, 4);
         assert_eq!(SCHEMA_VERSION, 2);
     }
 }

@@ -1,6 +1,8 @@
 //! The client half of a sync round.
 
-use protocol::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse, WireChange, WireValue};
+use protocol::{
+    PROTOCOL_VERSION, Seen, SiteIdHex, SyncRequest, SyncResponse, WireChange, WireValue,
+};
 use store::migrations::SCHEMA_VERSION;
 use store::{ChangeFilter, PageEnd, Store, changes::apply_in};
 
@@ -69,7 +71,7 @@ impl Round {
         read_push(
             store,
             self.push_upto,
-            cursors.received_server_version,
+            &cursors,
             self.push_page.saturating_mul(2).min(max_changes),
         )
         .map(Some)
@@ -82,9 +84,14 @@ impl Round {
     /// order; if absorbing this one fails, drop the next one's answer (a pull
     /// changes nothing on the server).
     pub fn next_pull(&self, response: &SyncResponse) -> Option<Round> {
-        if self.more_local || !response.more {
+        if self.more_local || !response.more || response.resend {
             return None;
         }
+        let told = response.server_version.max(response.head);
+        let version = match &self.request.seen {
+            Some(seen) if seen.epoch == response.epoch => seen.version.max(told),
+            _ => told,
+        };
         Some(Round {
             request: SyncRequest {
                 protocol: self.request.protocol,
@@ -97,6 +104,10 @@ impl Round {
                         .page_size
                         .map_or(FIRST_PULL_PAGE, |n| n.saturating_mul(2)),
                 ),
+                seen: Some(Seen {
+                    epoch: response.epoch.clone(),
+                    version,
+                }),
             },
             push_from: self.push_upto,
             push_upto: self.push_upto,
@@ -111,6 +122,10 @@ impl Round {
 pub struct Progress {
     pub pushed: usize,
     pub pulled: usize,
+    /// The server had lost history this replica relied on (restored from a
+    /// backup, or new): every local change goes again, from the start. Drop
+    /// any answer asked ahead and prepare the next round afresh.
+    pub resent: bool,
     /// Nothing left to push or pull: the replica is in sync.
     pub done: bool,
 }
@@ -123,17 +138,17 @@ pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
     read_push(
         store,
         (cursors.pushed_local_version, cursors.pushed_local_seq),
-        cursors.received_server_version,
+        &cursors,
         max_changes,
     )
 }
 
 /// A round pushing the local changes after `from`, asking for the server's
-/// changes after `since`.
+/// changes after those `cursors` received.
 fn read_push(
     store: &Store,
     from: (i64, i64),
-    since: i64,
+    cursors: &Cursors,
     max_changes: usize,
 ) -> Result<Round, SyncError> {
     let site = store.site_id()?;
@@ -161,9 +176,15 @@ fn read_push(
             protocol: PROTOCOL_VERSION,
             schema_version: SCHEMA_VERSION,
             site_id: SiteIdHex::encode(&site),
-            since,
+            since: cursors.received_server_version,
             changes,
             page_size: Some(FIRST_PULL_PAGE),
+            seen: cursors.server_epoch.map(|epoch| Seen {
+                epoch: SiteIdHex::encode(&epoch),
+                version: cursors
+                    .seen_server_version
+                    .max(cursors.received_server_version),
+            }),
         },
         push_from: from,
         push_upto,
@@ -254,12 +275,21 @@ pub fn absorb(
             server: response.schema_version,
         });
     }
-    if !(0..=protocol::MAX_COUNTER).contains(&response.server_version) {
+    if !(0..=protocol::MAX_COUNTER).contains(&response.head) {
         return Err(SyncError::BadResponse(format!(
-            "server_version {} is not from 0 to 2^53",
-            response.server_version
+            "head {} is not from 0 to 2^53",
+            response.head
         )));
     }
+    if !(0..=response.head).contains(&response.server_version) {
+        return Err(SyncError::BadResponse(format!(
+            "server_version {} is not from 0 to head ({})",
+            response.server_version, response.head
+        )));
+    }
+    let epoch = SiteIdHex::decode(&response.epoch)
+        .ok_or_else(|| SyncError::BadResponse("epoch is not 32 hex digits".into()))?;
+    let schema = store.crr_schema()?;
     let changes = response
         .changes
         .iter()
@@ -272,18 +302,33 @@ pub fn absorb(
             }
             crate::convert::check_counters(w)
                 .and_then(|()| from_wire(w, None))
+                .and_then(|c| crate::check::change(&c, schema).map(|()| c))
                 .map_err(|reason| SyncError::BadResponse(format!("change {index}: {reason}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
 
     let tx = store.conn_mut().transaction()?;
     let mut cursors = Cursors::load(&tx)?;
-    if (cursors.pushed_local_version, cursors.pushed_local_seq) < round.push_from {
+    // After a resend nothing counts as acknowledged, so no order is broken.
+    if !response.resend
+        && (cursors.pushed_local_version, cursors.pushed_local_seq) < round.push_from
+    {
         return Err(SyncError::OutOfOrder);
     }
     apply_in(&tx, &changes)?;
-    let pushed = (cursors.pushed_local_version, cursors.pushed_local_seq).max(round.push_upto);
-    (cursors.pushed_local_version, cursors.pushed_local_seq) = pushed;
+    (cursors.pushed_local_version, cursors.pushed_local_seq) = if response.resend {
+        // What the server lost may be anything this replica ever sent.
+        (0, i64::MAX)
+    } else {
+        (cursors.pushed_local_version, cursors.pushed_local_seq).max(round.push_upto)
+    };
+    let told = response.head.max(response.server_version);
+    cursors.seen_server_version = if cursors.server_epoch == Some(epoch) {
+        cursors.seen_server_version.max(told)
+    } else {
+        told
+    };
+    cursors.server_epoch = Some(epoch);
     cursors.received_server_version = response.server_version;
     cursors.save(&tx)?;
     tx.commit()?;
@@ -291,7 +336,8 @@ pub fn absorb(
     Ok(Progress {
         pushed: round.request.changes.len(),
         pulled: changes.len(),
-        done: !round.more_local && !response.more,
+        resent: response.resend,
+        done: !response.resend && !round.more_local && !response.more,
     })
 }
 

@@ -5,6 +5,8 @@ use rusqlite::{Connection, OptionalExtension};
 const PUSHED: &str = "pushed_local_version";
 const PUSHED_SEQ: &str = "pushed_local_seq";
 const RECEIVED: &str = "received_server_version";
+const EPOCH: &str = "server_epoch";
+const SEEN: &str = "seen_server_version";
 
 /// How far this replica has synced. Two separate clocks, never mixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +18,12 @@ pub struct Cursors {
     pub pushed_local_seq: i64,
     /// Server changes up to this server db_version were received and merged.
     pub received_server_version: i64,
+    /// The server history the last answer came from (`None` before any).
+    pub server_epoch: Option<store::EpochId>,
+    /// The highest server version heard of in that epoch, including the
+    /// server's version after merging a push (its `head`): the server checks
+    /// it still holds that much, so that nothing acknowledged is lost.
+    pub seen_server_version: i64,
 }
 
 impl Cursors {
@@ -28,10 +36,21 @@ impl Cursors {
                 .optional()?
                 .unwrap_or(default))
         };
+        // Kept as a blob: the column's INTEGER affinity never converts one.
+        let epoch: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT value FROM sync_state WHERE key = ?1",
+                [EPOCH],
+                |r| r.get(0),
+            )
+            .optional()?;
         Ok(Self {
             pushed_local_version: get(PUSHED, 0)?,
             pushed_local_seq: get(PUSHED_SEQ, i64::MAX)?,
             received_server_version: get(RECEIVED, 0)?,
+            // A malformed id counts as none: the next answer settles it.
+            server_epoch: epoch.and_then(|e| e.try_into().ok()),
+            seen_server_version: get(SEEN, 0)?,
         })
     }
 
@@ -44,6 +63,11 @@ impl Cursors {
         put.execute((PUSHED, self.pushed_local_version))?;
         put.execute((PUSHED_SEQ, self.pushed_local_seq))?;
         put.execute((RECEIVED, self.received_server_version))?;
+        put.execute((SEEN, self.seen_server_version))?;
+        match &self.server_epoch {
+            Some(epoch) => put.execute((EPOCH, &epoch[..]))?,
+            None => conn.execute("DELETE FROM sync_state WHERE key = ?1", [EPOCH])?,
+        };
         Ok(())
     }
 }

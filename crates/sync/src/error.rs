@@ -16,6 +16,8 @@ pub enum SyncError {
     BadSiteId,
     #[error("since must be from 0 to 2^53, got {0}")]
     BadSince(i64),
+    #[error("seen.epoch must be 32 hex digits and seen.version from 0 to 2^53")]
+    BadSeen,
     #[error("page_size must be 1 or more")]
     BadPageSize,
     #[error(

@@ -13,9 +13,25 @@ const TEXT: u8 = 3;
 const BLOB: u8 = 4;
 const NULL: u8 = 5;
 
+/// One column of a packed key, as far as checking it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PkValue<'a> {
+    Integer,
+    Float,
+    Text(&'a str),
+    Blob(&'a [u8]),
+    Null,
+}
+
 /// Checks that `pk` is one well-formed package of exactly `columns` columns
 /// with no trailing bytes.
 pub fn validate(pk: &[u8], columns: usize) -> Result<(), &'static str> {
+    decode(pk, columns).map(|_| ())
+}
+
+/// The columns of `pk`, which must be one well-formed package of exactly
+/// `columns` columns with no trailing bytes.
+pub fn decode(pk: &[u8], columns: usize) -> Result<Vec<PkValue<'_>>, &'static str> {
     let (&count, mut rest) = pk.split_first().ok_or("pk is empty")?;
     if count as usize != columns {
         return Err("pk has the wrong number of columns");
@@ -28,18 +44,21 @@ pub fn validate(pk: &[u8], columns: usize) -> Result<(), &'static str> {
         rest = tail;
         Ok(head)
     };
+    let mut values = Vec::with_capacity(columns);
     for _ in 0..count {
         let tag = take(1)?[0];
         let width = (tag >> 3) as usize;
         if width > 8 {
             return Err("pk has an integer wider than 8 bytes");
         }
-        match tag & 0x07 {
+        let value = match tag & 0x07 {
             INTEGER => {
                 take(width)?;
+                PkValue::Integer
             }
             FLOAT => {
                 take(8)?;
+                PkValue::Float
             }
             kind @ (TEXT | BLOB) => {
                 let len_bytes = take(width)?;
@@ -53,18 +72,23 @@ pub fn validate(pk: &[u8], columns: usize) -> Result<(), &'static str> {
                 }
                 let len = usize::try_from(len).map_err(|_| "pk has a negative length")?;
                 let bytes = take(len)?;
-                if kind == TEXT && std::str::from_utf8(bytes).is_err() {
-                    return Err("pk has text that is not UTF-8");
+                if kind == TEXT {
+                    PkValue::Text(
+                        std::str::from_utf8(bytes).map_err(|_| "pk has text that is not UTF-8")?,
+                    )
+                } else {
+                    PkValue::Blob(bytes)
                 }
             }
-            NULL => {}
+            NULL => PkValue::Null,
             _ => return Err("pk has an unknown column type"),
-        }
+        };
+        values.push(value);
     }
     if !rest.is_empty() {
         return Err("pk has trailing bytes");
     }
-    Ok(())
+    Ok(values)
 }
 
 #[cfg(test)]

@@ -1,10 +1,8 @@
 //! The server half of a sync round: validate, merge, answer.
 
-use std::collections::HashMap;
-
 use protocol::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse};
 use store::migrations::SCHEMA_VERSION;
-use store::{Change, ChangeFilter, Store, StoreError, Value};
+use store::{Change, ChangeFilter, Store, StoreError};
 
 use crate::SyncError;
 use crate::convert::{from_wire, to_wire};
@@ -35,70 +33,6 @@ impl Default for Limits {
     }
 }
 
-/// The replicated tables, as the database itself declares them.
-struct CrrTable {
-    pk_columns: usize,
-    columns: Vec<String>,
-}
-
-fn crr_tables(store: &Store) -> Result<HashMap<String, CrrTable>, SyncError> {
-    let conn = store.conn();
-    let mut names = conn.prepare_cached(
-        r"SELECT substr(name, 1, length(name) - 13) FROM sqlite_master
-          WHERE type = 'table' AND name LIKE '%\_\_crsql\_clock' ESCAPE '\'",
-    )?;
-    let names: Vec<String> = names
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut tables = HashMap::new();
-    for name in names {
-        let mut info = conn.prepare_cached("SELECT name, pk FROM pragma_table_info(?1)")?;
-        let cols: Vec<(String, i64)> = info
-            .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let pk_columns = cols.iter().filter(|(_, pk)| *pk > 0).count();
-        let columns = cols
-            .into_iter()
-            .filter(|(_, pk)| *pk == 0)
-            .map(|(c, _)| c)
-            .collect();
-        tables.insert(
-            name,
-            CrrTable {
-                pk_columns,
-                columns,
-            },
-        );
-    }
-    Ok(tables)
-}
-
-/// Checks what cr-sqlite would otherwise reject (or worse, accept) deep inside
-/// a merge, so that a bad change gets a precise answer and nothing is applied.
-fn validate(index: usize, c: &Change, tables: &HashMap<String, CrrTable>) -> Result<(), SyncError> {
-    let bad = |reason: String| SyncError::BadChange { index, reason };
-    let table = tables
-        .get(&c.table)
-        .ok_or_else(|| bad(format!("unknown table {:?}", c.table)))?;
-    if c.cid != "-1" && !table.columns.contains(&c.cid) {
-        return Err(bad(format!(
-            "unknown column {:?} of table {:?}",
-            c.cid, c.table
-        )));
-    }
-    if c.cid == "-1" && c.val != Value::Null {
-        return Err(bad(
-            "a row sentinel (cid \"-1\") carries no value: send null".into(),
-        ));
-    }
-    crate::pk::validate(&c.pk, table.pk_columns).map_err(|why| {
-        bad(format!(
-            "pk is not a packed primary key of {} column(s) for table {:?}: {why}",
-            table.pk_columns, c.table
-        ))
-    })
-}
-
 /// A request checked and decoded, so far as that needs no database: a server
 /// does this before it takes the user's database, which then waits only for
 /// the merge and the answer.
@@ -106,6 +40,8 @@ fn validate(index: usize, c: &Change, tables: &HashMap<String, CrrTable>) -> Res
 pub struct Push {
     client: [u8; 16],
     since: i64,
+    /// The history the client's cursors come from, and how far into it.
+    seen: Option<(store::EpochId, i64)>,
     page_size: usize,
     changes: Vec<Change>,
 }
@@ -137,6 +73,16 @@ pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError>
     if !(0..=protocol::MAX_COUNTER).contains(&request.since) {
         return Err(SyncError::BadSince(request.since));
     }
+    let seen = match &request.seen {
+        None => None,
+        Some(seen) => {
+            let epoch = SiteIdHex::decode(&seen.epoch).ok_or(SyncError::BadSeen)?;
+            if !(0..=protocol::MAX_COUNTER).contains(&seen.version) {
+                return Err(SyncError::BadSeen);
+            }
+            Some((epoch, seen.version))
+        }
+    };
     let page_size = match request.page_size {
         None => limits.page_size,
         Some(0) => return Err(SyncError::BadPageSize),
@@ -170,6 +116,7 @@ pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError>
     Ok(Push {
         client,
         since: request.since,
+        seen,
         page_size,
         changes,
     })
@@ -198,10 +145,12 @@ pub fn merge_and_answer(
     if client == store.site_id()? {
         return Err(SyncError::BadSiteId);
     }
-    let tables = crr_tables(store)?;
+    let schema = store.crr_schema()?;
     for (index, change) in push.changes.iter().enumerate() {
-        validate(index, change, &tables)?;
+        crate::check::change(change, schema)
+            .map_err(|reason| SyncError::BadChange { index, reason })?;
     }
+    let tables: Vec<String> = schema.table_names().map(str::to_owned).collect();
     store.apply_changes(&push.changes).map_err(|e| match e {
         // A full disk or an I/O error is no fault of the change.
         StoreError::Apply { index, .. } if !e.is_storage_fault() => SyncError::BadChange {
@@ -211,24 +160,28 @@ pub fn merge_and_answer(
         other => SyncError::Store(other),
     })?;
 
-    // A client ahead of this database (say, restored from a backup) gets
-    // everything again: merging is idempotent, skipping is not.
-    let since = if push.since > store.db_version()? {
-        0
-    } else {
-        push.since
+    // A client whose cursors come from a history this database no longer
+    // holds (a restored backup, a new server) gets everything again and is
+    // told to send everything again: merging is idempotent, skipping is not.
+    let epoch = store.current_server_epoch()?;
+    let head = store.db_version()?;
+    let resend = !holds_seen_history(store, push)?;
+    let since = if resend { 0 } else { push.since };
+    let answer = |changes, server_version, more| SyncResponse {
+        protocol: PROTOCOL_VERSION,
+        schema_version: SCHEMA_VERSION,
+        changes,
+        server_version,
+        more,
+        epoch: SiteIdHex::encode(&epoch),
+        head,
+        resend,
     };
     if let Some(version) =
-        store.nobody_else_wrote_after(tables.keys().map(String::as_str), since, &client)?
+        store.nobody_else_wrote_after(tables.iter().map(String::as_str), since, &client)?
     {
-        return Ok(SyncResponse {
-            protocol: PROTOCOL_VERSION,
-            schema_version: SCHEMA_VERSION,
-            changes: Vec::new(),
-            // As `changes_since` answers when it finds nothing.
-            server_version: since.max(version),
-            more: false,
-        });
+        // As `changes_since` answers when it finds nothing.
+        return Ok(answer(Vec::new(), since.max(version), false));
     }
     let page = store.changes_since_within(
         since,
@@ -236,11 +189,24 @@ pub fn merge_and_answer(
         push.page_size,
         limits.page_bytes,
     )?;
-    Ok(SyncResponse {
-        protocol: PROTOCOL_VERSION,
-        schema_version: SCHEMA_VERSION,
-        changes: page.changes.iter().map(to_wire).collect(),
-        server_version: page.next_since,
-        more: page.more,
-    })
+    Ok(answer(
+        page.changes.iter().map(to_wire).collect(),
+        page.next_since,
+        page.more,
+    ))
+}
+
+/// Whether everything the client was told of (its `since`, and the highest
+/// version it heard of in its epoch) is still in this database's history.
+/// A client that was told nothing yet has nothing to lose.
+fn holds_seen_history(store: &Store, push: &Push) -> Result<bool, SyncError> {
+    let told = push.since.max(push.seen.map_or(0, |(_, v)| v));
+    if told == 0 {
+        return Ok(true);
+    }
+    match &push.seen {
+        // A client of protocol 2 kept no epoch: one full sync settles it.
+        None => Ok(false),
+        Some((epoch, _)) => Ok(store.holds_history(epoch, told)?),
+    }
 }

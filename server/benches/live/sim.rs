@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use protocol::{PROTOCOL_VERSION, SyncRequest, SyncResponse};
+use protocol::{PROTOCOL_VERSION, Seen, SyncRequest, SyncResponse};
 use sync::live::{Command, Failure, Input, Millis, Mode, Scheduler, Settings};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -60,6 +60,8 @@ pub struct ClientState {
     /// The stream is open and its first poke arrived (`Mode::Live`).
     pub live: AtomicBool,
     pub received: AtomicI64,
+    /// The epoch of the last answer, sent back as `seen` with `received`.
+    pub epoch: Mutex<Option<String>>,
     pub gave_up: AtomicBool,
 }
 
@@ -280,7 +282,9 @@ async fn pull(
 ) -> Result<i64, Failure> {
     let http = &shared.http[id % shared.http.len()];
     let url = format!("http://{}/sync", shared.server);
+    let me = &shared.clients[id];
     loop {
+        let epoch = me.epoch.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let request = SyncRequest {
             protocol: PROTOCOL_VERSION,
             schema_version: store::migrations::SCHEMA_VERSION,
@@ -288,6 +292,10 @@ async fn pull(
             since,
             changes: Vec::new(),
             page_size: None,
+            seen: epoch.map(|epoch| Seen {
+                epoch,
+                version: since,
+            }),
         };
         shared.pulls.fetch_add(1, Relaxed);
         let began = Instant::now();
@@ -316,6 +324,7 @@ async fn pull(
         })?;
         shared.took(&shared.pull_ms, began);
         since = answer.server_version;
+        *me.epoch.lock().unwrap_or_else(|e| e.into_inner()) = Some(answer.epoch);
         if !answer.more {
             return Ok(since);
         }

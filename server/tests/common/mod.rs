@@ -2,8 +2,10 @@
 //! its own local cr-sqlite database.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 use protocol::{SessionToken, SyncResponse};
 use server::{AppState, Config};
@@ -184,4 +186,39 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Starts the real server binary; returns it and its base URL.
+pub fn spawn_server(data_dir: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--static-dir",
+            "no-dist",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (child, url)
+}
+
+/// Stops a server started by [`spawn_server`] with SIGTERM, as an operator
+/// does, and waits for it to finish closing its databases.
+pub fn stop_server(mut server: Child) {
+    let pid = server.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
 }

@@ -149,6 +149,12 @@ impl Leader {
             if progress.done {
                 return Ok(pulled);
             }
+            if progress.resent {
+                // The server lost history (a restored backup, a new server):
+                // what was asked ahead came from the old cursors.
+                asked_ahead = None;
+                next = None;
+            }
             round = match next {
                 Some(next) => next,
                 None => sync::client::prepare(&self.store.borrow(), FIRST_PUSH_PAGE)

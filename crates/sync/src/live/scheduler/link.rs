@@ -60,6 +60,7 @@ impl Scheduler {
         lived: Option<Millis>,
         failure: Option<Failure>,
     ) {
+        self.lost_open |= lived.is_some();
         match lived {
             Some(l) if l >= self.s.healthy_after => {
                 self.link_failures = 0;

@@ -48,6 +48,13 @@ pub struct Scheduler {
     /// The server version this replica has, and the newest it was told of.
     received: i64,
     told: i64,
+    /// A stream that had been open ended: the next one to open asks for a
+    /// round.
+    lost_open: bool,
+    /// A stream opened again while a round was in flight: that round may
+    /// have been answered by the server as it was before (say, before a
+    /// restore), so one more round follows it.
+    recheck: bool,
 }
 
 impl Scheduler {
@@ -81,6 +88,8 @@ impl Scheduler {
             last_end: None,
             received: 0,
             told: 0,
+            lost_open: false,
+            recheck: false,
         }
     }
 
@@ -162,6 +171,19 @@ impl Scheduler {
                     };
                     self.link_failure = None;
                     self.last_look = Some(now);
+                    // A stream open again after one was lost: the server may
+                    // have restarted from an older copy of the account (a
+                    // restored backup), which its version cannot tell, as
+                    // cr-sqlite's clock catches up with whatever is merged
+                    // into it. A round asks: the server checks the epoch
+                    // this replica saw (`sync::server`).
+                    if std::mem::take(&mut self.lost_open) {
+                        if self.in_flight {
+                            self.recheck = true;
+                        } else if self.active() {
+                            self.want(now);
+                        }
+                    }
                     // The server is reachable again: work that waited for it
                     // goes now (a server's own Retry-After still holds).
                     if self.round_failure == Some(Failure::Offline) {
@@ -173,8 +195,15 @@ impl Scheduler {
                 }
             }
             Input::Poke(version) => {
+                let first = matches!(self.link, Link::Open { poked: false, .. });
                 self.heard(now, true);
-                self.told = self.told.max(version);
+                // A stream's first poke is the server's version now; what
+                // older streams told may be from a history since undone.
+                self.told = if first {
+                    version
+                } else {
+                    self.told.max(version)
+                };
                 // A poke below what this replica has is no news: it was
                 // sent before a round that got further had ended. During a
                 // round, `round_done` looks at what it was told.
@@ -210,6 +239,8 @@ impl Scheduler {
         self.stopped = None;
         self.received = received;
         self.told = received;
+        self.recheck = false;
+        self.lost_open = false;
         self.round_failures = 0;
         self.round_failure = None;
         self.not_before = 0;
@@ -231,6 +262,8 @@ impl Scheduler {
 
     fn round_done(&mut self, now: Millis, result: Result<i64, Failure>, out: &mut Vec<Command>) {
         self.in_flight = false;
+        // A failed round is tried again anyway, against the server as it is.
+        let recheck = std::mem::take(&mut self.recheck);
         self.last_end = Some(now);
         if std::mem::take(&mut self.carrying) {
             self.last_push_end = Some(now);
@@ -245,7 +278,7 @@ impl Scheduler {
                     // The user pressed Sync and it worked after all.
                     self.stopped = None;
                 }
-                if self.active() && self.told > self.received {
+                if self.active() && (self.told > self.received || recheck) {
                     self.want(now);
                 }
                 // The server answers: a stream waiting out its backoff can
