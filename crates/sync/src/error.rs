@@ -26,7 +26,9 @@ pub enum SyncError {
     TooManyChanges { found: usize, max: usize },
     #[error("change {index}: {reason}")]
     BadChange { index: usize, reason: String },
-    #[error("the response is malformed: {0}")]
+    #[error(
+        "the server's answer could not be used, so nothing of it was merged (the notes on this device are safe; tell the server's operator): {0}"
+    )]
     BadResponse(String),
     /// A client's own mistake: an answer absorbed before the one it follows.
     #[error("a sync answer arrived before the one it follows; sync again")]
