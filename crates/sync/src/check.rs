@@ -3,6 +3,8 @@
 //! would merge a blob into a text column, or text into a key's integer, and
 //! relay it to every device, where the note it belongs to no longer reads:
 //! such a change is refused, with the reason, before anything is merged.
+//! Names are quoted by hand, not with `{:?}`: Debug formatting of text
+//! brings Unicode tables into the browser's download.
 
 use store::schema::{Column, ColumnType, CrrSchema};
 use store::{Change, Value};
@@ -13,7 +15,7 @@ use crate::pk::{self, PkValue};
 pub fn change(c: &Change, schema: &CrrSchema) -> Result<(), String> {
     let table = schema
         .table(&c.table)
-        .ok_or_else(|| format!("unknown table {:?}", c.table))?;
+        .ok_or_else(|| format!("unknown table \"{}\"", c.table))?;
     if c.cid == "-1" {
         if c.val != Value::Null {
             return Err("a row sentinel (cid \"-1\") carries no value: send null".into());
@@ -21,20 +23,24 @@ pub fn change(c: &Change, schema: &CrrSchema) -> Result<(), String> {
     } else {
         let column = table
             .column(&c.cid)
-            .ok_or_else(|| format!("unknown column {:?} of table {:?}", c.cid, c.table))?;
+            .ok_or_else(|| format!("unknown column \"{}\" of table \"{}\"", c.cid, c.table))?;
         value_fits(&c.val, column)
-            .map_err(|why| format!("column {:?} of table {:?} {why}", c.cid, c.table))?;
+            .map_err(|why| format!("column \"{}\" of table \"{}\" {why}", c.cid, c.table))?;
     }
     let values = pk::decode(&c.pk, table.pk.len()).map_err(|why| {
         format!(
-            "pk is not a packed primary key of {} column(s) for table {:?}: {why}",
+            "pk is not a packed primary key of {} column(s) for table \"{}\": {why}",
             table.pk.len(),
             c.table
         )
     })?;
     for (value, column) in values.iter().zip(&table.pk) {
-        key_fits(value, column)
-            .map_err(|why| format!("pk column {:?} of table {:?} {why}", column.name, c.table))?;
+        key_fits(value, column).map_err(|why| {
+            format!(
+                "pk column \"{}\" of table \"{}\" {why}",
+                column.name, c.table
+            )
+        })?;
     }
     Ok(())
 }

