@@ -1,4 +1,5 @@
-//! Whether a change fits the replicated tables, checked by the server on what
+//! Whether a change fits the replicated tables (types, and the keys the app
+//! computes with: ids, line positions, lineages), checked by the server on what
 //! a client pushes and by a client on what the server answers. cr-sqlite
 //! would merge a blob into a text column, or text into a key's integer, and
 //! relay it to every device, where the note it belongs to no longer reads:
@@ -6,6 +7,7 @@
 //! Names are quoted by hand, not with `{:?}`: Debug formatting of text
 //! brings Unicode tables into the browser's download.
 
+use store::notes::KeyKind;
 use store::schema::{Column, ColumnType, CrrSchema};
 use store::{Change, Value};
 
@@ -25,6 +27,10 @@ pub fn change(c: &Change, schema: &CrrSchema) -> Result<(), String> {
             .column(&c.cid)
             .ok_or_else(|| format!("unknown column \"{}\" of table \"{}\"", c.cid, c.table))?;
         value_fits(&c.val, column)
+            .and_then(|()| match (&c.val, KeyKind::of(&c.table, &c.cid)) {
+                (Value::Text(key), Some(kind)) => kind.check(key).map_err(String::from),
+                _ => Ok(()),
+            })
             .map_err(|why| format!("column \"{}\" of table \"{}\" {why}", c.cid, c.table))?;
     }
     let values = pk::decode(&c.pk, table.pk.len()).map_err(|why| {
@@ -35,12 +41,17 @@ pub fn change(c: &Change, schema: &CrrSchema) -> Result<(), String> {
         )
     })?;
     for (value, column) in values.iter().zip(&table.pk) {
-        key_fits(value, column).map_err(|why| {
-            format!(
-                "pk column \"{}\" of table \"{}\" {why}",
-                column.name, c.table
-            )
-        })?;
+        key_fits(value, column)
+            .and_then(|()| match (value, KeyKind::of(&c.table, &column.name)) {
+                (PkValue::Text(key), Some(kind)) => kind.check(key).map_err(String::from),
+                _ => Ok(()),
+            })
+            .map_err(|why| {
+                format!(
+                    "pk column \"{}\" of table \"{}\" {why}",
+                    column.name, c.table
+                )
+            })?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod diff;
 mod edit;
 mod history;
 mod index;
+mod keys;
 mod lines;
 pub(crate) mod migrate;
 mod order;
@@ -19,6 +20,7 @@ use rusqlite::{OptionalExtension, params};
 
 pub use edit::MAX_NOTE_BYTES;
 pub use history::{KEEP_VERSIONS, SNAPSHOT_EVERY_MS, Version, VersionSummary};
+pub use keys::{KeyKind, MAX_ID_BYTES, MAX_KEY_BYTES};
 pub use lines::Conflict;
 pub use notetext::Splice;
 pub use trash::TRASH_DAYS;

@@ -22,12 +22,19 @@ pub(crate) fn is_valid_key(key: &str) -> bool {
     if !bytes.iter().all(|b| (b' '..=b'~').contains(b)) || key == SMALLEST_INTEGER {
         return false;
     }
-    let int_len = match head {
-        b'a'..=b'z' => usize::from(head - b'a') + 2,
-        b'A'..=b'Z' => usize::from(b'Z' - head) + 2,
-        _ => return false,
+    let Some(int_len) = integer_len(head) else {
+        return false;
     };
     int_len <= bytes.len() && (bytes.len() == int_len || bytes[bytes.len() - 1] != b' ')
+}
+
+/// How long the integer part of a key starting with `head` is.
+fn integer_len(head: u8) -> Option<usize> {
+    match head {
+        b'a'..=b'z' => Some(usize::from(head - b'a') + 2),
+        b'A'..=b'Z' => Some(usize::from(b'Z' - head) + 2),
+        _ => None,
+    }
 }
 
 /// Longest key handed to upstream's `key_between`: its `midpoint` recurses
@@ -67,11 +74,7 @@ fn between_long(lo: Option<&str>, hi: Option<&str>) -> Option<String> {
         },
         // Below a key with a fraction: its integer part alone.
         (None, Some(hi)) => {
-            let int_len = match hi.as_bytes().first()? {
-                head @ b'a'..=b'z' => usize::from(head - b'a') + 2,
-                head @ b'A'..=b'Z' => usize::from(b'Z' - head) + 2,
-                _ => return None,
-            };
+            let int_len = integer_len(*hi.as_bytes().first()?)?;
             let int = hi.get(..int_len)?;
             (int != hi && int != SMALLEST_INTEGER).then(|| int.to_owned())
         }
@@ -96,6 +99,12 @@ fn below(rest: &str) -> Option<String> {
 /// (short keys); between two bounds the range is bisected, so a paste of
 /// thousands of lines gets keys only a few characters longer than its bounds.
 pub(crate) fn keys_between(lo: Option<&str>, hi: Option<&str>, n: usize) -> Vec<String> {
+    if n == 1
+        && let (Some(l), Some(h)) = (lo, hi)
+        && let Some(next) = step_after(l).filter(|k| k.as_str() < h)
+    {
+        return vec![next];
+    }
     let mut out = Vec::with_capacity(n);
     fill(lo, hi, n, &mut out);
     out
@@ -130,6 +139,30 @@ fn fill(lo: Option<&str>, hi: Option<&str>, n: usize, out: &mut Vec<String>) {
     fill(Some(&mid), hi, n - mid_index - 1, out);
 }
 
+/// The key right after a valid `lo` that adds no character, or one every 94
+/// calls: the last digit of its fraction one higher. Typing line after line
+/// above the same line asks for a key after the previous new one each time;
+/// midpoints toward the line below grew a character every seven lines (and,
+/// past [`UPSTREAM_MAX`], every line), this one every 94.
+fn step_after(lo: &str) -> Option<String> {
+    if !is_valid_key(lo) {
+        return None;
+    }
+    let int_len = integer_len(lo.as_bytes()[0])?;
+    if lo.len() == int_len {
+        return fract_key_between(Some(lo), None).ok().flatten();
+    }
+    let (&last, head) = lo.as_bytes().split_last()?;
+    match last {
+        b'~' => Some(format!("{lo}!")),
+        _ => Some(format!(
+            "{}{}",
+            std::str::from_utf8(head).ok()?,
+            char::from(last + 1)
+        )),
+    }
+}
+
 /// A key after `prev` that needs no arithmetic: always valid, always greater.
 fn fallback(prev: Option<&str>) -> String {
     match prev {
@@ -140,16 +173,42 @@ fn fallback(prev: Option<&str>) -> String {
 
 /// A lineage strictly between `lo` and `hi` (`lo < hi`), ending in `id` so it
 /// is unique: it orders a new line between two lines that share a position.
-/// Lineages are ids (hex, `:`, `-`) joined by `!`, which sorts below all of
-/// them. One pass over `hi`: a lineage from another replica may be anything,
-/// and a crafted one of 100,000 `!` must not take a stack frame each.
+/// Kept short: where the two first differ, `lo`'s character goes one up when
+/// that stays below `hi`'s, else the first later character of `lo` that can;
+/// only when `lo` is a prefix of `hi` does the result extend `lo`, with '!'
+/// (the lowest character a lineage holds) below what follows in `hi`. Each
+/// new line typed after the last one therefore adds a character about every
+/// 80 lines, not a whole id. One pass, no recursion: a lineage from another
+/// replica may be anything, and a crafted one of 100,000 `!` must not take a
+/// stack frame each.
 pub(crate) fn lineage_between(lo: &str, hi: &str, id: &str) -> String {
+    let (l, h) = (lo.as_bytes(), hi.as_bytes());
+    let same = l.iter().zip(h).take_while(|(a, b)| a == b).count();
+    if same < l.len() {
+        if same < h.len() && l[same] < h[same] {
+            let printable = |b: u8| (b'!'..b'~').contains(&b);
+            let raise = if printable(l[same]) && l[same] + 1 < h[same] {
+                Some(same)
+            } else {
+                (same + 1..l.len()).find(|&k| printable(l[k]))
+            };
+            if let Some(k) = raise {
+                // Hand-made data may split a character at `k`: then the
+                // fallback below.
+                if let Ok(head) = std::str::from_utf8(&l[..k]) {
+                    return format!("{head}{}{id}", char::from(l[k] + 1));
+                }
+            }
+        }
+        // Every later character of `lo` is as high as it goes (or the input
+        // is hand-made data where no better order exists): extending `lo`
+        // keeps it below `hi`, whose first difference decides.
+        return format!("{lo}!{id}");
+    }
     let mut out = format!("{lo}!");
-    // `lo` not a prefix of `hi`: the first difference decides, so any
-    // extension of `lo` still sorts below `hi`. Likewise when `hi` goes on
-    // with a character above '!', or is hand-made data where no better order
-    // exists.
-    let mut deeper = match hi.strip_prefix(lo).and_then(|rest| rest.strip_prefix('!')) {
+    // `lo` is a prefix of `hi`: when `hi` goes on with a character above
+    // '!', `lo` + '!' is below it.
+    let mut deeper = match hi[lo.len()..].strip_prefix('!') {
         Some(d) if !d.is_empty() => d,
         _ => {
             out.push_str(id);
@@ -222,6 +281,38 @@ mod tests {
             assert!(lo < inner && inner < mid, "{lo} < {inner} < {mid}");
             lo = mid;
         }
+    }
+
+    #[test]
+    fn typing_line_after_line_keeps_positions_and_lineages_short() {
+        // Each new line goes after the previous new one, above the same
+        // line: the pattern of writing in the middle of a note.
+        let keys = keys_between(None, None, 2);
+        let hi = keys[1].clone();
+        let mut pos = keys[0].clone();
+        for _ in 0..20_000 {
+            let next = keys_between(Some(&pos), Some(&hi), 1).remove(0);
+            assert!(pos < next && next < hi && is_valid_key(&next));
+            pos = next;
+        }
+        assert!(
+            pos.len() <= 250,
+            "20,000 lines: a position of {}",
+            pos.len()
+        );
+        // Lines at one position (two devices typed at one place): each new
+        // line typed after the last one there.
+        let (mut lineage, hi) = ("3fa9c0".repeat(5), "3fa9c1".repeat(5));
+        for i in 0..2_000 {
+            let next = lineage_between(&lineage, &hi, &format!("{i:032x}"));
+            assert!(lineage < next && next < hi, "{lineage} < {next} < {hi}");
+            lineage = next;
+        }
+        assert!(
+            lineage.len() <= 100,
+            "2,000 lines: a lineage of {}",
+            lineage.len()
+        );
     }
 
     #[test]
