@@ -79,11 +79,16 @@ async function token(base, username, create = false) {
  * A `/sync` request body from `site` (the server's default page size); past
  * the first page, `epoch` is the last answer's (docs/PROTOCOL.md, section 6).
  */
-const syncBody = (site, since, changes, epoch) =>
-  JSON.stringify({
-    protocol: 3, schema_version: 2, site_id: site, since, changes,
+const heads = new Map();
+const syncBody = (site, since, changes, epoch) => {
+  // `head` never goes down for one site (docs/PROTOCOL.md, section 4).
+  const head = Math.max(heads.get(site) ?? 0, ...changes.map((c) => c.db_version));
+  heads.set(site, head);
+  return JSON.stringify({
+    protocol: 4, schema_version: 2, site_id: site, since, head, changes,
     ...(epoch ? { seen: { epoch, version: since } } : {}),
   });
+};
 
 /** Pushes `count` notes to the account as another device would. */
 async function seed(base, username, count) {

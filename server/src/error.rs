@@ -33,6 +33,10 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// The request's site id is used by more than one replica (`code`:
+    /// `site_shared`).
+    #[error("{0}")]
+    SiteShared(String),
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -93,6 +97,7 @@ impl From<SyncError> for ApiError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::SchemaMismatch { .. } => Self::Conflict(e.to_string()),
+            SyncError::SharedSite => Self::SiteShared(e.to_string()),
             SyncError::TooManyChanges { .. } => Self::TooLarge(e.to_string()),
             SyncError::Store(inner) => inner.into(),
             other => Self::BadRequest(other.to_string()),
@@ -105,7 +110,7 @@ impl IntoResponse for ApiError {
         let status = match &self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::SiteShared(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. }
@@ -124,7 +129,15 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut response = (status, Json(ErrorBody { error: message })).into_response();
+        let code = matches!(self, Self::SiteShared(_)).then(|| protocol::SITE_SHARED.to_owned());
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                error: message,
+                code,
+            }),
+        )
+            .into_response();
         let headers = response.headers_mut();
         match self {
             Self::TooManyRequests { retry_after_secs }

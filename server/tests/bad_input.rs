@@ -146,7 +146,7 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
         (
             "protocol 2",
             400,
-            "protocol version 2 is not supported (this side speaks 3); update the app before syncing",
+            "protocol version 2 is not supported (this side speaks 4); update the app before syncing",
             json_edit(|v| v["protocol"] = json!(2)),
         ),
         (
@@ -190,6 +190,20 @@ async fn bad_requests_get_a_clear_4xx_and_change_nothing() {
             400,
             "since must be from 0 to 2^53",
             json_edit(|v| v["since"] = json!(-1)),
+        ),
+        (
+            "negative head",
+            400,
+            "head must be from 0 to 2^53",
+            json_edit(|v| v["head"] = json!(-1)),
+        ),
+        (
+            "no head",
+            400,
+            "",
+            json_edit(|v| {
+                v.as_object_mut().map(|o| o.remove("head"));
+            }),
         ),
         (
             "empty page asked",

@@ -133,6 +133,9 @@ pub struct Refusal {
     pub error: RpcError,
     /// The answer's `Retry-After`, in ms; 0 if none.
     pub retry_after_ms: u64,
+    /// Another replica syncs with this one's site id (a copied profile):
+    /// take a new one and sync from the start.
+    pub site_shared: bool,
 }
 
 impl From<RpcError> for Refusal {
@@ -140,6 +143,7 @@ impl From<RpcError> for Refusal {
         Self {
             error,
             retry_after_ms: 0,
+            site_shared: false,
         }
     }
 }
@@ -183,9 +187,19 @@ pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Re
         ))
     })??;
     if r.status() == 409 {
+        let body = r.json::<ErrorBody>().await.ok();
+        if let Some(ErrorBody { error, code }) = &body
+            && code.as_deref() == Some(protocol::SITE_SHARED)
+        {
+            return Err(Refusal {
+                error: RpcError::Server(error.clone()),
+                retry_after_ms: 0,
+                site_shared: true,
+            });
+        }
         // The server's schema is another one: what the user can do is load
         // the app's newest release, which the service worker may already have.
-        let why = words(r).await;
+        let why = body.map_or_else(|| "the server answered 409".to_owned(), |b| b.error);
         return Err(Refusal::from(RpcError::Outdated(format!(
             "This version of the app cannot sync with the server ({why}). Reload the page to \
              update the app, then Sync again; your notes are safe on this device."
@@ -199,6 +213,7 @@ pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Re
         return Err(Refusal {
             error: refused(r).await,
             retry_after_ms,
+            site_shared: false,
         });
     }
     // Parsed from the bytes: `json()` would decode them into a JS string and

@@ -20,4 +20,8 @@ pub struct SessionToken {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
+    /// What a program should do about it, where the status alone does not
+    /// say (`site_shared` on a 409 from `/sync`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }

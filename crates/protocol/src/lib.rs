@@ -9,7 +9,7 @@ pub mod value;
 pub use account::{Credentials, ErrorBody, SessionToken};
 pub use events::{EVENTS_PATH, EventParser, Poke, StreamEvent, StreamItem};
 pub use sync::{
-    MAX_COUNTER, MAX_PUSHED_CHANGES, MAX_REQUEST_BYTES, PROTOCOL_VERSION, Seen, SiteIdHex,
-    SyncRequest, SyncResponse, WireChange,
+    MAX_COUNTER, MAX_PUSHED_CHANGES, MAX_REQUEST_BYTES, PROTOCOL_VERSION, SITE_SHARED, Seen,
+    SiteIdHex, SyncRequest, SyncResponse, WireChange,
 };
 pub use value::WireValue;

@@ -6,8 +6,14 @@ use serde::{Deserialize, Serialize};
 use crate::value::WireValue;
 
 /// Bumped on any incompatible change of these types (2: `page_size`; 3: the
-/// server's epoch, `seen`, `head` and `resend`).
-pub const PROTOCOL_VERSION: u32 = 3;
+/// server's epoch, `seen`, `head` and `resend`; 4: the request's `head`, and
+/// a site id found shared by two replicas).
+pub const PROTOCOL_VERSION: u32 = 4;
+
+/// The `code` of a 409 answer to `POST /sync` when the request's site id is
+/// used by more than one replica: take a new one and sync again from the
+/// start.
+pub const SITE_SHARED: &str = "site_shared";
 
 /// The largest request body the server reads (413 beyond it).
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
@@ -53,6 +59,11 @@ pub struct SyncRequest {
     pub site_id: String,
     /// The server version the client has already received (0 at first).
     pub since: i64,
+    /// The client's own database version (cr-sqlite's `crsql_db_version()`)
+    /// when this round began; pages asked ahead in the round repeat it. It
+    /// never goes down on one replica, so a lower one than a site sent before
+    /// shows a second replica with that site id (a copied file).
+    pub head: i64,
     /// Changes made on the client, in `(db_version, seq)` order.
     pub changes: Vec<WireChange>,
     /// At most this many changes in the answer (whole db_versions permitting);
@@ -161,14 +172,14 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        let json =
-            r#"{"protocol":1,"schema_version":1,"site_id":"00","since":0,"changes":[],"extra":1}"#;
+        let json = r#"{"protocol":1,"schema_version":1,"site_id":"00","since":0,"head":0,"changes":[],"extra":1}"#;
         assert!(serde_json::from_str::<SyncRequest>(json).is_err());
     }
 
     #[test]
     fn page_size_may_be_left_out_and_is_not_sent_when_unset() {
-        let json = r#"{"protocol":3,"schema_version":2,"site_id":"00","since":0,"changes":[]}"#;
+        let json =
+            r#"{"protocol":4,"schema_version":2,"site_id":"00","since":0,"head":0,"changes":[]}"#;
         let request: SyncRequest = serde_json::from_str(json).unwrap();
         assert_eq!(request.page_size, None);
         assert_eq!(serde_json::to_string(&request).unwrap(), json);

@@ -285,6 +285,16 @@ impl Store {
 /// Merges `changes` inside the caller's transaction, so that the caller can
 /// record what it merged (sync cursors) atomically with the merge.
 pub fn apply_in(tx: &rusqlite::Transaction<'_>, changes: &[Change]) -> Result<(), StoreError> {
+    apply_where(tx, changes, |_| true)
+}
+
+/// Merges the changes of `changes` whose index `keep` accepts; errors name
+/// the index in `changes`.
+pub(crate) fn apply_where(
+    tx: &rusqlite::Transaction<'_>,
+    changes: &[Change],
+    keep: impl Fn(usize) -> bool,
+) -> Result<(), StoreError> {
     for (index, c) in changes.iter().enumerate() {
         if c.site_id.len() != SITE_ID_LEN {
             return Err(StoreError::BadSiteId {
@@ -299,7 +309,7 @@ pub fn apply_in(tx: &rusqlite::Transaction<'_>, changes: &[Change]) -> Result<()
            ("table", pk, cid, val, col_version, db_version, site_id, cl, seq)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
     )?;
-    for (index, c) in changes.iter().enumerate() {
+    for (index, c) in changes.iter().enumerate().filter(|(i, _)| keep(*i)) {
         insert
             .execute(params![
                 c.table,

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::changes::{SITE_ID_LEN, SiteId};
 use crate::notes::cache::LineCache;
 use crate::schema::CrrSchema;
 use crate::{StoreError, migrations};
@@ -131,20 +130,6 @@ impl Store {
         self.conn
             .as_mut()
             .expect("the connection is only taken by close(self)")
-    }
-
-    /// This replica's cr-sqlite site id: 16 bytes, fixed for the file's life.
-    pub fn site_id(&self) -> Result<SiteId, StoreError> {
-        let bytes: Vec<u8> = self
-            .conn()
-            .query_row("SELECT crsql_site_id()", [], |r| r.get(0))?;
-        bytes
-            .try_into()
-            .map_err(|b: Vec<u8>| StoreError::BadSiteId {
-                index: 0,
-                expected: SITE_ID_LEN,
-                found: b.len(),
-            })
     }
 
     /// The highest db_version this replica has seen (its own or merged).

@@ -16,6 +16,8 @@ mod error;
 pub mod migrations;
 pub mod notes;
 pub mod schema;
+pub mod site;
+pub mod sites;
 
 pub use changes::{Change, ChangeFilter, ChangePage, PageEnd, SITE_ID_LEN, SiteId};
 pub use connection::{Journal, OpenOptions, Store};
@@ -23,3 +25,4 @@ pub use epochs::EpochId;
 pub use error::StoreError;
 pub use notes::{Conflict, Note, NotePage, NoteSummary, Splice, Version, VersionSummary};
 pub use rusqlite::types::Value;
+pub use sites::{PushOutcome, SharedSite};

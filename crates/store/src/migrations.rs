@@ -44,6 +44,12 @@ pub const MIGRATIONS: &[Migration] = &[
         data: None,
         replicated: false,
     },
+    Migration {
+        version: 5,
+        sql: include_str!("../migrations/0005_server_sites.sql"),
+        data: None,
+        replicated: false,
+    },
 ];
 
 /// The version this build migrates files to (`PRAGMA user_version`).
@@ -103,7 +109,7 @@ mod tests {
 
     #[test]
     fn a_local_step_leaves_the_replicated_schema_version() {
-        assert_eq!(LATEST_VERSION, 4);
+        assert_eq!(LATEST_VERSION, 5);
         assert_eq!(SCHEMA_VERSION, 2);
     }
 }

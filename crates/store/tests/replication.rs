@@ -324,6 +324,33 @@ fn reopening_keeps_site_id_and_db_version(file: &DbFile) {
     assert_eq!(notes(&third).len(), 2);
 }
 
+fn a_new_site_id_is_kept_and_carried_by_every_local_change(file: &DbFile) {
+    let mut first = Store::open(&file.path, &file.options).unwrap();
+    put_note(&first, "n", "before");
+    let old = first.site_id().unwrap();
+    let new = first.take_new_site_id().unwrap();
+    assert_ne!(new, old);
+    put_note(&first, "m", "after");
+    let local = first
+        .changes_since(0, ChangeFilter::OnlyFrom(new), usize::MAX)
+        .unwrap();
+    assert_eq!(
+        local.changes,
+        all_changes(&first),
+        "all of them, old and new"
+    );
+    first.close().unwrap();
+
+    let again = Store::open(&file.path, &file.options).unwrap();
+    assert_eq!(again.site_id().unwrap(), new);
+    let own: Vec<u8> = again
+        .conn()
+        .query_row("SELECT crsql_site_id()", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(own, new, "cr-sqlite's own copy, after reopening");
+    assert_eq!(notes(&again).len(), 2);
+}
+
 fn a_file_from_a_newer_schema_is_refused(file: &DbFile) {
     let s = Store::open(&file.path, &file.options).unwrap();
     s.conn().pragma_update(None, "user_version", 999).unwrap();
@@ -377,6 +404,11 @@ mod files {
     }
 
     #[test]
+    fn a_new_site_id_is_kept_and_carried_by_every_local_change_natively() {
+        a_new_site_id_is_kept_and_carried_by_every_local_change(&db_file("new-site.db"));
+    }
+
+    #[test]
     fn opening_a_file_from_a_newer_schema_is_refused() {
         a_file_from_a_newer_schema_is_refused(&db_file("newer.db"));
     }
@@ -397,6 +429,11 @@ mod files {
     #[wasm_bindgen_test]
     async fn a_database_reopened_after_finalize_keeps_its_site_id_and_db_version() {
         reopening_keeps_site_id_and_db_version(&db_file("reopen.db").await);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_new_site_id_is_kept_on_opfs_and_carried_by_every_local_change() {
+        a_new_site_id_is_kept_and_carried_by_every_local_change(&db_file("new-site.db").await);
     }
 
     #[wasm_bindgen_test]

@@ -73,6 +73,7 @@ impl Round {
             self.push_upto,
             &cursors,
             self.push_page.saturating_mul(2).min(max_changes),
+            self.request.head,
         )
         .map(Some)
     }
@@ -98,6 +99,7 @@ impl Round {
                 schema_version: self.request.schema_version,
                 site_id: self.request.site_id.clone(),
                 since: response.server_version,
+                head: self.request.head,
                 changes: Vec::new(),
                 page_size: Some(
                     self.request
@@ -140,16 +142,21 @@ pub fn prepare(store: &Store, max_changes: usize) -> Result<Round, SyncError> {
         (cursors.pushed_local_version, cursors.pushed_local_seq),
         &cursors,
         max_changes,
+        store.db_version()?,
     )
 }
 
 /// A round pushing the local changes after `from`, asking for the server's
-/// changes after those `cursors` received.
+/// changes after those `cursors` received. `head` is the database version
+/// when the round began: pages asked ahead repeat it, so that the server,
+/// whichever of them it takes first, never sees this replica's version go
+/// down.
 fn read_push(
     store: &Store,
     from: (i64, i64),
     cursors: &Cursors,
     max_changes: usize,
+    head: i64,
 ) -> Result<Round, SyncError> {
     let site = store.site_id()?;
     let page = store.changes_after(
@@ -177,6 +184,7 @@ fn read_push(
             schema_version: SCHEMA_VERSION,
             site_id: SiteIdHex::encode(&site),
             since: cursors.received_server_version,
+            head,
             changes,
             page_size: Some(FIRST_PULL_PAGE),
             seen: cursors.server_epoch.map(|epoch| Seen {

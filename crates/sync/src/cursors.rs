@@ -27,6 +27,17 @@ pub struct Cursors {
 }
 
 impl Cursors {
+    /// Nothing pushed, nothing received, no server history seen.
+    pub fn fresh() -> Self {
+        Self {
+            pushed_local_version: 0,
+            pushed_local_seq: i64::MAX,
+            received_server_version: 0,
+            server_epoch: None,
+            seen_server_version: 0,
+        }
+    }
+
     pub fn load(conn: &Connection) -> rusqlite::Result<Self> {
         let get = |key: &str, default: i64| -> rusqlite::Result<i64> {
             Ok(conn

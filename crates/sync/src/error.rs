@@ -20,6 +20,14 @@ pub enum SyncError {
     BadSeen,
     #[error("page_size must be 1 or more")]
     BadPageSize,
+    #[error("head must be from 0 to 2^53, got {0}")]
+    BadHead(i64),
+    /// More than one replica syncs with this site id (a copied file): each
+    /// must take a new one and sync again from the start.
+    #[error(
+        "another copy of these notes syncs with the same identity (site id), made by copying this device's data; this copy must take a new identity and sync again from the start, and nothing is lost"
+    )]
+    SharedSite,
     #[error(
         "too many changes in one request: {found} (at most {max}); send them in smaller batches"
     )]

@@ -29,6 +29,7 @@ pub mod convert;
 mod cursors;
 mod error;
 pub mod live;
+pub mod new_site;
 pub mod pk;
 pub mod server;
 

@@ -2,7 +2,7 @@
 
 use protocol::{PROTOCOL_VERSION, SiteIdHex, SyncRequest, SyncResponse};
 use store::migrations::SCHEMA_VERSION;
-use store::{Change, ChangeFilter, Store, StoreError};
+use store::{Change, ChangeFilter, PushOutcome, Store, StoreError};
 
 use crate::SyncError;
 use crate::convert::{from_wire, to_wire};
@@ -40,6 +40,7 @@ impl Default for Limits {
 pub struct Push {
     client: [u8; 16],
     since: i64,
+    head: i64,
     /// The history the client's cursors come from, and how far into it.
     seen: Option<(store::EpochId, i64)>,
     page_size: usize,
@@ -54,7 +55,7 @@ impl Push {
 }
 
 /// Checks what a request says of itself (protocol, schema, site, cursor,
-/// page size, how many changes and that each is well formed) and decodes its
+/// head, page size, how many changes and that each is well formed) and decodes its
 /// changes.
 pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError> {
     if request.protocol != PROTOCOL_VERSION {
@@ -72,6 +73,9 @@ pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError>
     let client = SiteIdHex::decode(&request.site_id).ok_or(SyncError::BadSiteId)?;
     if !(0..=protocol::MAX_COUNTER).contains(&request.since) {
         return Err(SyncError::BadSince(request.since));
+    }
+    if !(0..=protocol::MAX_COUNTER).contains(&request.head) {
+        return Err(SyncError::BadHead(request.head));
     }
     let seen = match &request.seen {
         None => None,
@@ -114,6 +118,7 @@ pub fn decode(request: &SyncRequest, limits: &Limits) -> Result<Push, SyncError>
     Ok(Push {
         client,
         since: request.since,
+        head: request.head,
         seen,
         page_size,
         changes,
@@ -148,14 +153,19 @@ pub fn merge_and_answer(
         crate::check::change(change, schema)
             .map_err(|reason| SyncError::BadChange { index, reason })?;
     }
-    store.apply_changes(&push.changes).map_err(|e| match e {
-        // A full disk or an I/O error is no fault of the change.
-        StoreError::Apply { index, .. } if !e.is_storage_fault() => SyncError::BadChange {
-            index,
-            reason: "the database refused this change".into(),
-        },
-        other => SyncError::Store(other),
-    })?;
+    let outcome = store
+        .merge_push(&client, push.head, &push.changes)
+        .map_err(|e| match e {
+            // A full disk or an I/O error is no fault of the change.
+            StoreError::Apply { index, .. } if !e.is_storage_fault() => SyncError::BadChange {
+                index,
+                reason: "the database refused this change".into(),
+            },
+            other => SyncError::Store(other),
+        })?;
+    if let PushOutcome::Shared(_) = outcome {
+        return Err(SyncError::SharedSite);
+    }
 
     // A client whose cursors come from a history this database no longer
     // holds (a restored backup, a new server) gets everything again and is

@@ -138,6 +138,7 @@ enum Mutation {
     Remove(usize),
     Swap(usize, usize),
     Since(i64),
+    Head(i64),
     Seen(Option<(String, i64)>),
     PageSize(Option<u32>),
     RequestSite(String),
@@ -159,6 +160,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         i.prop_map(Mutation::Remove),
         (i, i).prop_map(|(a, b)| Mutation::Swap(a, b)),
         counter().prop_map(Mutation::Since),
+        counter().prop_map(Mutation::Head),
         proptest::option::of(("[0-9a-f]{31,33}", counter())).prop_map(Mutation::Seen),
         proptest::option::of(any::<u32>()).prop_map(Mutation::PageSize),
         "[0-9a-f]{0,34}".prop_map(Mutation::RequestSite),
@@ -206,6 +208,7 @@ fn apply(request: &mut SyncRequest, m: &Mutation) {
         }
         Mutation::Swap(a, b) if n > 0 => changes.swap(at(a), at(b)),
         Mutation::Since(v) => request.since = v,
+        Mutation::Head(v) => request.head = v,
         Mutation::Seen(seen) => {
             request.seen = seen.map(|(epoch, version)| Seen { epoch, version });
         }
@@ -234,7 +237,7 @@ proptest! {
             // Near-valid shapes: a request's fields with random contents.
             (counter(), "[0-9a-f]{32}", ".{0,8}", ".{0,8}", ".{0,16}", counter(), counter())
                 .prop_map(|(since, site, table, cid, pk, v, cl)| format!(
-                    r#"{{"protocol":3,"schema_version":2,"site_id":"{site}","since":{since},
+                    r#"{{"protocol":4,"schema_version":2,"site_id":"{site}","since":{since},"head":{v},
                     "changes":[{{"table":{table:?},"pk":{pk:?},"cid":{cid:?},"val":null,
                     "col_version":{v},"db_version":{v},"cl":{cl},"seq":0}}]}}"#
                 )),

@@ -290,6 +290,8 @@ async fn pull(
             schema_version: store::migrations::SCHEMA_VERSION,
             site_id: site_id.clone(),
             since,
+            // Pulls only, from a replica that writes nothing.
+            head: 0,
             changes: Vec::new(),
             page_size: None,
             seen: epoch.map(|epoch| Seen {

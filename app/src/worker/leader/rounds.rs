@@ -63,6 +63,7 @@ impl Leader {
             Err(Refusal {
                 error,
                 retry_after_ms,
+                ..
             }) => {
                 if matches!(error, RpcError::SessionEnded(_)) {
                     self.session_ended.set(true);
@@ -102,6 +103,19 @@ impl Leader {
         Ok(pulled > 0 || purged > 0)
     }
 
+    /// Another copy of this browser's notes (a copied profile, a restored
+    /// backup) syncs with this one's site id, so neither would ever receive
+    /// the other's edits: this copy becomes a device of its own and syncs
+    /// everything again. Nothing local changes but the id and the cursors.
+    fn take_new_site(&self) -> Result<(), Refusal> {
+        web_sys::console::warn_1(
+            &"notes: another copy of these notes synced with this browser's identity               (a copied profile or restored backup); this copy takes a new one and               syncs everything again"
+                .into(),
+        );
+        sync::new_site::take_new_site(&mut self.store.borrow_mut()).map_err(sync_storage)?;
+        Ok(())
+    }
+
     /// Push and pull until both sides are done; how many changes arrived. A
     /// failed round changes nothing locally, so the next one simply starts
     /// again.
@@ -114,6 +128,7 @@ impl Leader {
             sync::client::prepare(&self.store.borrow(), FIRST_PUSH_PAGE).map_err(sync_storage)?;
         let mut asked_ahead: Option<Answer> = None;
         let mut pulled = 0;
+        let mut renamed = false;
         loop {
             let answer = match asked_ahead.take() {
                 Some(answer) => answer,
@@ -129,9 +144,22 @@ impl Leader {
             if let Some(next) = &next {
                 asked_ahead = Some(ask_ahead(token.clone(), next.request.clone()).await);
             }
-            let response = answer
+            let response = match answer
                 .await
-                .map_err(|_| RpcError::Offline("the request was dropped".into()))??;
+                .map_err(|_| RpcError::Offline("the request was dropped".into()))?
+            {
+                Ok(response) => response,
+                Err(refusal) if refusal.site_shared && !renamed => {
+                    self.take_new_site()?;
+                    renamed = true;
+                    // What was asked ahead was refused too: start afresh.
+                    asked_ahead = None;
+                    round = sync::client::prepare(&self.store.borrow(), FIRST_PUSH_PAGE)
+                        .map_err(sync_storage)?;
+                    continue;
+                }
+                Err(refusal) => return Err(refusal),
+            };
             if self.generation.get() != generation {
                 return Err(RpcError::Auth("The account changed during the sync.".into()).into());
             }
