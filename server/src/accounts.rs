@@ -57,9 +57,7 @@ impl AccountError {
     }
 }
 
-pub const MAX_USERNAME_CHARS: usize = 64;
-pub const MIN_PASSWORD_BYTES: usize = 8;
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+pub use protocol::{MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS, MIN_PASSWORD_BYTES};
 
 /// Usernames are free text (any script) but never touch the file system.
 pub fn validate_username(u: &str) -> Result<(), AccountError> {

@@ -2,6 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Longest username, in characters (docs/PROTOCOL.md section 3).
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// Shortest and longest password, in UTF-8 bytes.
+pub const MIN_PASSWORD_BYTES: usize = 8;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// `POST /api/accounts` and `POST /api/sessions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

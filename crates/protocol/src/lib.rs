@@ -6,7 +6,10 @@ pub mod events;
 pub mod sync;
 pub mod value;
 
-pub use account::{Credentials, ErrorBody, SessionToken};
+pub use account::{
+    Credentials, ErrorBody, MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS, MIN_PASSWORD_BYTES,
+    SessionToken,
+};
 pub use events::{EVENTS_PATH, EventParser, Poke, StreamEvent, StreamItem};
 pub use sync::{
     MAX_COUNTER, MAX_PUSHED_CHANGES, MAX_REQUEST_BYTES, PROTOCOL_VERSION, SITE_SHARED, Seen,

@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[Migration] = &[
         data: None,
         replicated: false,
     },
+    Migration {
+        version: 6,
+        sql: include_str!("../migrations/0006_list_previews.sql"),
+        data: None,
+        replicated: false,
+    },
 ];
 
 /// The version this build migrates files to (`PRAGMA user_version`).
@@ -109,7 +115,7 @@ mod tests {
 
     #[test]
     fn a_local_step_leaves_the_replicated_schema_version() {
-        assert_eq!(LATEST_VERSION, 5);
+        assert_eq!(LATEST_VERSION, 6);
         assert_eq!(SCHEMA_VERSION, 2);
     }
 }

@@ -157,6 +157,37 @@ fn dismissing_a_conflict_copy_keeps_the_line_and_syncs() {
 }
 
 #[test]
+fn keeping_both_versions_of_a_line_puts_the_other_right_after_it_and_syncs() {
+    let mut rs: [Store; 2] = replicas();
+    rs[0].save_note("n", "title\nmilk\nend", 1).unwrap();
+    sync_all(&mut rs);
+    rs[0]
+        .save_note("n", "title\nmilk and eggs\nend", 2)
+        .unwrap();
+    rs[1].save_note("n", "title\noat milk\nend", 3).unwrap();
+    sync_all(&mut rs);
+    let copy = rs[0].get_note("n").unwrap().unwrap().conflicts.remove(0);
+    let shown = copy.current.clone().unwrap();
+    assert!(
+        rs[0]
+            .keep_both_line_versions("n", &copy.line_id, 4)
+            .unwrap()
+    );
+    let both = format!("title\n{shown}\n{}\nend", copy.text);
+    assert_eq!(body(&rs[0], "n"), both);
+    assert!(conflict_texts(&rs[0], "n").is_empty());
+    assert!(
+        !rs[0]
+            .keep_both_line_versions("n", &copy.line_id, 5)
+            .unwrap(),
+        "only once"
+    );
+    sync_all(&mut rs);
+    assert_eq!(body(&rs[1], "n"), both);
+    assert!(conflict_texts(&rs[1], "n").is_empty());
+}
+
+#[test]
 fn an_edit_of_a_line_another_device_deleted_keeps_the_edit() {
     let mut rs: [Store; 2] = replicas();
     rs[0].save_note("n", SHOPPING, 1).unwrap();

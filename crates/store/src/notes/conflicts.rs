@@ -85,4 +85,32 @@ impl Store {
         tx.commit()?;
         Ok(true)
     }
+
+    /// Keeps conflict copy `line_id` as a line of its own, right after the
+    /// line shown in its place: both versions stay, one after the other.
+    /// A copy of a line removed here simply becomes the line. Returns
+    /// `false` if `line_id` is not a conflict copy of that note.
+    pub fn keep_both_line_versions(
+        &mut self,
+        note_id: &str,
+        line_id: &str,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let Some(note) = self.get_note(note_id)? else {
+            return Ok(false);
+        };
+        let Some(copy) = note.conflicts.iter().find(|c| c.line_id == line_id) else {
+            return Ok(false);
+        };
+        if copy.current.is_none() {
+            return self.keep_line_version(note_id, line_id, now_ms);
+        }
+        let mut lines: Vec<&str> = note.body.split('\n').collect();
+        let after = copy.line_number.min(lines.len());
+        lines.insert(after, &copy.text);
+        // The new line first: stopped between the two steps, the copy is
+        // still there to choose, never lost.
+        self.save_note(note_id, &lines.join("\n"), now_ms)?;
+        self.dismiss_line_version(note_id, line_id, now_ms)
+    }
 }

@@ -7,7 +7,7 @@
 
 use rusqlite::params;
 
-use super::{NoteSummary, cache, lines, title_of_lines};
+use super::{NoteSummary, cache, lines, preview_of_lines, title_of_lines};
 use crate::{Store, StoreError};
 
 impl Store {
@@ -40,18 +40,27 @@ impl Store {
             } else {
                 lines::view(lines::load(&tx, note_id)?)
             };
-            row.title = title_of_lines((0..view.shown.len()).map(|k| view.shown_text(k)));
+            let shown = || (0..view.shown.len()).map(|k| view.shown_text(k));
+            row.title = title_of_lines(shown());
+            row.preview = preview_of_lines(shown());
             row.conflicts = u32::try_from(view.losers.len()).unwrap_or(u32::MAX);
             if view.rows.is_empty() {
                 tx.prepare_cached("DELETE FROM note_index WHERE note_id = ?1")?
                     .execute([note_id])?;
             } else {
                 tx.prepare_cached(
-                    "INSERT INTO note_index (note_id, title, conflicts) VALUES (?1, ?2, ?3)
+                    "INSERT INTO note_index (note_id, title, conflicts, preview)
+                     VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (note_id) DO UPDATE SET title = excluded.title,
-                                                         conflicts = excluded.conflicts",
+                                                         conflicts = excluded.conflicts,
+                                                         preview = excluded.preview",
                 )?
-                .execute(params![note_id, row.title, row.conflicts])?;
+                .execute(params![
+                    note_id,
+                    row.title,
+                    row.conflicts,
+                    row.preview
+                ])?;
             }
             tx.prepare_cached("DELETE FROM note_index_dirty WHERE note_id = ?1")?
                 .execute([note_id])?;
@@ -97,12 +106,14 @@ mod tests {
         let page = s.list_notes_page("", 1).unwrap();
         assert_eq!(page.total, 3);
         assert_eq!(page.notes[0].title, "Newest");
+        assert_eq!(page.notes[0].preview, "");
         assert_eq!(marked(&s), ["a", "b"]);
 
         s.save_note("c", "Newest, edited", 4).unwrap();
         let all = s.list_notes("").unwrap();
         let titles: Vec<&str> = all.iter().map(|n| n.title.as_str()).collect();
         assert_eq!(titles, ["Newest, edited", "Middle", "Oldest"]);
+        assert_eq!(all[2].preview, "body");
         assert!(marked(&s).is_empty());
 
         s.save_note("b", "Middle, edited", 5).unwrap();

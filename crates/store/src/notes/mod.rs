@@ -4,6 +4,7 @@
 //! of different lines merge and concurrent edits of one line keep both.
 
 pub(crate) mod cache;
+mod compare;
 mod conflicts;
 mod diff;
 mod edit;
@@ -18,6 +19,7 @@ mod trash;
 
 use rusqlite::{OptionalExtension, params};
 
+pub use compare::{LineChange, compare};
 pub use edit::MAX_NOTE_BYTES;
 pub use history::{KEEP_VERSIONS, SNAPSHOT_EVERY_MS, Version, VersionSummary};
 pub use keys::{KeyKind, MAX_ID_BYTES, MAX_KEY_BYTES};
@@ -50,6 +52,8 @@ pub struct NoteSummary {
     /// How many conflict copies the note holds.
     pub conflicts: u32,
     pub deleted_at: Option<i64>,
+    /// The note's first words after its title ([`preview_of_lines`]).
+    pub preview: String,
 }
 
 /// A page of the notes list.
@@ -83,10 +87,29 @@ pub(crate) fn title_of_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> St
     title
 }
 
-/// The columns of a list row, then whether its index entry is stale.
+/// A line of a note's text under its title in the list: the first
+/// non-blank line after the title's, shortened.
+pub(crate) fn preview_of_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+    const MAX_CHARS: usize = 120;
+    let line = lines
+        .into_iter()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .nth(1)
+        .unwrap_or("");
+    let mut preview: String = line.chars().take(MAX_CHARS).collect();
+    if line.chars().count() > MAX_CHARS {
+        preview.push('…');
+    }
+    preview
+}
+
+/// The columns of a list row, then whether its index entry is stale, then
+/// its preview.
 pub(crate) const LIST_COLUMNS: &str = "n.id, coalesce(i.title, 'Untitled'), n.updated_at,
     coalesce(i.conflicts, 0), n.deleted_at,
-    EXISTS (SELECT 1 FROM note_index_dirty d WHERE d.note_id = n.id)";
+    EXISTS (SELECT 1 FROM note_index_dirty d WHERE d.note_id = n.id),
+    coalesce(i.preview, '')";
 
 /// A row of [`LIST_COLUMNS`].
 pub(crate) fn listed_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(NoteSummary, bool)> {
@@ -100,6 +123,7 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteSummary> {
         updated_at: r.get(2)?,
         conflicts: r.get(3)?,
         deleted_at: r.get(4)?,
+        preview: r.get(6)?,
     })
 }
 
@@ -232,6 +256,19 @@ mod tests {
         assert_eq!(title_of("\n  \n  Groceries \nmilk"), "Groceries");
         assert_eq!(title_of(""), "Untitled");
         assert_eq!(title_of(&"x".repeat(100)).chars().count(), 81);
+    }
+
+    #[test]
+    fn a_preview_is_the_first_non_blank_line_after_the_title() {
+        assert_eq!(
+            preview_of_lines(["", " Groceries ", "", "  milk ", "eggs"]),
+            "milk"
+        );
+        assert_eq!(preview_of_lines(["Only a title"]), "");
+        assert_eq!(
+            preview_of_lines(["t", &"é".repeat(200)]).chars().count(),
+            121
+        );
     }
 
     fn ids(s: &mut Store, q: &str) -> Vec<String> {

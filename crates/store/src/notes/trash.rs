@@ -77,6 +77,26 @@ impl Store {
         Ok(trashed)
     }
 
+    /// Deletes a note for good if no line of it, conflict copies included,
+    /// and no version in its history holds a word: a new note left empty
+    /// is not kept. Returns whether it was deleted. A note someone wrote
+    /// into meanwhile (another tab, a merge) is kept.
+    pub fn discard_if_empty(&mut self, id: &str) -> Result<bool, StoreError> {
+        let tx = self.conn_mut().transaction()?;
+        let empty: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?1)
+                AND NOT EXISTS (SELECT 1 FROM lines WHERE note_id = ?1 AND trim(text, ' ' || char(9, 10, 13)) != '')
+                AND NOT EXISTS (SELECT 1 FROM note_versions WHERE note_id = ?1 AND trim(body, ' ' || char(9, 10, 13)) != '')",
+            [id],
+            |r| r.get(0),
+        )?;
+        if empty {
+            delete_for_good(&tx, id)?;
+        }
+        tx.commit()?;
+        Ok(empty)
+    }
+
     /// Deletes every trashed note for good; returns how many.
     pub fn empty_trash(&mut self) -> Result<usize, StoreError> {
         self.purge_deleted_before(i64::MAX)
@@ -110,5 +130,36 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Store;
+
+    #[test]
+    fn a_note_left_empty_is_discarded_but_one_with_words_now_or_before_is_kept() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_note("blank", "", 1).unwrap();
+        s.save_note("spaces", "  \n\t\n", 1).unwrap();
+        s.save_note("words", "Groceries", 1).unwrap();
+        // The first edit keeps the text it replaces in the history.
+        s.save_note("erased", "typed then erased", 1).unwrap();
+        s.save_note("erased", "", 2).unwrap();
+        assert!(!s.history("erased").unwrap().is_empty());
+
+        assert!(s.discard_if_empty("blank").unwrap());
+        assert!(s.discard_if_empty("spaces").unwrap());
+        assert!(!s.discard_if_empty("words").unwrap());
+        assert!(!s.discard_if_empty("erased").unwrap());
+        assert!(!s.discard_if_empty("missing").unwrap());
+        let mut listed: Vec<String> = s
+            .list_notes("")
+            .unwrap()
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        listed.sort();
+        assert_eq!(listed, ["erased", "words"]);
     }
 }

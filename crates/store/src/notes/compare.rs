@@ -1,0 +1,107 @@
+//! What changed between two texts of a note, line by line, for a person to
+//! read (History shows each version against the one after it).
+
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+
+/// Above this many line comparisons the middle of the texts is shown as
+/// all removed, then all added: a long paste must not stall the tab.
+const MAX_COMPARE_WORK: usize = 4_000_000;
+
+/// A line of a comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineChange {
+    Same(String),
+    /// In the older text only.
+    Removed(String),
+    /// In the newer text only.
+    Added(String),
+}
+
+/// `older` turned into `newer`: every line of both, in order, each marked.
+pub fn compare(older: &str, newer: &str) -> Vec<LineChange> {
+    let old: Vec<&str> = older.split('\n').collect();
+    let new: Vec<&str> = newer.split('\n').collect();
+    let ops = if old.len().saturating_mul(new.len()) > MAX_COMPARE_WORK {
+        vec![DiffOp::Replace {
+            old_index: 0,
+            old_len: old.len(),
+            new_index: 0,
+            new_len: new.len(),
+        }]
+    } else {
+        capture_diff_slices(Algorithm::Myers, &old, &new)
+    };
+    let mut out = Vec::with_capacity(old.len().max(new.len()));
+    let lines = |of: &[&str], at: usize, len: usize| -> Vec<String> {
+        of[at..at + len].iter().map(|l| (*l).to_owned()).collect()
+    };
+    for op in ops {
+        match op {
+            DiffOp::Equal { old_index, len, .. } => {
+                out.extend(
+                    lines(&old, old_index, len)
+                        .into_iter()
+                        .map(LineChange::Same),
+                );
+            }
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => out.extend(
+                lines(&old, old_index, old_len)
+                    .into_iter()
+                    .map(LineChange::Removed),
+            ),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => out.extend(
+                lines(&new, new_index, new_len)
+                    .into_iter()
+                    .map(LineChange::Added),
+            ),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                out.extend(
+                    lines(&old, old_index, old_len)
+                        .into_iter()
+                        .map(LineChange::Removed),
+                );
+                out.extend(
+                    lines(&new, new_index, new_len)
+                        .into_iter()
+                        .map(LineChange::Added),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineChange::{Added, Removed, Same};
+    use super::compare;
+
+    #[test]
+    fn a_comparison_marks_removed_and_added_lines_and_keeps_the_rest_in_order() {
+        let s = |t: &str| t.to_owned();
+        assert_eq!(
+            compare(
+                "Groceries\nmilk\neggs\nbread",
+                "Groceries\noat milk\neggs\nbread\njam"
+            ),
+            [
+                Same(s("Groceries")),
+                Removed(s("milk")),
+                Added(s("oat milk")),
+                Same(s("eggs")),
+                Same(s("bread")),
+                Added(s("jam")),
+            ]
+        );
+        assert_eq!(compare("same", "same"), [Same(s("same"))]);
+    }
+}
