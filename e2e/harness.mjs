@@ -1,7 +1,7 @@
 // Shared by the end-to-end journeys: the real server (fresh data directory,
 // serving the built app from dist/) and headless Chromium driven through the UI.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -253,4 +253,27 @@ export async function autoSync(page, on) {
   const box = page.getByRole('checkbox', { name: 'Sync automatically' });
   await box.setChecked(on);
   await eventually(async () => (await box.isChecked()) === on, `Sync automatically ${on ? 'on' : 'off'}`);
+}
+
+/** Where journeys keep screenshots of the main screens, for a person to look
+ * at after a run (CI keeps the directory as an artifact). */
+export const SCREENS_DIR = process.env.E2E_SCREENS_DIR || join(root, 'target', 'e2e-screens');
+
+/** Keeps a screenshot of `page` as `${name}.png` in SCREENS_DIR. */
+export async function keepScreen(page, name) {
+  mkdirSync(SCREENS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`) });
+}
+
+/** The serious and critical accessibility violations axe-core finds on the
+ * page as it is now, as "rule: target" lines. */
+export async function accessibilityProblems(page) {
+  await page.addScriptTag({ path: join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+  const found = await page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${v.help})`));
+  });
+  return found;
 }

@@ -54,16 +54,25 @@ test('History shows an earlier version of a note, and restoring it can be undone
 
   await page.getByRole('button', { name: 'History' }).click();
   const history = page.getByRole('region', { name: 'History' });
+  // The text now heads the list; each version shows what changed after it.
   await history.locator('.note-item').first().click();
-  assert.equal(await history.getByLabel('Version text').textContent(), 'Plan\nfirst draft');
+  assert.equal(await history.getByLabel('Version text').textContent(), 'Plan\nsecond draft, much better');
+  await history.locator('.note-item').nth(1).click();
+  const text = history.getByLabel('Version text');
+  await text.locator('del').waitFor();
+  assert.deepEqual(await text.locator('.line').allTextContents(), ['Plan', 'first draft', 'second draft, much better']);
+  assert.equal(await text.locator('del').textContent(), 'first draft');
+  assert.equal(await text.locator('ins').textContent(), 'second draft, much better');
   await history.getByRole('button', { name: 'Restore this version' }).click();
   await page.getByText('Version restored.').waitFor();
   await eventually(async () => (await editor.inputValue()) === 'Plan\nfirst draft', 'the restored text');
 
   // The text it replaced is now in history.
   await page.getByRole('button', { name: 'History' }).click();
-  await history.locator('.note-item').first().click();
-  assert.equal(await history.getByLabel('Version text').textContent(), 'Plan\nsecond draft, much better');
+  await history.locator('.note-item').nth(1).click();
+  await text.locator('del').waitFor();
+  assert.equal(await text.locator('del').textContent(), 'second draft, much better');
+  assert.equal(await text.locator('ins').textContent(), 'first draft');
   await history.getByRole('button', { name: 'Back to note' }).click();
   await openNote(page, 'Plan');
   assert.deepEqual(profile.errors, []);

@@ -45,6 +45,9 @@ test('a server of another schema version: Sync says to reload for the new releas
   const profile = await openProfile();
   const page = await openApp(profile.context, server.url);
   await signUp(page, 'older-app', 'password one');
+  // The note waits for the Sync pressed below (pushed by itself, it could
+  // go before the server "moves on").
+  await autoSync(page, false);
   await newNote(page, 'Written before the server moved on');
   // The server's answer to an app whose schema it no longer has.
   await profile.context.route('**/sync', (route) => route.fulfill({
@@ -115,7 +118,7 @@ test('two devices of one account write offline and converge; a same-line conflic
   }
 
   // A chooses the other version; after syncing, both show it and no conflict.
-  await pa.getByRole('button', { name: 'Use this version of line 1' }).click();
+  await pa.getByRole('button', { name: 'Use the other version of line 1' }).click();
   await eventually(async () => (await pa.getByRole('textbox', { name: 'Note text' }).inputValue()).startsWith(other), 'the kept version');
   for (const p of [pa, pb]) assert.match(await sync(p), /^(Live|Synced|Connecting)/);
   await eventually(async () => (await pb.getByRole('textbox', { name: 'Note text' }).inputValue()).startsWith(other), 'the kept version on B');

@@ -42,6 +42,10 @@ pub struct NoteSummary {
     /// Conflict copies waiting in the note.
     pub conflicts: u32,
     pub deleted_at: Option<i64>,
+    /// A line of its text under the title (absent from a first page kept by
+    /// an older release).
+    #[serde(default)]
+    pub preview: String,
 }
 
 /// An entry of a note's history.
@@ -145,6 +149,16 @@ pub enum Request {
     Presence {
         visible: bool,
         online: bool,
+    },
+    /// Deletes a note for good if it holds no words, nor did before: a new
+    /// note left empty. Answered whether it was deleted.
+    DiscardIfEmpty {
+        id: String,
+    },
+    /// Keeps a conflict copy as a line of its own after the line shown.
+    KeepBothLineVersions {
+        note_id: String,
+        line_id: String,
     },
 }
 

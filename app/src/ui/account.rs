@@ -7,6 +7,14 @@ use super::{drafts, first_page};
 use crate::client;
 use crate::rpc::{Request, Response, RpcError};
 
+/// A password the server would refuse, said before a round trip.
+fn password_rule() -> String {
+    format!(
+        "That password is too short: use {} or more characters.",
+        protocol::MIN_PASSWORD_BYTES
+    )
+}
+
 #[component]
 pub fn AccountBox() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -14,6 +22,8 @@ pub fn AccountBox() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // What Enter does in the signed-out form: the highlighted button.
+    let creating = RwSignal::new(false);
 
     // `again`: the account signed in here, whose session the server ended.
     let sign_in = move |u: String, create_account: bool, again: bool| {
@@ -26,8 +36,16 @@ pub fn AccountBox() -> impl IntoView {
             }));
             return;
         }
+        // The server's rule, said before a round trip and in our words.
+        if create_account && p.len() < protocol::MIN_PASSWORD_BYTES {
+            error.set(Some(password_rule()));
+            return;
+        }
         busy.set(true);
         error.set(None);
+        // Local notes to move into the account (a search may hide them).
+        let had_notes = !ctx.order.with_value(Vec::is_empty)
+            || !ctx.query.with_untracked(|q| q.trim().is_empty());
         leptos::task::spawn_local(async move {
             match client::call(Request::SignIn {
                 username: u,
@@ -53,10 +71,18 @@ pub fn AccountBox() -> impl IntoView {
                     password.set(String::new());
                     ctx.status.set(s);
                     drafts::recover(ctx);
-                    ctx.say(if ctx.status.with_untracked(|s| s.auto_sync) {
-                        "Signed in. Your notes sync with your account by themselves."
-                    } else {
-                        "Signed in. Your local notes will join your account at the next sync."
+                    let auto = ctx.status.with_untracked(|s| s.auto_sync);
+                    ctx.say(match (had_notes, auto) {
+                        (true, true) => {
+                            "Signed in. This device's notes join your account now, \
+                                         and sync by themselves from here on."
+                        }
+                        (true, false) => {
+                            "Signed in. This device's notes join your account \
+                                          at the next Sync."
+                        }
+                        (false, true) => "Signed in. Your notes sync by themselves.",
+                        (false, false) => "Signed in. Press Sync to get your notes.",
                     });
                 }
                 Ok(_) => {}
@@ -65,7 +91,10 @@ pub fn AccountBox() -> impl IntoView {
             busy.set(false);
         });
     };
+    // Each button does what it says; pressing the other one also makes it
+    // the one Enter presses.
     let submit = move |create_account: bool| {
+        creating.set(create_account);
         sign_in(
             username.get_untracked().trim().to_owned(),
             create_account,
@@ -76,8 +105,9 @@ pub fn AccountBox() -> impl IntoView {
         view! {
             <input
                 type="password"
-                autocomplete="current-password"
+                autocomplete=move || if creating.get() { "new-password" } else { "current-password" }
                 aria-label="Password"
+                aria-describedby="password-rule"
                 placeholder="Password"
                 prop:value=move || password.get()
                 on:input=move |ev| password.set(event_target_value(&ev))
@@ -161,7 +191,10 @@ pub fn AccountBox() -> impl IntoView {
             }
             .into_any(),
             None => view! {
-                <form class="signin" on:submit=move |ev| { ev.prevent_default(); submit(false); }>
+                <form class="signin" on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit(creating.get_untracked());
+                }>
                     <input
                         type="text"
                         autocomplete="username"
@@ -171,18 +204,40 @@ pub fn AccountBox() -> impl IntoView {
                         on:input=move |ev| username.set(event_target_value(&ev))
                     />
                     {password_input()}
-                    <button type="submit" disabled=move || busy.get()>"Sign in"</button>
-                    <button type="button" disabled=move || busy.get() on:click=move |_| submit(true)>
-                        "Create account"
-                    </button>
+                    // The highlighted button is the one Enter presses.
+                    <button
+                        type=move || if creating.get() { "button" } else { "submit" }
+                        class:primary=move || !creating.get()
+                        disabled=move || busy.get()
+                        on:click=move |ev| if creating.get_untracked() { ev.prevent_default(); submit(false); }
+                    >"Sign in"</button>
+                    <button
+                        type=move || if creating.get() { "submit" } else { "button" }
+                        class:primary=move || creating.get()
+                        disabled=move || busy.get()
+                        on:click=move |ev| if !creating.get_untracked() { ev.prevent_default(); submit(true); }
+                    >"Create account"</button>
                 </form>
+                <p id="password-rule" class="hint">
+                    {move || if creating.get() {
+                        format!(
+                            "Passwords have {} or more characters. Enter creates the account.",
+                            protocol::MIN_PASSWORD_BYTES
+                        )
+                    } else {
+                        format!(
+                            "New here? Choose a username and a password of {} or more characters, then Create account.",
+                            protocol::MIN_PASSWORD_BYTES
+                        )
+                    }}
+                </p>
                 {error_line}
             }
             .into_any(),
         }
     };
 
-    view! { <div class="account">{form}</div> }
+    view! { <div class="account" id="account">{form}</div> }
 }
 
 /// Asks the user; no answer (no window, a blocked dialog) is no.

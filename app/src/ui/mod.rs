@@ -10,11 +10,13 @@ mod first_page;
 mod history;
 mod notes_list;
 mod notice;
+mod open_note;
 mod persist;
 mod presence;
 mod release;
 mod status;
 mod trash;
+mod when;
 
 use leptos::prelude::*;
 
@@ -46,6 +48,21 @@ pub struct Ctx {
     pub status: RwSignal<Status>,
     pub notice: RwSignal<Option<Notice>>,
     pub fatal: RwSignal<Option<String>>,
+    /// A note "New note" opened that nothing was typed into yet: it is
+    /// written with its first words, and not kept if left empty.
+    pub fresh: RwSignal<Option<String>>,
+    /// The notes list's ids as shown, top to bottom: what opens after a
+    /// delete.
+    pub order: StoredValue<Vec<String>>,
+}
+
+/// A phone-sized screen, where the list and a note take turns
+/// (style/main.css has the same width).
+pub fn narrow() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w <= 640.0)
 }
 
 impl Ctx {
@@ -79,12 +96,14 @@ impl Ctx {
 pub fn App() -> impl IntoView {
     let ctx = Ctx {
         version: RwSignal::new(0),
-        selected: RwSignal::new(None),
+        selected: RwSignal::new(open_note::last()),
         pane: RwSignal::new(Pane::Notes),
         query: RwSignal::new(String::new()),
         status: RwSignal::new(Status::default()),
         notice: RwSignal::new(None),
         fatal: RwSignal::new(None),
+        fresh: RwSignal::new(None),
+        order: StoredValue::new(Vec::new()),
     };
     provide_context(ctx);
     if let Err(e) = client::Db::start(move |event| match event {
@@ -106,12 +125,21 @@ pub fn App() -> impl IntoView {
     drafts::recover(ctx);
     release::watch(ctx);
     presence::watch();
+    open_note::remember(ctx);
+    // On a phone the account box waits behind a menu button.
+    let menu = RwSignal::new(false);
 
     view! {
-        <div class="app">
-            <header class="topbar">
+        <div class="app" class:reading=move || ctx.selected.with(Option::is_some)>
+            <header class="topbar" class:menu-open=move || menu.get()>
                 <h1 class="brand">"Notes"</h1>
                 <status::SyncBar />
+                <button
+                    class="menu-toggle"
+                    aria-controls="account"
+                    aria-expanded=move || if menu.get() { "true" } else { "false" }
+                    on:click=move |_| menu.update(|open| *open = !*open)
+                >"Account"</button>
                 <account::AccountBox />
             </header>
             {move || ctx.fatal.get().map(|m| view! {

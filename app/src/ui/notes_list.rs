@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::Ctx;
 use super::first_page::{self, FirstPage};
+use super::{Ctx, when};
 use crate::client;
 use crate::rpc::{NoteSummary, Request, Response};
 
@@ -36,6 +36,7 @@ pub fn NotesList() -> impl IntoView {
     // notebook slow to open: the newest first, more on request (search always
     // covers all notes).
     let shown = RwSignal::new(PAGE);
+    let now = when::minute_clock();
     let rows = RwSignal::new(Vec::<NoteSummary>::new());
     let total = RwSignal::new(0u32);
     let state = RwSignal::new(ListState::Loading);
@@ -75,6 +76,8 @@ pub fn NotesList() -> impl IntoView {
                             total: all,
                         });
                     }
+                    ctx.order
+                        .set_value(notes.iter().map(|n| n.id.clone()).collect());
                     if rows.with_untracked(|r| *r != notes) {
                         rows.set(notes);
                     }
@@ -92,25 +95,13 @@ pub fn NotesList() -> impl IntoView {
         });
     });
 
+    // Opens an empty note with the caret in it; the note is written with
+    // its first words (the editor), so a "New note" left empty leaves none.
     let new_note = move |_| {
         let id = new_id();
-        // Close the open note now (its unsaved edits are written): until the
-        // new one exists, nothing typed may land in the old one.
-        ctx.selected.set(None);
-        leptos::task::spawn_local(async move {
-            match client::call(Request::SaveNote {
-                id: id.clone(),
-                body: String::new(),
-            })
-            .await
-            {
-                Ok(_) => {
-                    ctx.query.set(String::new());
-                    ctx.selected.set(Some(id));
-                }
-                Err(e) => ctx.warn(format!("Could not create a note: {e}")),
-            }
-        });
+        ctx.query.set(String::new());
+        ctx.fresh.set(Some(id.clone()));
+        ctx.selected.set(Some(id));
     };
 
     view! {
@@ -150,7 +141,7 @@ pub fn NotesList() -> impl IntoView {
                     class="note-list"
                     aria-busy=move || (state.get() == ListState::Kept).then_some("true")
                 >
-                    <For each=move || rows.get() key=|n| n.clone() children=move |n| row(ctx, n) />
+                    <For each=move || rows.get() key=|n| n.clone() children=move |n| row(ctx, now, n) />
                 </ul>
                 {move || {
                     let hidden = (total.get() as usize).saturating_sub(rows.with(Vec::len));
@@ -178,7 +169,7 @@ enum ListState {
 }
 
 /// One note of the list.
-fn row(ctx: Ctx, n: NoteSummary) -> impl IntoView {
+fn row(ctx: Ctx, now: RwSignal<f64>, n: NoteSummary) -> impl IntoView {
     let id = n.id.clone();
     let current = {
         let id = id.clone();
@@ -198,7 +189,8 @@ fn row(ctx: Ctx, n: NoteSummary) -> impl IntoView {
                         {format!("{} conflicting edit{}", n.conflicts, if n.conflicts == 1 { "" } else { "s" })}
                     </span>
                 })}
-                <span class="note-date">{format_time(n.updated_at as f64)}</span>
+                {(!n.preview.is_empty()).then(|| view! { <span class="note-preview">{n.preview}</span> })}
+                {when::view_time(now, n.updated_at as f64)}
             </button>
         </li>
     }

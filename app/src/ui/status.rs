@@ -58,6 +58,8 @@ fn line(s: &Status, busy: bool, now_ms: f64, own_error: Option<String>) -> Strin
             Live::Paused => "Resting while Notes is in the background".to_owned(),
             Live::Off | Live::Stopped => match &synced {
                 Some(t) => return with_waiting(format!("Synced {t}"), s),
+                // Said once: the notes waiting say it already.
+                None if s.pending_changes > 0 => return waiting(s.pending_changes),
                 None => "Not synced yet".to_owned(),
             },
         }
@@ -73,8 +75,15 @@ fn line(s: &Status, busy: bool, now_ms: f64, own_error: Option<String>) -> Strin
 fn with_waiting(state: String, s: &Status) -> String {
     match s.pending_changes {
         0 => state,
-        1 => format!("{state} · 1 note waiting to sync"),
-        n => format!("{state} · {n} notes waiting to sync"),
+        n => format!("{state} · {}", waiting(n)),
+    }
+}
+
+fn waiting(n: i64) -> String {
+    if n == 1 {
+        "1 note waiting to sync".to_owned()
+    } else {
+        format!("{n} notes waiting to sync")
     }
 }
 

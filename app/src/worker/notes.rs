@@ -38,6 +38,7 @@ fn summaries(list: Vec<store::NoteSummary>) -> Vec<NoteSummary> {
             updated_at: n.updated_at,
             conflicts: n.conflicts,
             deleted_at: n.deleted_at,
+            preview: n.preview,
         })
         .collect()
 }
@@ -89,6 +90,7 @@ pub fn handle(
         Request::RestoreNote { id } => store.restore_note(id).map(Response::Done),
         Request::ListTrash => store.list_trash().map(|l| Response::Notes(summaries(l))),
         Request::DeleteForever { id } => store.delete_forever(id).map(Response::Done),
+        Request::DiscardIfEmpty { id } => store.discard_if_empty(id).map(Response::Done),
         Request::EmptyTrash => store.empty_trash().map(Response::Emptied),
         Request::History { note_id } => store.history(note_id).map(|h| {
             Response::History(
@@ -121,6 +123,9 @@ pub fn handle(
             .map(Response::Done),
         Request::DismissLineVersion { note_id, line_id } => store
             .dismiss_line_version(note_id, line_id, now_ms)
+            .map(Response::Done),
+        Request::KeepBothLineVersions { note_id, line_id } => store
+            .keep_both_line_versions(note_id, line_id, now_ms)
             .map(Response::Done),
         Request::Status
         | Request::Sync

@@ -2,6 +2,7 @@
 //! saving/saved indicator, delete (to the trash) with undo, the note's
 //! conflict copies and its history.
 
+mod fresh;
 mod save;
 mod saves;
 mod write;
@@ -53,6 +54,21 @@ fn unsaved_draft(note: &Note, account: Option<String>) -> Option<String> {
     draft.over.contains(&note.body).then_some(draft.text)
 }
 
+/// What opens after note `id` goes: the next note of the list, or the one
+/// before when it was the last. On a phone, the list.
+fn next_after(ctx: Ctx, id: &str) -> Option<String> {
+    if super::narrow() {
+        return None;
+    }
+    ctx.order.with_value(|order| {
+        let at = order.iter().position(|n| n == id)?;
+        order
+            .get(at + 1)
+            .or_else(|| at.checked_sub(1).and_then(|b| order.get(b)))
+            .cloned()
+    })
+}
+
 #[component]
 pub fn Editor() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -80,18 +96,14 @@ pub fn Editor() -> impl IntoView {
         let selected = ctx.selected.get();
         ctx.version.track();
         let shown = loaded.get_untracked();
-        if dirty.get_untracked() {
-            if shown == selected {
-                return;
-            }
-            // Leaving a note with unsaved edits: write them first.
+        if shown != selected {
+            // Leaving a note: its unsaved edits are written first.
             if let Some(prev) = shown.clone() {
-                let body = text.get_untracked();
-                leptos::task::spawn_local(async move {
-                    save(prev, body).await;
-                });
+                editing.leave(prev);
             }
             dirty.set(false);
+        } else if dirty.get_untracked() {
+            return;
         }
         let Some(id) = selected else {
             loaded.set(None);
@@ -99,6 +111,19 @@ pub fn Editor() -> impl IntoView {
             state.set(SaveState::Idle);
             return;
         };
+        if editing.open_fresh(&id, shown.as_ref()) {
+            // Only what differs: a signal set re-renders the text area.
+            if show_history.get_untracked() {
+                show_history.set(false);
+            }
+            if deleted_at.get_untracked().is_some() {
+                deleted_at.set(None);
+            }
+            if !conflicts.with_untracked(Vec::is_empty) {
+                conflicts.set(Vec::new());
+            }
+            return;
+        }
         if shown.as_ref() != Some(&id) {
             state.set(SaveState::Idle);
             show_history.set(false);
@@ -275,11 +300,16 @@ pub fn Editor() -> impl IntoView {
                 return;
             }
             match client::call(Request::DeleteNote { id: id.clone() }).await {
-                Ok(Response::Done(_)) => {
+                Ok(Response::Done(trashed)) => {
+                    if ctx.fresh.get_untracked().as_ref() == Some(&id) {
+                        ctx.fresh.set(None);
+                    }
                     dirty.set(false);
                     loaded.set(None);
-                    ctx.selected.set(None);
-                    ctx.offer("Moved to Trash.", Action::Undo(id));
+                    ctx.selected.set(next_after(ctx, &id));
+                    if trashed {
+                        ctx.offer("Moved to Trash.", Action::Undo(id));
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => ctx.warn(format!("Could not delete the note: {e}")),
@@ -294,6 +324,21 @@ pub fn Editor() -> impl IntoView {
         SaveState::Failed(e) | SaveState::Refused(e) => format!("Not saved: {e}"),
     };
 
+    // A phone shows the list or a note: this goes back to the list (the
+    // note's edits are written as it closes).
+    let back = move |_| ctx.selected.set(None);
+
+    // A new note gets the caret: what is typed next is its first line.
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        let (Some(el), Some(shown)) = (area.get(), loaded.get()) else {
+            return;
+        };
+        if ctx.fresh.get_untracked().as_ref() == Some(&shown) {
+            let _ = el.focus();
+        }
+    });
+
     view! {
         <section class="editor" aria-label="Editor">
             {move || match ctx.selected.get() {
@@ -301,6 +346,7 @@ pub fn Editor() -> impl IntoView {
                     <p class="muted placeholder">"Select a note, or press “New note”."</p>
                 }.into_any(),
                 Some(_) if deleted_at.get().is_some() => view! {
+                    <button class="back" on:click=back><span aria-hidden="true">"‹ "</span>"All notes"</button>
                     <div class="trash-banner" role="status">
                         <span>"This note is in the Trash."</span>
                         <button on:click=restore>"Restore note"</button>
@@ -312,6 +358,7 @@ pub fn Editor() -> impl IntoView {
                 }.into_any(),
                 Some(id) => view! {
                     <div class="editor-tools">
+                        <button class="back" on:click=back><span aria-hidden="true">"‹ "</span>"All notes"</button>
                         <span
                             class="save-state"
                             class:failed=move || matches!(state.get(), SaveState::Failed(_) | SaveState::Refused(_))
@@ -330,6 +377,7 @@ pub fn Editor() -> impl IntoView {
                         })
                     }}
                     <textarea
+                        node_ref=area
                         class="note-text"
                         aria-label="Note text"
                         placeholder="Write your note. The first line is its title."

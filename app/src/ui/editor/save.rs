@@ -35,6 +35,9 @@ pub(super) struct Editing {
     /// only that save's answer tells: sent meanwhile, it would be whole, and
     /// delete what a Sync or another tab wrote into the note in between.
     pub turn: StoredValue<Arc<Mutex<()>>>,
+    /// The note "New note" made in this editor, while it is shown: left
+    /// empty, it goes.
+    pub new_here: StoredValue<Option<String>>,
 }
 
 impl Editing {
@@ -49,6 +52,7 @@ impl Editing {
             base: StoredValue::new(None),
             saves: StoredValue::new(Saves::default()),
             turn: StoredValue::new(Arc::new(Mutex::new(()))),
+            new_here: StoredValue::new(None),
         }
     }
 
@@ -151,6 +155,7 @@ impl Editing {
                 {
                     drafts::saved(&id);
                 }
+                self.written(&id);
                 self.base.set_value(Some(Base {
                     id,
                     text: body,
