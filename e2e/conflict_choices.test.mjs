@@ -1,6 +1,7 @@
-// Two devices edit one line while apart: the device shown the other's words
-// sees both versions side by side, and "Keep both" keeps them as two lines,
-// on every device. What "Dismiss" would delete is said beside it.
+// Two devices edit one line while apart: both versions show side by side,
+// each named by the device that wrote it (a name from the browser, or one
+// the user gave), and "Keep both" keeps them as two lines, on every device.
+// What "Dismiss" would delete is said beside it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -13,6 +14,12 @@ after(async () => { await closeAllProfiles(); await stopAllServers(); });
 test('a same-line conflict shows both versions side by side, and Keep both keeps them as two lines everywhere', async () => {
   const server = await startServer();
   const { a, b, pa, pb } = await twoDevices(server, 'keeps-both');
+  // A is renamed by its user; B keeps the name its browser gave it.
+  assert.equal(await pb.locator('.device-name').textContent(), 'Chrome on Linux');
+  await pa.getByRole('button', { name: 'Rename this device' }).click();
+  await pa.getByRole('textbox', { name: 'This device\'s name' }).fill('Kitchen tablet');
+  await pa.getByRole('button', { name: 'Save', exact: true }).click();
+  await eventually(async () => (await pa.locator('.device-name').textContent()) === 'Kitchen tablet', 'the new name');
   await newNote(pa, 'Groceries\nmilk\nbread');
   await lists(pb, ['Groceries']);
 
@@ -32,6 +39,11 @@ test('a same-line conflict shows both versions side by side, and Keep both keeps
   const [loser] = (await panel(pa).count()) ? [pa] : [pb];
   const figures = panel(loser).locator('figure');
   assert.equal(await figures.count(), 2, 'the line now and the other version, side by side');
+  const captions = (await figures.locator('figcaption').allTextContents()).join(' | ');
+  const own = loser === pa ? 'Kitchen tablet' : 'Chrome on Linux';
+  const other = loser === pa ? 'Chrome on Linux' : 'Kitchen tablet';
+  assert.match(captions, new RegExp(`from this device \\(${own}\\)`), captions);
+  assert.ok(captions.includes(`from ${other}`), captions);
   assert.match(await panel(loser).textContent(), /Dismiss deletes the other version/);
   assert.deepEqual(await accessibilityProblems(loser), [], 'no serious accessibility problem');
   await keepScreen(loser, 'laptop-conflict');

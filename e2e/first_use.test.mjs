@@ -44,6 +44,10 @@ test('New note takes the typing at once, and a new note left blank is not kept',
   assert.match(await row.locator('.note-date').textContent(), /^(just now|\d+ min ago)$/);
   assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problem');
   await keepScreen(page, 'laptop-notes');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await openNote(page, 'Groceries');
+  assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problem (dark)');
+  await keepScreen(page, 'laptop-dark-note');
   await p.close();
 });
 

@@ -42,6 +42,13 @@ for (const colorScheme of ['light', 'dark']) {
     await saved(page);
     assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problem (a note)');
     await keepScreen(page, `phone-${colorScheme}-note`);
+    await page.getByRole('button', { name: 'History' }).click();
+    await page.getByRole('region', { name: 'History' }).getByRole('button', { name: /^Now/ }).click();
+    await page.getByLabel('Version text').waitFor();
+    assert.equal(await pageWidth(page), 390, 'History fits the screen');
+    assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problem (History)');
+    await keepScreen(page, `phone-${colorScheme}-history`);
+    await page.getByRole('button', { name: 'Back to note' }).click();
 
     await page.getByRole('button', { name: 'All notes' }).click();
     await list.waitFor();

@@ -15,6 +15,17 @@ pub struct Conflict {
     /// 1-based line number in the note.
     pub line_number: usize,
     pub edited_at: i64,
+    /// The devices that wrote this version and the line shown.
+    pub by: Option<Device>,
+    pub current_by: Option<Device>,
+}
+
+/// A device that wrote something, as it named itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub name: String,
+    /// The device this is.
+    pub this_one: bool,
 }
 
 /// A note in full (the worker's copy of `store::Note`).
@@ -160,6 +171,8 @@ pub enum Request {
         note_id: String,
         line_id: String,
     },
+    /// What this device calls itself on other devices (conflict copies).
+    SetDeviceName(String),
 }
 
 impl Request {
@@ -229,6 +242,8 @@ pub struct Status {
     /// The server refused this release's schema: only a reload (a newer
     /// release) can sync again.
     pub reload_needed: bool,
+    /// What this device calls itself on other devices.
+    pub device_name: String,
 }
 
 /// Where live sync stands.

@@ -4,7 +4,7 @@
 #![cfg(target_family = "wasm")]
 #![allow(clippy::unwrap_used)]
 
-use app::rpc::{Call, Conflict, Note, Peer, Request, Response, RpcError, ToUi};
+use app::rpc::{Call, Conflict, Device, Note, Peer, Request, Response, RpcError, ToUi};
 use app::wire::{self, FromPeer, STAMP};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -24,6 +24,11 @@ fn note() -> Note {
             current: None,
             line_number: 2,
             edited_at: i64::MAX,
+            by: Some(Device {
+                name: "Chrome on Android".into(),
+                this_one: false,
+            }),
+            current_by: None,
         }],
         revision: 7,
     }

@@ -188,6 +188,7 @@ pub fn AccountBox() -> impl IntoView {
             Some(name) => view! {
                 <span class="who">"Signed in as " <strong>{name}</strong></span>
                 <button on:click=sign_out>"Sign out"</button>
+                <super::device_name::DeviceName />
             }
             .into_any(),
             None => view! {

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::notes_list::format_time;
-use crate::rpc::{Conflict, Request};
+use crate::rpc::{Conflict, Device, Request};
 
 /// A request to run after unsaved edits are written, and what to say after.
 pub type Act = Callback<(Request, String)>;
@@ -57,10 +57,20 @@ fn copy(note_id: String, c: Conflict, act: Act) -> impl IntoView {
         Request::DismissLineVersion { note_id, line_id },
         "The other version was deleted; the line stays as it reads.",
     );
-    let (now_label, now_text) = match &c.current {
-        Some(text) => (format!("Line {n} now"), text.clone()),
-        None => (format!("Line {n}"), "(removed on this device)".to_owned()),
+    let from = |device: &Option<Device>| match device {
+        Some(d) if d.this_one => format!(", from this device ({})", d.name),
+        Some(d) => format!(", from {}", d.name),
+        None => String::new(),
     };
+    let (now_label, now_text) = match &c.current {
+        Some(text) => (format!("Line {n} now{}", from(&c.current_by)), text.clone()),
+        None => (format!("Line {n}"), "(removed)".to_owned()),
+    };
+    let other_label = format!(
+        "Other version{}, {}",
+        from(&c.by),
+        format_time(c.edited_at as f64)
+    );
     view! {
         <li class="conflict">
             <div class="conflict-sides">
@@ -69,7 +79,7 @@ fn copy(note_id: String, c: Conflict, act: Act) -> impl IntoView {
                     <p class="conflict-text">{now_text}</p>
                 </figure>
                 <figure>
-                    <figcaption class="muted">{format!("Other version, {}", format_time(c.edited_at as f64))}</figcaption>
+                    <figcaption class="muted">{other_label}</figcaption>
                     <p class="conflict-text">{c.text.clone()}</p>
                 </figure>
             </div>

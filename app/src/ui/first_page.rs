@@ -85,6 +85,11 @@ fn keep_screen(storage: &web_sys::Storage, rows: usize) {
     while let Ok(Some(element)) = copy.query_selector(&gone) {
         element.remove();
     }
+    // The list, on a phone too, and the account menu closed.
+    let _ = copy.set_attribute("class", "app");
+    if let Ok(Some(bar)) = copy.query_selector(".topbar") {
+        let _ = bar.set_attribute("class", "topbar");
+    }
     let marked = copy.set_attribute("id", "kept-screen").is_ok()
         && copy.set_attribute("inert", "").is_ok()
         && copy.set_attribute("aria-busy", "true").is_ok()

@@ -4,6 +4,7 @@
 
 mod account;
 mod conflicts;
+mod device_name;
 mod drafts;
 mod editor;
 mod first_page;

@@ -4,6 +4,7 @@
 //! leader tab loses no request.
 
 mod account;
+mod device;
 pub mod leader;
 pub mod live;
 mod net;

@@ -5,8 +5,15 @@ use store::Store;
 
 use super::words::storage;
 use crate::rpc::{
-    Conflict, Note, NoteSummary, Request, Response, RpcError, Version, VersionSummary,
+    Conflict, Device, Note, NoteSummary, Request, Response, RpcError, Version, VersionSummary,
 };
+
+fn device(d: store::devices::Device) -> Device {
+    Device {
+        name: d.name,
+        this_one: d.this_one,
+    }
+}
 
 fn note_out(n: store::Note, revision: i64) -> Note {
     Note {
@@ -25,6 +32,8 @@ fn note_out(n: store::Note, revision: i64) -> Note {
                 current: c.current,
                 line_number: c.line_number,
                 edited_at: c.edited_at,
+                by: c.by.map(device),
+                current_by: c.current_by.map(device),
             })
             .collect(),
     }
@@ -132,7 +141,8 @@ pub fn handle(
         | Request::SignIn { .. }
         | Request::SignOut { .. }
         | Request::SetAutoSync(_)
-        | Request::Presence { .. } => {
+        | Request::Presence { .. }
+        | Request::SetDeviceName(_) => {
             return None;
         }
     };

@@ -11,6 +11,7 @@
 
 pub mod changes;
 mod connection;
+pub mod devices;
 pub mod epochs;
 mod error;
 pub mod migrations;

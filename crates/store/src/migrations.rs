@@ -56,6 +56,12 @@ pub const MIGRATIONS: &[Migration] = &[
         data: None,
         replicated: false,
     },
+    Migration {
+        version: 7,
+        sql: include_str!("../migrations/0007_devices.sql"),
+        data: None,
+        replicated: true,
+    },
 ];
 
 /// The version this build migrates files to (`PRAGMA user_version`).
@@ -114,8 +120,9 @@ mod tests {
     }
 
     #[test]
-    fn a_local_step_leaves_the_replicated_schema_version() {
-        assert_eq!(LATEST_VERSION, 6);
-        assert_eq!(SCHEMA_VERSION, 2);
+    fn the_replicated_schema_version_is_the_last_replicated_step() {
+        assert_eq!(LATEST_VERSION, 7);
+        assert_eq!(SCHEMA_VERSION, 7);
+        assert!(!MIGRATIONS[5].replicated, "list previews are local");
     }
 }

@@ -37,12 +37,23 @@ impl Store {
 
 /// [`Store::take_new_site_id`] inside the caller's transaction, so that the
 /// caller can reset what it kept of the old id (sync cursors) atomically.
+/// The device keeps its name under the new id.
 pub fn take_new_site_id_in(tx: &rusqlite::Transaction<'_>) -> Result<SiteId, StoreError> {
+    let old: Vec<u8> = tx.query_row(
+        "SELECT site_id FROM crsql_site_id WHERE ordinal = 0",
+        [],
+        |r| r.get(0),
+    )?;
     let bytes: Vec<u8> = tx.query_row(
         "UPDATE crsql_site_id SET site_id = randomblob(16) WHERE ordinal = 0
          RETURNING site_id",
         [],
         |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO devices (site_id, name)
+         SELECT lower(hex(?2)), name FROM devices WHERE site_id = lower(hex(?1))",
+        rusqlite::params![old, bytes],
     )?;
     site_id(bytes)
 }

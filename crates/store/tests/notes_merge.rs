@@ -157,6 +157,37 @@ fn dismissing_a_conflict_copy_keeps_the_line_and_syncs() {
 }
 
 #[test]
+fn a_conflict_copy_names_the_device_that_wrote_it_and_the_one_shown() {
+    let mut rs: [Store; 2] = replicas();
+    rs[0].set_device_name("Laptop").unwrap();
+    rs[1].set_device_name("Phone").unwrap();
+    rs[0].save_note("n", "title\nmilk", 1).unwrap();
+    sync_all(&mut rs);
+    rs[0].save_note("n", "title\nmilk and eggs", 2).unwrap();
+    rs[1].save_note("n", "title\noat milk", 3).unwrap();
+    sync_all(&mut rs);
+    for (i, r) in rs.iter().enumerate() {
+        let c = r.get_note("n").unwrap().unwrap().conflicts.remove(0);
+        let device = |d: Option<store::devices::Device>| d.map(|d| (d.name, d.this_one));
+        // The newer edit (the phone's) is shown; the laptop's is the copy.
+        assert_eq!(
+            (
+                c.text.as_str(),
+                device(c.by),
+                c.current.as_deref(),
+                device(c.current_by)
+            ),
+            (
+                "milk and eggs",
+                Some(("Laptop".to_owned(), i == 0)),
+                Some("oat milk"),
+                Some(("Phone".to_owned(), i == 1))
+            )
+        );
+    }
+}
+
+#[test]
 fn keeping_both_versions_of_a_line_puts_the_other_right_after_it_and_syncs() {
     let mut rs: [Store; 2] = replicas();
     rs[0].save_note("n", "title\nmilk\nend", 1).unwrap();

@@ -1,5 +1,6 @@
-//! Whether a change fits the replicated tables (types, and the keys the app
-//! computes with: ids, line positions, lineages), checked by the server on what
+//! Whether a change fits the replicated tables (types, the keys the app
+//! computes with: ids, line positions, lineages, site ids, and the bounded
+//! text of device names), checked by the server on what
 //! a client pushes and by a client on what the server answers. cr-sqlite
 //! would merge a blob into a text column, or text into a key's integer, and
 //! relay it to every device, where the note it belongs to no longer reads:
@@ -7,6 +8,7 @@
 //! Names are quoted by hand, not with `{:?}`: Debug formatting of text
 //! brings Unicode tables into the browser's download.
 
+use store::devices::check_device_name;
 use store::notes::KeyKind;
 use store::schema::{Column, ColumnType, CrrSchema};
 use store::{Change, Value};
@@ -29,6 +31,9 @@ pub fn change(c: &Change, schema: &CrrSchema) -> Result<(), String> {
         value_fits(&c.val, column)
             .and_then(|()| match (&c.val, KeyKind::of(&c.table, &c.cid)) {
                 (Value::Text(key), Some(kind)) => kind.check(key).map_err(String::from),
+                (Value::Text(name), None) if c.table == "devices" && c.cid == "name" => {
+                    check_device_name(name).map_err(String::from)
+                }
                 _ => Ok(()),
             })
             .map_err(|why| format!("column \"{}\" of table \"{}\" {why}", c.cid, c.table))?;

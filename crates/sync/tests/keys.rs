@@ -27,6 +27,20 @@ fn with_line(note_id: &str, pos: &str, lineage: &str, id: &str) -> Store {
     s
 }
 
+/// A replica holding one note and a `devices` row written straight into
+/// its table.
+fn with_device(site_id: &str, name: &str) -> Store {
+    let mut s = Store::open_in_memory().unwrap();
+    put(&mut s, "n", "milk");
+    s.conn()
+        .execute(
+            "INSERT INTO devices (site_id, name) VALUES (?1, ?2)",
+            [site_id, name],
+        )
+        .unwrap();
+    s
+}
+
 fn crafted() -> Vec<(&'static str, Store)> {
     let bangs = "!".repeat(100_000);
     let tildes = format!("a0{}", "~".repeat(20_000));
@@ -54,6 +68,14 @@ fn crafted() -> Vec<(&'static str, Store)> {
         (
             "pk column \"note_id\" of table \"lines\" is not an id",
             with_line("é", "a V", "l1", "l1"),
+        ),
+        (
+            "pk column \"site_id\" of table \"devices\" is not a site id",
+            with_device("Laptop", "Laptop"),
+        ),
+        (
+            "column \"name\" of table \"devices\" is not a device name",
+            with_device("00112233445566778899aabbccddeeff", &"x".repeat(500)),
         ),
     ]
 }
@@ -91,6 +113,34 @@ fn a_client_refuses_an_answer_with_a_crafted_key_and_merges_nothing() {
         );
         assert!(notes(&b).is_empty(), "{expected}: something was merged");
     }
+}
+
+#[test]
+fn device_names_sync_to_every_replica() {
+    let (mut a, mut b) = (
+        Store::open_in_memory().unwrap(),
+        Store::open_in_memory().unwrap(),
+    );
+    a.set_device_name("Laptop").unwrap();
+    b.set_device_name("Phone").unwrap();
+    let mut server = Store::open_in_memory().unwrap();
+    let mut sync = |replica: &mut Store| {
+        let round = prepare(replica, 100).unwrap();
+        let response = serve(&mut server, &round.request, &Limits::default()).unwrap();
+        absorb(replica, &round, &response).unwrap();
+    };
+    sync(&mut a);
+    sync(&mut b);
+    sync(&mut a);
+    let names: Vec<String> = a
+        .conn()
+        .prepare("SELECT name FROM devices ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(names, ["Laptop", "Phone"]);
 }
 
 #[test]

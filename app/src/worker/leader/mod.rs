@@ -108,6 +108,11 @@ impl Leader {
         };
         let mut store = Store::open(&path, &options())?;
         let purged = store.purge_trash(now_ms())?;
+        // A name other devices' conflict copies can show; not worth failing
+        // the start for.
+        if let Err(e) = super::device::name_this_device(&mut store, None) {
+            web_sys::console::warn_1(&format!("notes: this device is not named: {e}").into());
+        }
         let auto_sync = account::auto_sync(&profile)?;
         Ok(Self {
             pool,
@@ -164,6 +169,14 @@ impl Leader {
                 account::set_auto_sync(&self.profile, on).map_err(storage)?;
                 self.auto_sync.set(on);
                 self.configure_live();
+                Ok(Response::Status(self.status()?))
+            }
+            Request::SetDeviceName(name) => {
+                self.store
+                    .borrow_mut()
+                    .set_device_name(&name)
+                    .map_err(storage)?;
+                self.live.send(Input::LocalCommit);
                 Ok(Response::Status(self.status()?))
             }
             Request::Presence { visible, online } => {
@@ -242,6 +255,7 @@ impl Leader {
             retry_at_ms,
             offline,
             reload_needed: self.reload_needed.get(),
+            device_name: store.device_name().map_err(storage)?.unwrap_or_default(),
         })
     }
 }

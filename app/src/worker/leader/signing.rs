@@ -58,6 +58,8 @@ impl Leader {
         // removed here: a crash in between duplicates, never loses.
         let path = account::db_path(&self.profile, username).map_err(storage)?;
         let mut account_store = Store::open(&path, &options()).map_err(storage)?;
+        let name = self.store.borrow().device_name().map_err(storage)?;
+        super::super::device::name_this_device(&mut account_store, name).map_err(storage)?;
         let local_notes = self.store.borrow().all_notes().map_err(storage)?;
         for note in &local_notes {
             account_store.import_note(note).map_err(storage)?;
@@ -130,7 +132,9 @@ impl Leader {
         // Offline sign-out still signs out here; the server token then expires unused.
         let _ = net::sign_out(&session.token).await;
         let path = account::db_path(&self.profile, &session.username).map_err(storage)?;
-        let local = Store::open(LOCAL_DB, &options()).map_err(storage)?;
+        let mut local = Store::open(LOCAL_DB, &options()).map_err(storage)?;
+        let name = self.store.borrow().device_name().map_err(storage)?;
+        super::super::device::name_this_device(&mut local, name).map_err(storage)?;
         let account_store = std::mem::replace(&mut *self.store.borrow_mut(), local);
         account_store.close().map_err(storage)?;
         // The next person on this browser must never see this account's notes.

@@ -25,6 +25,8 @@ pub enum KeyKind {
     Position,
     /// `lines.lineage`: a line's identity and its order among lines at one position.
     Lineage,
+    /// `devices.site_id`: a site id as 32 lowercase hex digits.
+    Site,
 }
 
 impl KeyKind {
@@ -34,6 +36,7 @@ impl KeyKind {
             (_, "id" | "note_id") => Some(Self::Id),
             ("lines", "pos") => Some(Self::Position),
             ("lines", "lineage") => Some(Self::Lineage),
+            ("devices", "site_id") => Some(Self::Site),
             _ => None,
         }
     }
@@ -52,6 +55,9 @@ impl KeyKind {
                 (1..=MAX_KEY_BYTES).contains(&key.len())
                     && key.bytes().all(|b| (b'!'..=b'~').contains(&b))
             }
+            Self::Site => {
+                key.len() == 32 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            }
         };
         if fits {
             return Ok(());
@@ -62,6 +68,7 @@ impl KeyKind {
                 "is not a line position: a fractional-index key of at most 16384 printable ASCII characters"
             }
             Self::Lineage => "is not a lineage: 1 to 16384 printable ASCII characters, no spaces",
+            Self::Site => "is not a site id: 32 lowercase hex digits",
         })
     }
 }
@@ -78,6 +85,7 @@ mod tests {
             (KeyKind::Id, "0b6f2c1e/1733550000000/00ff00ff00ff00ff"),
             (KeyKind::Position, "a V"),
             (KeyKind::Lineage, "3fa9c0!4b"),
+            (KeyKind::Site, "00112233445566778899aabbccddeeff"),
         ];
         for (kind, key) in fits {
             assert_eq!(kind.check(key), Ok(()), "{kind:?} {key}");
@@ -95,6 +103,8 @@ mod tests {
             (KeyKind::Lineage, "a b"),
             (KeyKind::Lineage, "\u{0}"),
             (KeyKind::Lineage, &long),
+            (KeyKind::Site, "00112233445566778899AABBCCDDEEFF"),
+            (KeyKind::Site, "0011"),
         ];
         for (kind, key) in refused {
             assert!(kind.check(key).is_err(), "{kind:?} {key:.20}");

@@ -36,6 +36,10 @@ pub struct Conflict {
     /// 1-based line number of the line (where it would be, if removed).
     pub line_number: usize,
     pub edited_at: i64,
+    /// The device that wrote this version, and the one that wrote the line
+    /// shown, by the names they gave themselves (see `Store::set_device_name`).
+    pub by: Option<crate::devices::Device>,
+    pub current_by: Option<crate::devices::Device>,
 }
 
 /// Where a conflict copy belongs: a shown line, or the place of a removed one
@@ -93,7 +97,21 @@ impl View {
                     current,
                     line_number,
                     edited_at: row.edited_at,
+                    by: None,
+                    current_by: None,
                 }
+            })
+            .collect()
+    }
+
+    /// For each of [`View::conflicts`], the id of the row shown in its place
+    /// (none where the line was removed).
+    pub fn shown_ids_of_conflicts(&self) -> Vec<Option<&str>> {
+        self.losers
+            .iter()
+            .map(|&(_, anchor)| match anchor {
+                Anchor::Shown(k) => Some(self.shown_row(k).id.as_str()),
+                Anchor::Removed(_) => None,
             })
             .collect()
     }

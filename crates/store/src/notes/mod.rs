@@ -195,13 +195,20 @@ impl Store {
             return Ok(None);
         };
         let view = cache::view(self.conn(), id, self.take_cached())?;
+        let mut conflicts = view.conflicts();
+        for (c, shown) in conflicts.iter_mut().zip(view.shown_ids_of_conflicts()) {
+            c.by = self.writer_of_line(id, &c.line_id)?;
+            if let Some(shown) = shown {
+                c.current_by = self.writer_of_line(id, shown)?;
+            }
+        }
         let note = Note {
             id: id.to_owned(),
             body: view.body(),
             created_at,
             updated_at,
             deleted_at,
-            conflicts: view.conflicts(),
+            conflicts,
         };
         // The editor saves next: have its rows ready.
         self.keep_view(id, view)?;
