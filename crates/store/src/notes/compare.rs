@@ -1,11 +1,9 @@
 //! What changed between two texts of a note, line by line, for a person to
 //! read (History shows each version against the one after it).
 
-use similar::{Algorithm, DiffOp, capture_diff_slices};
+use similar::DiffOp;
 
-/// Above this many line comparisons the middle of the texts is shown as
-/// all removed, then all added: a long paste must not stall the tab.
-const MAX_COMPARE_WORK: usize = 4_000_000;
+use super::diff::line_ops;
 
 /// A line of a comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,16 +19,8 @@ pub enum LineChange {
 pub fn compare(older: &str, newer: &str) -> Vec<LineChange> {
     let old: Vec<&str> = older.split('\n').collect();
     let new: Vec<&str> = newer.split('\n').collect();
-    let ops = if old.len().saturating_mul(new.len()) > MAX_COMPARE_WORK {
-        vec![DiffOp::Replace {
-            old_index: 0,
-            old_len: old.len(),
-            new_index: 0,
-            new_len: new.len(),
-        }]
-    } else {
-        capture_diff_slices(Algorithm::Myers, &old, &new)
-    };
+    // Past the work bound (a long paste), all removed, then all added.
+    let ops = line_ops(&old, &new);
     let mut out = Vec::with_capacity(old.len().max(new.len()));
     let lines = |of: &[&str], at: usize, len: usize| -> Vec<String> {
         of[at..at + len].iter().map(|l| (*l).to_owned()).collect()

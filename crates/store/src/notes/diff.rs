@@ -37,6 +37,21 @@ impl Plan<'_> {
 
 pub(crate) use notetext::split_lines;
 
+/// Myers' diff of two lists of lines, or one replaced block when that would
+/// take more than [`MAX_DIFF_WORK`] comparisons.
+pub(crate) fn line_ops(old: &[&str], new: &[&str]) -> Vec<DiffOp> {
+    if old.len().saturating_mul(new.len()) > MAX_DIFF_WORK {
+        vec![DiffOp::Replace {
+            old_index: 0,
+            old_len: old.len(),
+            new_index: 0,
+            new_len: new.len(),
+        }]
+    } else {
+        capture_diff_slices(Algorithm::Myers, old, new)
+    }
+}
+
 pub(crate) fn plan<'a>(old: &[&str], new: &[&'a str]) -> Plan<'a> {
     plan_within(old.len(), 0, old, new)
 }
@@ -59,16 +74,7 @@ pub(crate) fn plan_within<'a>(
         .count();
     let (old_mid, new_mid) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
 
-    let ops = if old_mid.len().saturating_mul(new_mid.len()) > MAX_DIFF_WORK {
-        vec![DiffOp::Replace {
-            old_index: 0,
-            old_len: old_mid.len(),
-            new_index: 0,
-            new_len: new_mid.len(),
-        }]
-    } else {
-        capture_diff_slices(Algorithm::Myers, old_mid, new_mid)
-    };
+    let ops = line_ops(old_mid, new_mid);
 
     let head = from + head;
     let mut plan = Plan::default();
