@@ -248,11 +248,16 @@ export async function twoDevices(server, username) {
 }
 
 /** Turns "Sync automatically" off (or on): a journey that orders its
- * devices' syncs by hand. */
+ * devices' syncs by hand. Right after signing in, a status the worker sent
+ * before the click can redraw the box once more; the box sends the state it
+ * shows, so clicking again while it shows the wrong one is safe. */
 export async function autoSync(page, on) {
   const box = page.getByRole('checkbox', { name: 'Sync automatically' });
-  await box.setChecked(on);
-  await eventually(async () => (await box.isChecked()) === on, `Sync automatically ${on ? 'on' : 'off'}`);
+  await eventually(async () => {
+    if ((await box.isChecked()) !== on) await box.click();
+    await page.waitForTimeout(300);
+    return (await box.isChecked()) === on;
+  }, `Sync automatically ${on ? 'on' : 'off'}`);
 }
 
 /** Where journeys keep screenshots of the main screens, for a person to look
