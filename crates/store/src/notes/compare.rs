@@ -1,7 +1,7 @@
 //! What changed between two texts of a note, line by line, for a person to
 //! read (History shows each version against the one after it).
 
-use similar::DiffOp;
+use similar::DiffTag;
 
 use super::diff::line_ops;
 
@@ -22,49 +22,16 @@ pub fn compare(older: &str, newer: &str) -> Vec<LineChange> {
     // Past the work bound (a long paste), all removed, then all added.
     let ops = line_ops(&old, &new);
     let mut out = Vec::with_capacity(old.len().max(new.len()));
-    let lines = |of: &[&str], at: usize, len: usize| -> Vec<String> {
-        of[at..at + len].iter().map(|l| (*l).to_owned()).collect()
-    };
+    let owned = |lines: &[&str]| lines.iter().map(|l| (*l).to_owned()).collect::<Vec<_>>();
     for op in ops {
-        match op {
-            DiffOp::Equal { old_index, len, .. } => {
-                out.extend(
-                    lines(&old, old_index, len)
-                        .into_iter()
-                        .map(LineChange::Same),
-                );
-            }
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => out.extend(
-                lines(&old, old_index, old_len)
-                    .into_iter()
-                    .map(LineChange::Removed),
-            ),
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => out.extend(
-                lines(&new, new_index, new_len)
-                    .into_iter()
-                    .map(LineChange::Added),
-            ),
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
-                out.extend(
-                    lines(&old, old_index, old_len)
-                        .into_iter()
-                        .map(LineChange::Removed),
-                );
-                out.extend(
-                    lines(&new, new_index, new_len)
-                        .into_iter()
-                        .map(LineChange::Added),
-                );
-            }
+        // A delete has no new lines and an insert no old ones: every op that
+        // is not equal is its old lines removed, then its new lines added.
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        if tag == DiffTag::Equal {
+            out.extend(owned(&old[old_range]).into_iter().map(LineChange::Same));
+        } else {
+            out.extend(owned(&old[old_range]).into_iter().map(LineChange::Removed));
+            out.extend(owned(&new[new_range]).into_iter().map(LineChange::Added));
         }
     }
     out
