@@ -51,8 +51,12 @@ pub async fn serve(
     // A `Router` given as it is would be rebuilt for every connection (its
     // routes turned into services again), and an idle live stream keeps its
     // copy: about 7 KiB each. Made into a service once, each connection
-    // shares it.
-    axum::serve(listener, router(state, static_dir).into_make_service())
+    // shares it. Each request knows the address it came from (limits per
+    // client address; /metrics from loopback).
+    axum::serve(
+        listener,
+        router(state, static_dir).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(async move {
             shutdown.await;
             live.shut_down();
