@@ -34,8 +34,9 @@ pub struct Config {
     /// (its notes stay on it). Each use restarts the clock.
     #[arg(long, env = "NOTES_SESSION_IDLE", default_value = "90days", value_parser = humantime::parse_duration)]
     pub session_idle: std::time::Duration,
-    /// Sign-in attempts allowed per username per minute (right or wrong):
-    /// guessing a password online stays slow.
+    /// Sign-in attempts allowed per minute for one username from one client
+    /// address (right or wrong): guessing a password online stays slow, and
+    /// nobody elsewhere can lock the account's owner out.
     #[arg(long, env = "NOTES_SIGN_INS_PER_MINUTE", default_value_t = 10)]
     pub sign_ins_per_minute: u32,
     /// Most passwords hashed at once (argon2: 19 MiB and a core each); by
@@ -54,6 +55,35 @@ pub struct Config {
     /// proxies see it is alive.
     #[arg(long, env = "NOTES_HEARTBEAT", default_value = "15s", value_parser = humantime::parse_duration)]
     pub heartbeat: std::time::Duration,
+    /// A session ends this long after signing in, however much it is used.
+    #[arg(long, env = "NOTES_SESSION_LIFETIME", default_value = "365days", value_parser = humantime::parse_duration)]
+    pub session_lifetime: std::time::Duration,
+    /// Sign-in attempts allowed per minute from one client address, for any
+    /// usernames.
+    #[arg(
+        long,
+        env = "NOTES_SIGN_INS_PER_MINUTE_PER_ADDRESS",
+        default_value_t = 30
+    )]
+    pub sign_ins_per_minute_per_address: u32,
+    /// Accounts that one client address may create per hour.
+    #[arg(
+        long,
+        env = "NOTES_SIGN_UPS_PER_HOUR_PER_ADDRESS",
+        default_value_t = 10
+    )]
+    pub sign_ups_per_hour_per_address: u32,
+    /// Accounts created per minute on the whole server.
+    #[arg(long, env = "NOTES_SIGN_UPS_PER_MINUTE", default_value_t = 30)]
+    pub sign_ups_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses,
+    /// comma-separated). Without one, the socket's peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NOTES_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {

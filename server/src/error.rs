@@ -43,8 +43,20 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("too many requests; try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
-    #[error("too many sign-in attempts for this username; try again in {retry_after_secs} s")]
+    #[error("too many sign-in attempts; try again in {retry_after_secs} s")]
     TooManySignIns { retry_after_secs: u64 },
+    #[error("too many accounts were created recently; try again in {retry_after_secs} s")]
+    TooManySignUps { retry_after_secs: u64 },
+    /// A signed-in user typed a wrong password where it is asked again
+    /// (their session is fine: not a 401).
+    #[error("wrong password")]
+    WrongPassword,
+    /// The token's account was deleted (`code`: `account_deleted`).
+    #[error(
+        "this account was deleted, with everything the server kept of it; the notes on this \
+         device stay here"
+    )]
+    AccountDeleted,
     /// The account has as many live streams open as allowed.
     #[error(
         "this account already has {open} live connections open (at most {max}: one per open \
@@ -113,8 +125,11 @@ impl IntoResponse for ApiError {
             Self::Conflict(_) | Self::SiteShared(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::WrongPassword => StatusCode::FORBIDDEN,
+            Self::AccountDeleted => StatusCode::GONE,
             Self::TooManyRequests { .. }
             | Self::TooManySignIns { .. }
+            | Self::TooManySignUps { .. }
             | Self::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -129,7 +144,11 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let code = matches!(self, Self::SiteShared(_)).then(|| protocol::SITE_SHARED.to_owned());
+        let code = match self {
+            Self::SiteShared(_) => Some(protocol::SITE_SHARED.to_owned()),
+            Self::AccountDeleted => Some(protocol::ACCOUNT_DELETED.to_owned()),
+            _ => None,
+        };
         let mut response = (
             status,
             Json(ErrorBody {
@@ -141,7 +160,8 @@ impl IntoResponse for ApiError {
         let headers = response.headers_mut();
         match self {
             Self::TooManyRequests { retry_after_secs }
-            | Self::TooManySignIns { retry_after_secs } => {
+            | Self::TooManySignIns { retry_after_secs }
+            | Self::TooManySignUps { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
             Self::Busy => {

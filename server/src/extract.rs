@@ -122,6 +122,7 @@ impl FromRequestParts<AppState> for SignedIn {
             Err(AccountError::BadToken) => Err(ApiError::Unauthorized(
                 "invalid or expired session; sign in again",
             )),
+            Err(AccountError::Deleted) => Err(ApiError::AccountDeleted),
             Err(e) => Err(ApiError::internal(e)),
         }
     }

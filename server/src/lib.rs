@@ -1,13 +1,15 @@
 //! The notes sync server.
 //!
 //! - [`config`]: command line and environment.
-//! - [`accounts`]: sign up, sign in, sessions (argon2 password hashes, hashed tokens).
+//! - [`accounts`]: sign up, sign in, sessions, password change, deletion
+//!   (argon2 password hashes, hashed tokens, names compared caseless).
 //! - [`stores`]: one SQLite + cr-sqlite database per user, a bounded cache of them.
 //! - [`live`]: open `/sync/events` streams and the versions they announce.
 //! - [`routes`]: the HTTP API (`/sync`, `/api/...`, `/health`) and the app's files.
 //! - [`error`]: one error type that answers `{"error": "..."}` and hides internals.
 
 pub mod accounts;
+mod client_addr;
 pub mod config;
 pub mod error;
 mod extract;
@@ -57,9 +59,9 @@ pub async fn serve(
         listener,
         router(state, static_dir).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            live.shut_down();
-        })
-        .await
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        live.shut_down();
+    })
+    .await
 }

@@ -176,6 +176,18 @@ impl Live {
         }
     }
 
+    /// Ends the streams of every session in `sessions` (signed out
+    /// everywhere, a changed password, a deleted account).
+    pub fn end_sessions(&self, user: UserId, sessions: &[SessionDigest]) {
+        if let Some(entry) = self.users().get(&user) {
+            for stream in entry.streams.values() {
+                if sessions.contains(&stream.session) {
+                    stream.end.cancel();
+                }
+            }
+        }
+    }
+
     /// Ends every stream, now and from now on (graceful shutdown).
     pub fn shut_down(&self) {
         self.shutdown.cancel();

@@ -1,5 +1,5 @@
 //! Request rate limits: a token bucket per key (a user for `/sync`, a
-//! username for sign-in attempts).
+//! username and a client address for sign-in attempts, ...).
 
 use std::hash::Hash;
 use std::num::NonZeroU32;
@@ -22,6 +22,11 @@ impl<K: Hash + Eq + Clone> RateLimit<K> {
     /// `n` a minute, all of them at once if need be.
     pub fn per_minute(n: NonZeroU32) -> Self {
         Self::new(Quota::per_minute(n))
+    }
+
+    /// `n` an hour, all of them at once if need be.
+    pub fn per_hour(n: NonZeroU32) -> Self {
+        Self::new(Quota::per_hour(n))
     }
 
     fn new(quota: Quota) -> Self {

@@ -1,10 +1,11 @@
+use std::net::IpAddr;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use crate::accounts::{Accounts, UserId};
+use crate::accounts::{Accounts, SessionTimes, UserId};
 use crate::config::Config;
 use crate::error::StartError;
 use crate::live::Live;
@@ -20,7 +21,16 @@ pub struct Inner {
     pub stores: StoreCache,
     pub limits: sync::server::Limits,
     pub sync_rate: RateLimit<UserId>,
-    pub sign_in_rate: RateLimit<String>,
+    /// Sign-ins (and password checks of signed-in users) per username key
+    /// and client address.
+    pub sign_in_rate: RateLimit<(String, IpAddr)>,
+    /// Sign-ins per client address, whatever the names.
+    pub sign_in_address_rate: RateLimit<IpAddr>,
+    /// Sign-ups per client address, and on the whole server.
+    pub sign_up_address_rate: RateLimit<IpAddr>,
+    pub sign_up_rate: RateLimit<()>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
     /// A permit per password hash that may run at once.
     pub password_hashes: Arc<Semaphore>,
     pub password_queue_wait: Duration,
@@ -50,6 +60,11 @@ impl AppState {
         };
         let capacity = NonZeroUsize::new(config.max_open_databases)
             .ok_or_else(|| StartError::Config("max open databases must be at least 1".into()))?;
+        if config.session_lifetime.as_secs() == 0 {
+            return Err(StartError::Config(
+                "session lifetime must be at least one second".into(),
+            ));
+        }
         if config.session_idle.as_secs() == 0 {
             return Err(StartError::Config(
                 "session idle time must be at least one second".into(),
@@ -64,8 +79,23 @@ impl AppState {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let accounts = Accounts::open(
+            &config.data_dir.join("accounts.db"),
+            SessionTimes {
+                idle: config.session_idle,
+                lifetime: config.session_lifetime,
+            },
+        )?;
+        // A deletion the server stopped in the middle of, or a request that
+        // wrote a deleted account's file again just after: finished here.
+        for user in accounts.deleted_users()? {
+            let path = users_dir.join(format!("{user}.db"));
+            if let Err(e) = crate::stores::remove_database_files(&path) {
+                tracing::warn!(user, error = %e, "cannot remove a deleted account's database");
+            }
+        }
         Ok(Self(Arc::new(Inner {
-            accounts: Accounts::open(&config.data_dir.join("accounts.db"), config.session_idle)?,
+            accounts,
             stores: StoreCache::new(
                 users_dir,
                 capacity,
@@ -80,6 +110,19 @@ impl AppState {
                 config.sign_ins_per_minute,
                 "sign-ins per minute",
             )?),
+            sign_in_address_rate: RateLimit::per_minute(nonzero(
+                config.sign_ins_per_minute_per_address,
+                "sign-ins per minute per address",
+            )?),
+            sign_up_address_rate: RateLimit::per_hour(nonzero(
+                config.sign_ups_per_hour_per_address,
+                "sign-ups per hour per address",
+            )?),
+            sign_up_rate: RateLimit::per_minute(nonzero(
+                config.sign_ups_per_minute,
+                "sign-ups per minute",
+            )?),
+            trusted_proxies: config.trusted_proxies.clone(),
             password_hashes: Arc::new(Semaphore::new(hashes)),
             password_queue_wait: config.password_queue_wait,
             live: Live::new(

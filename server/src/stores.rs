@@ -3,6 +3,7 @@
 //! recently used ones open; an evicted database closes (and finalizes) once
 //! the last request using it is done.
 
+use std::collections::HashSet;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,6 +29,9 @@ pub struct StoreCache {
     dir: PathBuf,
     open: Mutex<LruCache<UserId, UserStore>>,
     options: OpenOptions,
+    /// Users whose accounts were deleted while the server ran: a request
+    /// that authenticated just before must not write their database again.
+    gone: Mutex<HashSet<UserId>>,
 }
 
 impl StoreCache {
@@ -40,7 +44,37 @@ impl StoreCache {
                 max_size_bytes: max_bytes,
                 ..OpenOptions::default()
             },
+            gone: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Whether `user`'s account was deleted since the server started.
+    pub fn is_gone(&self, user: UserId) -> bool {
+        self.gone
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&user)
+    }
+
+    /// Deletes `user`'s database for good: closed once the requests using
+    /// it are done, then its file, WAL and shared-memory file removed.
+    /// Blocking: call from a blocking thread.
+    pub fn remove(&self, user: UserId) -> std::io::Result<()> {
+        self.gone
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(user);
+        let cached = self
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop(&user);
+        if let Some(store) = cached {
+            // Waits for a request that is merging into it right now.
+            drop(store.lock());
+            drop(store);
+        }
+        remove_database_files(&self.path(user))
     }
 
     /// The file of a user's database.
@@ -102,4 +136,18 @@ impl StoreCache {
             }
         }
     }
+}
+
+/// Removes a database file and the files SQLite keeps beside it; a file
+/// that is not there is already removed.
+pub fn remove_database_files(path: &std::path::Path) -> std::io::Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
 }

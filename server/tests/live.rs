@@ -5,83 +5,10 @@
 
 mod common;
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
+use common::events::{Events, Next};
 use common::{Device, TestServer, account, http};
-use protocol::{EventParser, Poke, StreamItem};
-
-/// An open event stream, read as it arrives.
-struct Events {
-    response: reqwest::Response,
-    parser: EventParser,
-    items: VecDeque<StreamItem>,
-}
-
-/// What the next read gave.
-#[derive(Debug, PartialEq)]
-enum Next {
-    Poke(i64),
-    Heartbeat,
-    /// The server ended the stream.
-    Ended,
-    /// Nothing within the time given.
-    Quiet,
-}
-
-impl Events {
-    async fn open(server: &TestServer, token: &str) -> Result<Self, (u16, String)> {
-        let response = http()
-            .get(server.url("/sync/events"))
-            .bearer_auth(token)
-            // What a browser sends: the stream must come back uncompressed.
-            .header("accept-encoding", "gzip, deflate, br, zstd")
-            .send()
-            .await
-            .unwrap();
-        if response.status() != 200 {
-            let status = response.status().as_u16();
-            return Err((status, response.text().await.unwrap()));
-        }
-        Ok(Self {
-            response,
-            parser: EventParser::new(),
-            items: VecDeque::new(),
-        })
-    }
-
-    async fn next(&mut self, within: Duration) -> Next {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            if let Some(item) = self.items.pop_front() {
-                return match item {
-                    StreamItem::Comment => Next::Heartbeat,
-                    StreamItem::Event(e) => Next::Poke(
-                        Poke::from_event(&e)
-                            .expect("only pokes")
-                            .expect("well formed")
-                            .server_version,
-                    ),
-                };
-            }
-            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
-                Err(_) => return Next::Quiet,
-                Ok(Ok(Some(bytes))) => self.items.extend(self.parser.feed(&bytes)),
-                Ok(Ok(None) | Err(_)) => return Next::Ended,
-            }
-        }
-    }
-
-    /// The next poke, skipping heartbeats.
-    async fn poke(&mut self, within: Duration) -> Next {
-        loop {
-            match self.next(within).await {
-                Next::Heartbeat => {}
-                other => return other,
-            }
-        }
-    }
-}
 
 const SOON: Duration = Duration::from_secs(5);
 

@@ -20,14 +20,36 @@ pub struct Credentials {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionToken {
     pub token: String,
+    /// The account's name as spelled at sign-up: "ALICE" signs in to
+    /// "alice", and a client keys its local data by this spelling.
+    pub username: String,
 }
+
+/// `PUT /api/account/password`: the current password, and the new one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub password: String,
+    pub new_password: String,
+}
+
+/// `DELETE /api/account`: the password, asked again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordConfirmation {
+    pub password: String,
+}
+
+/// The `code` of a `410` answer to a token whose account was deleted: the
+/// client stops syncing for good and keeps its notes as local ones.
+pub const ACCOUNT_DELETED: &str = "account_deleted";
 
 /// Every error answer: what is wrong, in words a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
     /// What a program should do about it, where the status alone does not
-    /// say (`site_shared` on a 409 from `/sync`).
+    /// say (`site_shared` on a 409 from `/sync`, `account_deleted` on a 410).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }

@@ -7,8 +7,8 @@ pub mod sync;
 pub mod value;
 
 pub use account::{
-    Credentials, ErrorBody, MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS, MIN_PASSWORD_BYTES,
-    SessionToken,
+    ACCOUNT_DELETED, Credentials, ErrorBody, MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS,
+    MIN_PASSWORD_BYTES, PasswordChange, PasswordConfirmation, SessionToken,
 };
 pub use events::{EVENTS_PATH, EventParser, Poke, StreamEvent, StreamItem};
 pub use sync::{

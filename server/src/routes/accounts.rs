@@ -1,11 +1,15 @@
+//! `/api/...`: sign up, sign in and out, and what a signed-in user does with
+//! their account (password, sessions, deletion).
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use protocol::{Credentials, SessionToken};
+use protocol::{Credentials, PasswordChange, PasswordConfirmation, SessionToken};
 
-use crate::accounts::AccountError;
+use crate::accounts::{AccountError, UserId, username_key};
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Bearer};
+use crate::extract::{ApiJson, Bearer, SignedIn};
 use crate::state::AppState;
 
 /// Why signing up, in or out got 507.
@@ -22,6 +26,7 @@ impl From<AccountError> for ApiError {
             AccountError::BadToken => {
                 Self::Unauthorized("invalid or expired session; sign in again")
             }
+            AccountError::Deleted => Self::AccountDeleted,
             _ if e.is_disk_full() => {
                 tracing::warn!(error = %e, "the accounts database is full");
                 Self::InsufficientStorage(NO_ROOM_FOR_ACCOUNTS)
@@ -66,8 +71,16 @@ async fn hashing<T: Send + 'static>(
 /// `POST /api/accounts`: sign up.
 pub async fn sign_up(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    // Checked before any hashing: a script creating accounts in bulk costs
+    // the server nothing beyond these checks.
+    let too_many = |wait: std::time::Duration| ApiError::TooManySignUps {
+        retry_after_secs: wait.as_secs(),
+    };
+    state.sign_up_address_rate.check(&addr).map_err(too_many)?;
+    state.sign_up_rate.check(&()).map_err(too_many)?;
     let username = c.username.clone();
     let user = hashing(state, move |s| s.accounts.sign_up(&c.username, &c.password)).await?;
     tracing::info!(user, "account created");
@@ -77,23 +90,51 @@ pub async fn sign_up(
     ))
 }
 
+/// Counts a password check against `name` from `addr`: per address, and per
+/// name and address, so that guessing stays slow while nobody elsewhere can
+/// lock the name's owner out.
+fn check_password_rate(
+    state: &AppState,
+    name: &str,
+    addr: std::net::IpAddr,
+) -> Result<(), ApiError> {
+    let too_many = |wait: std::time::Duration| ApiError::TooManySignIns {
+        retry_after_secs: wait.as_secs(),
+    };
+    state.sign_in_address_rate.check(&addr).map_err(too_many)?;
+    state
+        .sign_in_rate
+        .check(&(username_key(name), addr))
+        .map_err(too_many)
+}
+
 /// `POST /api/sessions`: sign in.
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<Json<SessionToken>, ApiError> {
     // No account has such a name: no need to hash, nor to keep a bucket for it.
     if crate::accounts::validate_username(&c.username).is_err() {
         return Err(AccountError::WrongCredentials.into());
     }
-    state
-        .sign_in_rate
-        .check(&c.username)
-        .map_err(|wait| ApiError::TooManySignIns {
-            retry_after_secs: wait.as_secs(),
-        })?;
-    let token = hashing(state, move |s| s.accounts.sign_in(&c.username, &c.password)).await?;
-    Ok(Json(SessionToken { token }))
+    check_password_rate(&state, &c.username, addr)?;
+    let name = c.username.clone();
+    let Some(account) = blocking(state.clone(), move |s| s.accounts.find(&name)).await? else {
+        // No account by that name: waiting as long as a check takes answers
+        // about as fast as a wrong password, without a core or a hashing
+        // slot that real sign-ins need.
+        tokio::time::sleep(state.accounts.verify_time).await;
+        return Err(AccountError::WrongCredentials.into());
+    };
+    let (token, username) = hashing(state, move |s| {
+        if !crate::accounts::verify_password(&c.password, &account.password_hash)? {
+            return Err(AccountError::WrongCredentials);
+        }
+        Ok((s.accounts.open_session(account.id)?, account.username))
+    })
+    .await?;
+    Ok(Json(SessionToken { token, username }))
 }
 
 /// `DELETE /api/sessions`: sign out (revokes the bearer token).
@@ -105,5 +146,78 @@ pub async fn sign_out(
     let user = blocking(state.clone(), move |s| s.accounts.sign_out(&token)).await?;
     // Its live streams end now, not when they next look at the session.
     state.live.end_session(user, &digest);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/account/sessions`: signs the account out everywhere, this
+/// device included.
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<StatusCode, ApiError> {
+    let user = session.user;
+    let ended = blocking(state.clone(), move |s| s.accounts.end_sessions(user, None)).await?;
+    state.live.end_sessions(user, &ended);
+    tracing::info!(user, sessions = ended.len(), "signed out everywhere");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks a signed-in user's password again, with the sign-in limits.
+async fn check_password(
+    state: &AppState,
+    user: UserId,
+    addr: std::net::IpAddr,
+    password: String,
+) -> Result<(), ApiError> {
+    let account = blocking(state.clone(), move |s| s.accounts.account(user)).await?;
+    check_password_rate(state, &account.username, addr)?;
+    let right = hashing(state.clone(), move |_| {
+        crate::accounts::verify_password(&password, &account.password_hash)
+    })
+    .await?;
+    if right {
+        Ok(())
+    } else {
+        Err(ApiError::WrongPassword)
+    }
+}
+
+/// `PUT /api/account/password`: a new password; every other session ends.
+pub async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(c): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let user = session.user;
+    check_password(&state, user, addr, c.password).await?;
+    let ended = hashing(state.clone(), move |s| {
+        s.accounts
+            .change_password(user, &c.new_password, &session.digest)
+    })
+    .await?;
+    state.live.end_sessions(user, &ended);
+    tracing::info!(user, sessions_ended = ended.len(), "password changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/account`: the account, its sessions and its notes on the
+/// server go; its devices keep theirs.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(c): ApiJson<PasswordConfirmation>,
+) -> Result<StatusCode, ApiError> {
+    let user = session.user;
+    check_password(&state, user, addr, c.password).await?;
+    let ended = blocking(state.clone(), move |s| s.accounts.delete(user)).await?;
+    state.live.end_sessions(user, &ended);
+    let removed = tokio::task::spawn_blocking(move || state.stores.remove(user)).await;
+    if let Ok(Err(e)) | Err(e) = removed.map_err(std::io::Error::other) {
+        // The account is gone already; the next start removes the file.
+        tracing::error!(user, error = %e, "cannot remove a deleted account's database");
+    }
+    tracing::info!(user, "account deleted");
     Ok(StatusCode::NO_CONTENT)
 }

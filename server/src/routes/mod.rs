@@ -9,7 +9,7 @@ mod sync;
 use std::path::Path;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
@@ -32,6 +32,9 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
             "/sessions",
             post(accounts::sign_in).delete(accounts::sign_out),
         )
+        .route("/account", delete(accounts::delete_account))
+        .route("/account/password", put(accounts::change_password))
+        .route("/account/sessions", delete(accounts::sign_out_everywhere))
         .fallback(|| async { ApiError::NotFound });
     Router::new()
         // A first sync's pages are megabytes of JSON: compressed (zstd where

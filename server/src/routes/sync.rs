@@ -28,6 +28,10 @@ pub async fn sync(
         drop(request);
         let store = st.stores.get(user)?;
         let mut store = store.lock();
+        // Deleted while this request waited: nothing is written for it.
+        if st.stores.is_gone(user) {
+            return Err(ApiError::AccountDeleted);
+        }
         let answer =
             sync::server::merge_and_answer(&mut store, &push, &st.limits).map_err(|e| {
                 if let sync::SyncError::Store(inner) = &e

@@ -2,6 +2,8 @@
 //! its own local cr-sqlite database.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod events;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,11 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::with_data_dir(dir.path().join("data"));
         config.static_dir = dir.path().join("no-dist");
+        // Every test client speaks from 127.0.0.1: the limits per address
+        // are for the tests that check them (sign_in_limits.rs).
+        config.sign_ups_per_hour_per_address = 1_000_000;
+        config.sign_ups_per_minute = 1_000_000;
+        config.sign_ins_per_minute_per_address = 1_000_000;
         tweak(&mut config);
         let state = AppState::open(&config).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
