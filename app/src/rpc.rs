@@ -151,6 +151,20 @@ pub enum Request {
     SignOut {
         discard_unsynced: bool,
     },
+    /// A new password for the signed-in account (the current one checks it
+    /// is its owner); the account's other sessions end.
+    ChangePassword {
+        password: String,
+        new_password: String,
+    },
+    /// Ends every session of the account, this browser's included (it then
+    /// asks for the password, keeping its notes).
+    SignOutEverywhere,
+    /// Deletes the signed-in account on the server; its notes stay here,
+    /// without an account.
+    DeleteAccount {
+        password: String,
+    },
     /// A round now; answered when a round started after the request ends.
     Sync,
     /// Whether this browser syncs by itself (on by default).
@@ -284,6 +298,10 @@ pub enum RpcError {
     /// again, and nothing on this device is lost.
     #[error("{0}")]
     SessionEnded(String),
+    /// The account is gone from the server: this device keeps its notes
+    /// without an account.
+    #[error("{0}")]
+    AccountDeleted(String),
     /// Not done, for a reason in what was asked that the user can change.
     #[error("{0}")]
     Refused(String),

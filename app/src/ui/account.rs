@@ -1,4 +1,5 @@
-//! Sign up, sign in and sign out.
+//! Sign up, sign in and sign out (the signed-in account's settings are in
+//! `account_settings`).
 
 use leptos::prelude::*;
 
@@ -164,10 +165,14 @@ pub fn AccountBox() -> impl IntoView {
         });
     };
 
+    // Who is signed in, and whether their session ended: the box is drawn
+    // again only when that changes, not at every status (a round, the live
+    // connection), which would close the settings and lose what is typed.
+    let who = Memo::new(move |_| ctx.status.with(|s| (s.account.clone(), s.session_ended)));
     let form = move || {
-        let status = ctx.status.get();
-        match status.account {
-            Some(name) if status.session_ended => {
+        let (account, session_ended) = who.get();
+        match account {
+            Some(name) if session_ended => {
                 let (again_as, shown) = (name.clone(), name.clone());
                 view! {
                     <form class="signin" on:submit=move |ev| {
@@ -189,6 +194,7 @@ pub fn AccountBox() -> impl IntoView {
                 <span class="who">"Signed in as " <strong>{name}</strong></span>
                 <button on:click=sign_out>"Sign out"</button>
                 <super::device_name::DeviceName />
+                <super::account_settings::AccountSettings />
             }
             .into_any(),
             None => view! {
@@ -242,7 +248,7 @@ pub fn AccountBox() -> impl IntoView {
 }
 
 /// Asks the user; no answer (no window, a blocked dialog) is no.
-fn confirm(question: &str) -> bool {
+pub(super) fn confirm(question: &str) -> bool {
     web_sys::window()
         .and_then(|w| w.confirm_with_message(question).ok())
         .unwrap_or(false)

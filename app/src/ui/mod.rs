@@ -3,6 +3,7 @@
 //! touches SQLite: it asks its tab's worker.
 
 mod account;
+mod account_settings;
 mod conflicts;
 mod device_name;
 mod drafts;

@@ -22,7 +22,12 @@ fn online() -> bool {
 /// `own_error`: its failure, if the worker could not record it.
 fn line(s: &Status, busy: bool, now_ms: f64, own_error: Option<String>) -> String {
     if s.account.is_none() {
-        return "Local notebook: sign in to sync".to_owned();
+        // What ended the account here, if it was deleted: said until the
+        // next sign-in.
+        return s
+            .last_error
+            .clone()
+            .unwrap_or_else(|| "Local notebook: sign in to sync".to_owned());
     }
     let error = own_error.or_else(|| s.last_error.clone());
     let retry = s

@@ -2,7 +2,9 @@
 //!
 //! `profile.db` (never synced) maps each username that signed in here to its
 //! own database file, `/account-<n>.db`; the local notebook (no account) is
-//! `/local.db`. A user-supplied name never becomes a file name.
+//! `/local.db`, or the file of an account that was deleted while signed in
+//! here (its notes, history and conflict copies stay as they were). A
+//! user-supplied name never becomes a file name.
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
@@ -66,11 +68,14 @@ pub fn db_path(profile: &Connection, username: &str) -> rusqlite::Result<String>
     let n = match file_no(profile)? {
         Some(n) => n,
         None => {
+            // Never the number of the notebook a deleted account left.
             profile.execute(
                 "INSERT INTO accounts (username, file_no)
-                 VALUES (?1, (SELECT coalesce(max(file_no), 0) + 1 FROM accounts))
+                 VALUES (?1, max(
+                     (SELECT coalesce(max(file_no), 0) FROM accounts),
+                     (SELECT coalesce(max(value), 0) FROM settings WHERE key = ?2)) + 1)
                  ON CONFLICT (username) DO NOTHING",
-                [username],
+                params![username, LOCAL_FILE_NO],
             )?;
             file_no(profile)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?
         }
@@ -95,6 +100,40 @@ pub fn forget(profile: &Connection, username: &str) -> rusqlite::Result<()> {
 }
 
 const AUTO_SYNC: &str = "auto_sync";
+/// The file number of the account whose file became the local notebook.
+const LOCAL_FILE_NO: &str = "local_file_no";
+
+/// The local notebook's file: `/local.db`, or a deleted account's file.
+pub fn local_db_path(profile: &Connection) -> rusqlite::Result<String> {
+    let n: Option<i64> = profile
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [LOCAL_FILE_NO],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(n.map_or_else(|| LOCAL_DB.to_owned(), |n| format!("/account-{n}.db")))
+}
+
+/// `username`'s account is gone from the server: its file becomes the local
+/// notebook, and the browser forgets the account. Returns the file the
+/// local notebook had until now, for the caller to remove once its notes
+/// moved.
+pub fn keep_as_local_notebook(profile: &Connection, username: &str) -> rusqlite::Result<String> {
+    let previous = local_db_path(profile)?;
+    let n: i64 = profile.query_row(
+        "SELECT file_no FROM accounts WHERE username = ?1",
+        [username],
+        |r| r.get(0),
+    )?;
+    profile.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![LOCAL_FILE_NO, n],
+    )?;
+    forget(profile, username)?;
+    Ok(previous)
+}
 
 /// Whether this browser syncs by itself: on unless turned off here.
 pub fn auto_sync(profile: &Connection) -> rusqlite::Result<bool> {

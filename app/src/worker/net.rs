@@ -7,7 +7,10 @@ use std::pin::pin;
 use futures::future::{Either, select};
 use gloo_net::http::{Request, Response};
 use gloo_timers::future::TimeoutFuture;
-use protocol::{Credentials, ErrorBody, SessionToken, SyncRequest, SyncResponse};
+use protocol::{
+    Credentials, ErrorBody, PasswordChange, PasswordConfirmation, SessionToken, SyncRequest,
+    SyncResponse,
+};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::rpc::RpcError;
@@ -42,6 +45,7 @@ async fn refused(r: Response) -> RpcError {
     let message = words(r).await;
     match status {
         401 => RpcError::Auth(format!("{message}.")),
+        410 => account_deleted(),
         // Too many requests or sign-in attempts, or too many sign-ins at
         // once: the server's words say how long to wait.
         429 | 503 => RpcError::Server(format!("The server asks you to wait: {message}.")),
@@ -95,8 +99,9 @@ pub async fn create_account(username: &str, password: &str) -> Result<bool, RpcE
     }
 }
 
-/// Signs in; returns the session token.
-pub async fn sign_in(username: &str, password: &str) -> Result<String, RpcError> {
+/// Signs in; returns the session token and the account's name as spelled
+/// at sign-up (which may differ from what was typed in case or width).
+pub async fn sign_in(username: &str, password: &str) -> Result<SessionToken, RpcError> {
     let r = post_json(
         "/api/sessions",
         None,
@@ -107,11 +112,82 @@ pub async fn sign_in(username: &str, password: &str) -> Result<String, RpcError>
     if r.status() != 200 {
         return Err(refused(r).await);
     }
-    let token: SessionToken = r
-        .json()
+    r.json()
         .await
-        .map_err(|e| RpcError::Server(e.to_string()))?;
-    Ok(token.token)
+        .map_err(|e| RpcError::Server(format!("unreadable answer from the server: {e}")))
+}
+
+/// A signed-in request to `/api/account...` that answers 204 when done.
+async fn account_request(
+    method: gloo_net::http::Method,
+    path: &str,
+    token: &str,
+    body: Option<&impl serde::Serialize>,
+) -> Result<(), RpcError> {
+    let request = gloo_net::http::RequestBuilder::new(path)
+        .method(method)
+        .header("Authorization", &format!("Bearer {token}"));
+    let request = match body {
+        Some(body) => request
+            .json(body)
+            .map_err(|e| RpcError::Server(e.to_string()))?,
+        None => request
+            .build()
+            .map_err(|e| RpcError::Server(e.to_string()))?,
+    };
+    let r = request.send().await.map_err(offline)?;
+    match r.status() {
+        204 => Ok(()),
+        401 => Err(session_ended()),
+        403 => Err(RpcError::Refused(
+            "That is not your current password; nothing was changed.".into(),
+        )),
+        _ => Err(refused(r).await),
+    }
+}
+
+/// Sets a new password; the account's other sessions end.
+pub async fn change_password(
+    token: &str,
+    password: &str,
+    new_password: &str,
+) -> Result<(), RpcError> {
+    let body = PasswordChange {
+        password: password.to_owned(),
+        new_password: new_password.to_owned(),
+    };
+    account_request(
+        gloo_net::http::Method::PUT,
+        "/api/account/password",
+        token,
+        Some(&body),
+    )
+    .await
+}
+
+/// Ends every session of the account, this browser's included.
+pub async fn sign_out_everywhere(token: &str) -> Result<(), RpcError> {
+    account_request(
+        gloo_net::http::Method::DELETE,
+        "/api/account/sessions",
+        token,
+        None::<&()>,
+    )
+    .await
+}
+
+/// Deletes the account and everything the server kept of it.
+pub async fn delete_account(token: &str, password: &str) -> Result<(), RpcError> {
+    let body = PasswordConfirmation {
+        password: password.to_owned(),
+    };
+    account_request(
+        gloo_net::http::Method::DELETE,
+        "/api/account",
+        token,
+        Some(&body),
+    )
+    .await
 }
 
 /// Revokes the session on the server.
@@ -208,6 +284,9 @@ pub async fn sync(token: &str, request: &SyncRequest) -> Result<SyncResponse, Re
     if r.status() == 401 {
         return Err(session_ended().into());
     }
+    if r.status() == 410 {
+        return Err(account_deleted().into());
+    }
     if r.status() != 200 {
         let retry_after_ms = retry_after_ms(&r);
         return Err(Refusal {
@@ -236,6 +315,16 @@ pub fn session_ended() -> RpcError {
     RpcError::SessionEnded(
         "This browser's sign-in has ended (unused for a long time, or ended on the server). \
          Enter your password to sign in again; your notes are safe on this device."
+            .into(),
+    )
+}
+
+/// The account was deleted (here or on another device).
+pub fn account_deleted() -> RpcError {
+    RpcError::AccountDeleted(
+        "This account was deleted, with everything the server kept of it. Its notes stay on \
+         this device, in the notebook without an account; sign in or create an account to sync \
+         them again."
             .into(),
     )
 }

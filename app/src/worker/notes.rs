@@ -140,6 +140,9 @@ pub fn handle(
         | Request::Sync
         | Request::SignIn { .. }
         | Request::SignOut { .. }
+        | Request::ChangePassword { .. }
+        | Request::SignOutEverywhere
+        | Request::DeleteAccount { .. }
         | Request::SetAutoSync(_)
         | Request::Presence { .. }
         | Request::SetDeviceName(_) => {

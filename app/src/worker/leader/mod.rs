@@ -10,12 +10,13 @@ use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil, install};
 use store::{Journal, OpenOptions, Store, StoreError};
 use sync::live::Input;
 
-use super::account::{self, LOCAL_DB, Session};
+use super::account::{self, Session};
 use super::live::{self, LiveHandle, Notice};
 use super::notes;
 use super::words::{storage, sync_storage};
 use crate::rpc::{Request, Response, RpcError, RpcResult, Status};
 
+mod manage;
 mod rounds;
 mod signing;
 
@@ -104,7 +105,7 @@ impl Leader {
         let session = account::current(&profile)?;
         let path = match &session {
             Some(s) => account::db_path(&profile, &s.username)?,
-            None => LOCAL_DB.to_owned(),
+            None => account::local_db_path(&profile)?,
         };
         let mut store = Store::open(&path, &options())?;
         let purged = store.purge_trash(now_ms())?;
@@ -189,6 +190,12 @@ impl Leader {
                 create_account,
             } => self.sign_in(&username, &password, create_account).await,
             Request::SignOut { discard_unsynced } => self.sign_out(discard_unsynced).await,
+            Request::ChangePassword {
+                password,
+                new_password,
+            } => self.change_password(&password, &new_password).await,
+            Request::SignOutEverywhere => self.sign_out_everywhere().await,
+            Request::DeleteAccount { password } => self.delete_account(&password).await,
             note_request => {
                 let writes = !note_request.is_read_only();
                 let result = notes::handle(&mut self.store.borrow_mut(), &note_request, now_ms())
@@ -222,6 +229,10 @@ impl Leader {
     /// The server refused the session (on the stream): the account box asks
     /// for the password.
     pub fn session_is_over(&self) {
+        // No account any more (deleted): there is no session to sign in to.
+        if self.session.borrow().is_none() {
+            return;
+        }
         self.session_ended.set(true);
         *self.last_error.borrow_mut() = Some(super::net::session_ended().to_string());
     }

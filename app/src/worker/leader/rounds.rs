@@ -32,7 +32,9 @@ async fn ask_ahead(token: String, request: SyncRequest) -> Answer {
 fn failure(e: &RpcError, retry_after_ms: u64) -> Failure {
     match e {
         RpcError::Offline(_) => Failure::Offline,
-        RpcError::SessionEnded(_) | RpcError::Auth(_) => Failure::Unauthorized,
+        RpcError::SessionEnded(_) | RpcError::Auth(_) | RpcError::AccountDeleted(_) => {
+            Failure::Unauthorized
+        }
         RpcError::Outdated(_) => Failure::Outdated,
         RpcError::Storage(_) => Failure::Local,
         _ => Failure::Server {
@@ -67,6 +69,13 @@ impl Leader {
             }) => {
                 if matches!(error, RpcError::SessionEnded(_)) {
                     self.session_ended.set(true);
+                }
+                if matches!(error, RpcError::AccountDeleted(_))
+                    && let Err(e) = self.account_gone()
+                {
+                    web_sys::console::error_1(
+                        &format!("notes: keeping a deleted account's notes failed: {e}").into(),
+                    );
                 }
                 self.reload_needed
                     .set(matches!(error, RpcError::Outdated(_)));

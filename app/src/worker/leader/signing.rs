@@ -6,7 +6,7 @@ use store::Store;
 
 use super::{Leader, options};
 use crate::rpc::{Response, RpcError, RpcResult};
-use crate::worker::account::{self, LOCAL_DB, Session};
+use crate::worker::account::{self, Session};
 use crate::worker::net;
 use crate::worker::words::{storage, sync_storage};
 
@@ -16,7 +16,7 @@ const ROUND_WAIT_MS: u32 = 30_000;
 impl Leader {
     /// Waits for the round in flight, if any: rounds run by themselves now,
     /// and signing in or out between two of them is what the user wants.
-    async fn round_finished(&self) -> Result<(), RpcError> {
+    pub(super) async fn round_finished(&self) -> Result<(), RpcError> {
         let mut waited = 0;
         while self.syncing.get() {
             if waited >= ROUND_WAIT_MS {
@@ -45,7 +45,7 @@ impl Leader {
         } else {
             false
         };
-        let token = match net::sign_in(username, password).await {
+        let signed_in = match net::sign_in(username, password).await {
             Err(RpcError::Auth(_)) if create && !created => {
                 return Err(RpcError::Auth(
                     "That username is taken; choose another.".into(),
@@ -53,6 +53,9 @@ impl Leader {
             }
             other => other?,
         };
+        // The server's spelling ("alice" signs in to "Alice"): one account,
+        // one file here, however its name is typed.
+        let (username, token) = (signed_in.username.as_str(), signed_in.token);
         // The account's own database; the local notebook's notes move into it
         // as new local writes, so that they sync. Written there before being
         // removed here: a crash in between duplicates, never loses.
@@ -81,7 +84,7 @@ impl Leader {
     /// A new session for the account signed in here (its last one ended):
     /// the account's notes and their unsynced changes stay as they are.
     async fn sign_in_again(&self, current: Session, password: &str) -> RpcResult {
-        let token = net::sign_in(&current.username, password).await?;
+        let token = net::sign_in(&current.username, password).await?.token;
         let session = Session {
             username: current.username,
             token,
@@ -132,7 +135,8 @@ impl Leader {
         // Offline sign-out still signs out here; the server token then expires unused.
         let _ = net::sign_out(&session.token).await;
         let path = account::db_path(&self.profile, &session.username).map_err(storage)?;
-        let mut local = Store::open(LOCAL_DB, &options()).map_err(storage)?;
+        let local_path = account::local_db_path(&self.profile).map_err(storage)?;
+        let mut local = Store::open(&local_path, &options()).map_err(storage)?;
         let name = self.store.borrow().device_name().map_err(storage)?;
         super::super::device::name_this_device(&mut local, name).map_err(storage)?;
         let account_store = std::mem::replace(&mut *self.store.borrow_mut(), local);

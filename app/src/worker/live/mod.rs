@@ -43,6 +43,8 @@ pub enum Msg {
         visible: bool,
         online: bool,
     },
+    /// The stream was told the account is deleted.
+    AccountGone,
 }
 
 /// How a round went.
@@ -240,6 +242,18 @@ impl Driver {
                     (self.notify)(Notice::Changed);
                 }
                 self.scheduler.handle(now, Input::RoundDone(outcome.result))
+            }
+            Msg::AccountGone => {
+                if let Some(leader) = self.leader.upgrade() {
+                    if let Err(e) = leader.account_gone() {
+                        web_sys::console::error_1(
+                            &format!("notes: keeping a deleted account's notes failed: {e}").into(),
+                        );
+                    }
+                    (self.notify)(Notice::Changed);
+                    (self.notify)(Notice::Status);
+                }
+                Vec::new()
             }
             Msg::SyncNow(tx) => {
                 self.waiters.push((self.rounds_started, tx));

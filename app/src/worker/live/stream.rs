@@ -34,19 +34,44 @@ pub fn open(id: u64, token: String, tx: UnboundedSender<Msg>) -> Option<Stream> 
         };
         let ended = read(&token, &signal, &send).await;
         if !signal.aborted() {
-            send(Input::StreamEnded(ended));
+            if ended == Some(Ended::AccountDeleted) {
+                let _ = tx.unbounded_send(Msg::AccountGone);
+            }
+            send(Input::StreamEnded(ended.map(Ended::failure)));
         }
     });
     Some(Stream { abort })
 }
 
+/// Why a stream failed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Ended {
+    Failed(Failure),
+    /// 410: the account is gone; to the scheduler, a session that ended.
+    AccountDeleted,
+}
+
+impl Ended {
+    fn failure(self) -> Failure {
+        match self {
+            Self::Failed(f) => f,
+            Self::AccountDeleted => Failure::Unauthorized,
+        }
+    }
+}
+
 /// Reads the stream until it ends: `None` if the server ended it, else why
 /// it failed.
-async fn read(
+async fn read(token: &str, signal: &web_sys::AbortSignal, send: &impl Fn(Input)) -> Option<Ended> {
+    read_events(token, signal, send).await.err()
+}
+
+async fn read_events(
     token: &str,
     signal: &web_sys::AbortSignal,
     send: &impl Fn(Input),
-) -> Option<Failure> {
+) -> Result<(), Ended> {
+    use Ended::Failed;
     let response = Request::get(EVENTS_PATH)
         .header("Authorization", &format!("Bearer {token}"))
         .cache(RequestCache::NoStore)
@@ -55,15 +80,16 @@ async fn read(
         .await;
     let response = match response {
         Ok(r) => r,
-        Err(_) => return Some(Failure::Offline),
+        Err(_) => return Err(Failed(Failure::Offline)),
     };
     match response.status() {
         200 => {}
-        401 => return Some(Failure::Unauthorized),
+        401 => return Err(Failed(Failure::Unauthorized)),
+        410 => return Err(Ended::AccountDeleted),
         _ => {
-            return Some(Failure::Server {
+            return Err(Failed(Failure::Server {
                 retry_after: net::retry_after_ms(&response),
-            });
+            }));
         }
     }
     let Some(reader) = response.body().and_then(|b| {
@@ -71,17 +97,17 @@ async fn read(
             .dyn_into::<ReadableStreamDefaultReader>()
             .ok()
     }) else {
-        return Some(Failure::Server { retry_after: 0 });
+        return Err(Failed(Failure::Server { retry_after: 0 }));
     };
     send(Input::StreamOpened);
     let mut parser = EventParser::new();
     loop {
         let Ok(chunk) = JsFuture::from(reader.read()).await else {
-            return Some(Failure::Offline);
+            return Err(Failed(Failure::Offline));
         };
         let field = |name: &str| js_sys::Reflect::get(&chunk, &JsValue::from_str(name));
         if field("done").ok().and_then(|d| d.as_bool()) != Some(false) {
-            return None;
+            return Ok(());
         }
         let Some(bytes) = field("value")
             .ok()
