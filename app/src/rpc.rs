@@ -258,6 +258,19 @@ pub struct Status {
     pub reload_needed: bool,
     /// What this device calls itself on other devices.
     pub device_name: String,
+    /// When the leader made this status: a status drawn late (a broadcast
+    /// that crossed the answer to a click) must not undo a newer one.
+    pub stamp: StatusStamp,
+}
+
+/// Orders statuses: by the leader that made them (a later leader's are
+/// newer), then by when it made them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd, Serialize, Deserialize)]
+pub struct StatusStamp {
+    /// When the leader that made it started, ms since the epoch.
+    pub leader_since_ms: f64,
+    /// How many statuses that leader had made before.
+    pub n: u64,
 }
 
 /// Where live sync stands.

@@ -62,7 +62,7 @@ pub fn AccountBox() -> impl IntoView {
                     } else {
                         "Signed in again. Press Sync to send your changes."
                     });
-                    ctx.status.set(s);
+                    ctx.set_status(s);
                 }
                 Ok(Response::Status(s)) => {
                     first_page::forget();
@@ -70,7 +70,7 @@ pub fn AccountBox() -> impl IntoView {
                         drafts::signed_in(account);
                     }
                     password.set(String::new());
-                    ctx.status.set(s);
+                    ctx.set_status(s);
                     drafts::recover(ctx);
                     let auto = ctx.status.with_untracked(|s| s.auto_sync);
                     ctx.say(match (had_notes, auto) {
@@ -155,7 +155,7 @@ pub fn AccountBox() -> impl IntoView {
                     // next start.
                     first_page::forget();
                     drafts::forget_all();
-                    ctx.status.set(s);
+                    ctx.set_status(s);
                     ctx.selected.set(None);
                     ctx.say("Signed out.");
                 }

@@ -44,7 +44,7 @@ pub fn AccountSettings() -> impl IntoView {
                     current.set(String::new());
                     new.set(String::new());
                     delete_password.set(String::new());
-                    ctx.status.set(s);
+                    ctx.set_status(s);
                     ctx.say(done);
                 }
                 Ok(_) => {}

@@ -36,7 +36,7 @@ pub fn DeviceName() -> impl IntoView {
                         "Your other devices now call this one “{}”.",
                         s.device_name
                     ));
-                    ctx.status.set(s);
+                    ctx.set_status(s);
                     editing.set(false);
                 }
                 Ok(_) => editing.set(false),

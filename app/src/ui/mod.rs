@@ -68,6 +68,17 @@ pub fn narrow() -> bool {
 }
 
 impl Ctx {
+    /// Shows `status` unless a newer one is shown already: statuses reach
+    /// the page by two roads (answers and broadcasts) and may cross.
+    pub fn set_status(&self, status: crate::rpc::Status) {
+        if self
+            .status
+            .with_untracked(|shown| status.stamp >= shown.stamp)
+        {
+            self.status.set(status);
+        }
+    }
+
     /// Takes a note out of the trash and opens it in the notes list.
     pub fn restore_note(&self, id: String) {
         let ctx = *self;
@@ -88,7 +99,7 @@ impl Ctx {
         let ctx = *self;
         leptos::task::spawn_local(async move {
             if let Ok(Response::Status(s)) = client::call(Request::Status).await {
-                ctx.status.set(s);
+                ctx.set_status(s);
             }
         });
     }
@@ -114,7 +125,7 @@ pub fn App() -> impl IntoView {
             ctx.refresh_status();
         }
         Event::Fatal(message) => ctx.fatal.set(Some(message)),
-        Event::Status(status) => ctx.status.set(status),
+        Event::Status(status) => ctx.set_status(status),
         Event::OtherRelease => ctx.offer(
             "Another tab runs a different version of Notes, and the two cannot work \
              together. Reload every tab of Notes to use the newest.",

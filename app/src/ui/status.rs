@@ -136,7 +136,7 @@ pub fn SyncBar() -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             match client::call(Request::Sync).await {
-                Ok(Response::Status(s)) => ctx.status.set(s),
+                Ok(Response::Status(s)) => ctx.set_status(s),
                 Ok(_) => {}
                 Err(e) => {
                     // The worker keeps a failed Sync's words in the status,
@@ -144,7 +144,7 @@ pub fn SyncBar() -> impl IntoView {
                     // tab keeps its own copy only of a failure the worker
                     // could not record (it did not answer at all).
                     match client::call(Request::Status).await {
-                        Ok(Response::Status(s)) if s.last_error.is_some() => ctx.status.set(s),
+                        Ok(Response::Status(s)) if s.last_error.is_some() => ctx.set_status(s),
                         _ => error.set(Some(e.to_string())),
                     }
                 }
@@ -158,7 +158,7 @@ pub fn SyncBar() -> impl IntoView {
         let on = event_target_checked(&ev);
         leptos::task::spawn_local(async move {
             match client::call(Request::SetAutoSync(on)).await {
-                Ok(Response::Status(s)) => ctx.status.set(s),
+                Ok(Response::Status(s)) => ctx.set_status(s),
                 Ok(_) => {}
                 Err(e) => ctx.warn(format!("Could not change the setting: {e}")),
             }

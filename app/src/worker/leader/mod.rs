@@ -14,7 +14,7 @@ use super::account::{self, Session};
 use super::live::{self, LiveHandle, Notice};
 use super::notes;
 use super::words::{storage, sync_storage};
-use crate::rpc::{Request, Response, RpcError, RpcResult, Status};
+use crate::rpc::{Request, Response, RpcError, RpcResult, Status, StatusStamp};
 
 mod manage;
 mod rounds;
@@ -60,6 +60,9 @@ pub struct Leader {
     live: LiveHandle,
     /// This browser syncs by itself.
     auto_sync: Cell<bool>,
+    /// When this leader started, and how many statuses it made.
+    since_ms: f64,
+    statuses: Cell<u64>,
 }
 
 fn options() -> OpenOptions {
@@ -129,6 +132,8 @@ impl Leader {
             purged_at_open: purged > 0,
             live,
             auto_sync: Cell::new(auto_sync),
+            since_ms: js_sys::Date::now(),
+            statuses: Cell::new(0),
         })
     }
 
@@ -267,6 +272,14 @@ impl Leader {
             offline,
             reload_needed: self.reload_needed.get(),
             device_name: store.device_name().map_err(storage)?.unwrap_or_default(),
+            stamp: {
+                let n = self.statuses.get();
+                self.statuses.set(n + 1);
+                StatusStamp {
+                    leader_since_ms: self.since_ms,
+                    n,
+                }
+            },
         })
     }
 }
