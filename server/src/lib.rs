@@ -5,6 +5,7 @@
 //! - [`stores`]: one SQLite + cr-sqlite database per user, a bounded cache of them.
 //! - [`live`]: open `/sync/events` streams and the versions they announce.
 //! - [`routes`]: the HTTP API (`/sync`, `/api/...`, `/health`) and the app's files.
+//! - [`telemetry`]: `/metrics` (Prometheus) and the log line of each request.
 //! - [`error`]: one error type that answers `{"error": "..."}` and hides internals.
 
 pub mod accounts;
@@ -16,6 +17,7 @@ mod rate_limit;
 pub mod routes;
 mod state;
 pub mod stores;
+mod telemetry;
 
 use std::future::Future;
 
@@ -57,9 +59,9 @@ pub async fn serve(
         listener,
         router(state, static_dir).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            live.shut_down();
-        })
-        .await
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        live.shut_down();
+    })
+    .await
 }

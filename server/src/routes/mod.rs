@@ -9,11 +9,11 @@ mod sync;
 use std::path::Path;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -53,6 +53,10 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .fallback_service(app_files::router(static_dir))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        // Outermost: it sees each request's final status and whole time.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::telemetry::track,
+        ))
         .with_state(state)
 }
