@@ -253,3 +253,41 @@ async fn json_logs_have_one_line_per_request_and_no_secrets() {
         assert!(!rest.contains(secret), "{secret} in the log:\n{rest}");
     }
 }
+
+/// The app's page and the API answer with the security headers; the policy
+/// names the page's inline script by its hash and allows no other inline one.
+#[tokio::test]
+async fn security_headers_name_the_pages_inline_scripts() {
+    let app = tempfile::tempdir().unwrap();
+    std::fs::write(
+        app.path().join("index.html"),
+        "<!DOCTYPE html><html><head><script type=\"module\">alert(1)</script>\
+         <script type=\"module\" src=\"/app.js\"></script></head><body></body></html>",
+    )
+    .unwrap();
+    let static_dir = app.path().to_owned();
+    let server = TestServer::start_with(move |c| c.static_dir = static_dir).await;
+    for path in ["/", "/some/page", "/health", "/api/nope"] {
+        let r = http().get(server.url(path)).send().await.unwrap();
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{name} on {path}"))
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        // printf 'alert(1)' | openssl dgst -sha256 -binary | base64
+        assert!(
+            csp.contains(
+                "script-src 'self' 'wasm-unsafe-eval' \
+                 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=';"
+            ),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("referrer-policy"), "no-referrer");
+    }
+    server.stop().await;
+}

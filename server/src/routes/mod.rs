@@ -4,6 +4,7 @@ mod accounts;
 mod app_files;
 mod events;
 mod metrics;
+mod security_headers;
 mod sync;
 
 use std::path::Path;
@@ -53,6 +54,10 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .fallback_service(app_files::router(static_dir))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::map_response_with_state(
+            security_headers::SecurityHeaders::for_app(static_dir),
+            security_headers::add,
+        ))
         // Outermost: it sees each request's final status and whole time.
         .layer(middleware::from_fn_with_state(
             state.clone(),
