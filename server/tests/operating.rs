@@ -289,5 +289,20 @@ async fn security_headers_name_the_pages_inline_scripts() {
         assert_eq!(header("x-content-type-options"), "nosniff");
         assert_eq!(header("referrer-policy"), "no-referrer");
     }
+    // A new build put in place while the server runs: its page names its script.
+    let index = app.path().join("index.html");
+    std::fs::write(&index, "<html><script>alert(2)</script></html>").unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&index)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let r = http().get(server.url("/")).send().await.unwrap();
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    // printf 'alert(2)' | openssl dgst -sha256 -binary | base64
+    let new_hash = "'sha256-4axlHpxgDbFzJObpXPFZgZhULrEGgJiud3OwxN9unHg='";
+    assert!(csp.contains(new_hash) && !csp.contains("bhHHL3z2"), "{csp}");
     server.stop().await;
 }

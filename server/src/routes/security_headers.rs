@@ -1,13 +1,14 @@
 //! Security headers on every response: a Content-Security-Policy that lets
 //! the page run only its own files and the inline scripts of the
-//! `index.html` being served (by their SHA-256, read at start-up), and no
+//! `index.html` being served (by their SHA-256), and no
 //! framing, sniffing or referrer.
 //!
 //! The API's JSON answers get them too: harmless there, and one layer for
 //! all cannot miss a page.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -16,21 +17,49 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 pub struct SecurityHeaders {
-    csp: HeaderValue,
+    index: PathBuf,
+    /// The policy, and the modification time of the `index.html` it was
+    /// made for: a new build put into the static directory while the server
+    /// runs gets a policy for its own scripts with its first page.
+    policy: Mutex<(Option<SystemTime>, HeaderValue)>,
 }
 
 impl SecurityHeaders {
     /// For the app in `static_dir`; without an `index.html` there (the API
     /// alone, as in tests) the policy allows no inline script at all.
     pub fn for_app(static_dir: &Path) -> Arc<Self> {
-        let index = std::fs::read_to_string(static_dir.join("index.html")).ok();
-        let policy = content_security_policy(index.as_deref());
-        let csp = HeaderValue::from_str(&policy).unwrap_or_else(|_| {
-            // Hashes are base64 and the rest is ASCII written here: never.
-            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
-        });
-        Arc::new(Self { csp })
+        let index = static_dir.join("index.html");
+        let modified = modified(&index);
+        let policy = policy_for(&index);
+        Arc::new(Self {
+            index,
+            policy: Mutex::new((modified, policy)),
+        })
     }
+
+    /// The policy for a response; for a page, checked against the file first.
+    fn policy(&self, page: bool) -> HeaderValue {
+        let mut cached = self.policy.lock().unwrap_or_else(PoisonError::into_inner);
+        if page {
+            let now = modified(&self.index);
+            if now != cached.0 {
+                *cached = (now, policy_for(&self.index));
+            }
+        }
+        cached.1.clone()
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn policy_for(index: &Path) -> HeaderValue {
+    let html = std::fs::read_to_string(index).ok();
+    HeaderValue::from_str(&content_security_policy(html.as_deref())).unwrap_or_else(|_| {
+        // Hashes are base64 and the rest is ASCII written here: never.
+        HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
+    })
 }
 
 /// The policy for a page whose `index.html` is `index` (if any):
@@ -115,8 +144,15 @@ fn has_src(tag: &str) -> bool {
 }
 
 pub async fn add(State(headers): State<Arc<SecurityHeaders>>, mut response: Response) -> Response {
+    // Pages are index.html (its inline scripts are what changes); a stat
+    // and a small read, next to sending the file itself.
+    let page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    let policy = headers.policy(page);
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, headers.csp.clone());
+    h.insert(header::CONTENT_SECURITY_POLICY, policy);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
