@@ -121,6 +121,39 @@ async fn sign_in_flood_shows_429s_and_the_password_queue() {
 }
 
 #[tokio::test]
+async fn the_password_queue_shows_sign_ins_waiting_their_turn() {
+    let server = TestServer::start_with(|c| c.max_password_hashes = Some(1)).await;
+    // Every hashing turn taken: a sign-up waits.
+    let turn = server
+        .state
+        .password_hashes
+        .clone()
+        .acquire_owned()
+        .await
+        .unwrap();
+    let base = server.url("");
+    let sign_up = tokio::spawn(async move { account(&base, "dana", "password three").await });
+    let mut waiting = None;
+    for _ in 0..100 {
+        waiting = value(
+            &metrics_text(&server).await,
+            "notes_password_hashes_waiting",
+        );
+        if waiting == Some(1.0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(waiting, Some(1.0));
+    drop(turn);
+    sign_up.await.unwrap();
+    let text = metrics_text(&server).await;
+    assert_eq!(value(&text, "notes_password_hashes_waiting"), Some(0.0));
+    assert_eq!(value(&text, "notes_password_hashes_running"), Some(0.0));
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn with_a_token_only_the_token_reads_metrics_even_from_loopback() {
     let server = TestServer::start_with(|c| {
         c.metrics_token = Some("a-long-metrics-token".parse::<MetricsToken>().unwrap());
