@@ -84,6 +84,42 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A token that reads `GET /metrics` (`Authorization: Bearer <token>`).
+    /// Without one, only loopback peers may; with one, only the token does
+    /// (behind a reverse proxy every peer is loopback).
+    #[arg(long, env = "NOTES_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<MetricsToken>,
+    /// How the log is written: `text` for people, `json` (one object a
+    /// line) for log collectors. `RUST_LOG` filters it.
+    #[arg(long, env = "NOTES_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The `/metrics` token; never printed (`Config` is `Debug`).
+#[derive(Clone)]
+pub struct MetricsToken(pub String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(..)")
+    }
+}
+
+impl std::str::FromStr for MetricsToken {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.len() < 16 {
+            return Err("the metrics token must be at least 16 characters".into());
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Config {

@@ -118,7 +118,11 @@ impl FromRequestParts<AppState> for SignedIn {
             .await
             .map_err(ApiError::internal)?;
         match found {
-            Ok(session) => Ok(Self(session)),
+            Ok(session) => {
+                // Into the request's span (telemetry.rs): its log line says whose it was.
+                tracing::Span::current().record("user", session.user);
+                Ok(Self(session))
+            }
             Err(AccountError::BadToken) => Err(ApiError::Unauthorized(
                 "invalid or expired session; sign in again",
             )),

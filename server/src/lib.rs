@@ -6,6 +6,7 @@
 //! - [`stores`]: one SQLite + cr-sqlite database per user, a bounded cache of them.
 //! - [`live`]: open `/sync/events` streams and the versions they announce.
 //! - [`routes`]: the HTTP API (`/sync`, `/api/...`, `/health`) and the app's files.
+//! - [`telemetry`]: `/metrics` (Prometheus) and the log line of each request.
 //! - [`error`]: one error type that answers `{"error": "..."}` and hides internals.
 
 pub mod accounts;
@@ -18,6 +19,7 @@ mod rate_limit;
 pub mod routes;
 mod state;
 pub mod stores;
+mod telemetry;
 
 use std::future::Future;
 

@@ -11,6 +11,7 @@ use crate::error::StartError;
 use crate::live::Live;
 use crate::rate_limit::RateLimit;
 use crate::stores::StoreCache;
+use crate::telemetry::Telemetry;
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -38,6 +39,10 @@ pub struct Inner {
     pub live: Arc<Live>,
     /// How often an open stream sends a heartbeat comment.
     pub heartbeat: Duration,
+    /// What `/metrics` reports (see telemetry.rs).
+    pub telemetry: Telemetry,
+    /// Who else than loopback may read `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -135,6 +140,8 @@ impl AppState {
                 }
                 d => d,
             },
+            telemetry: Telemetry::new(),
+            metrics_token: config.metrics_token.as_ref().map(|t| t.0.clone()),
         })))
     }
 

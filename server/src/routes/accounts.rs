@@ -54,6 +54,7 @@ async fn hashing<T: Send + 'static>(
     state: AppState,
     f: impl FnOnce(&AppState) -> Result<T, AccountError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let waiting = state.telemetry.hash_waiting();
     let permit = tokio::time::timeout(
         state.password_queue_wait,
         state.password_hashes.clone().acquire_owned(),
@@ -61,8 +62,9 @@ async fn hashing<T: Send + 'static>(
     .await
     .map_err(|_| ApiError::Busy)?
     .map_err(ApiError::internal)?;
+    let running = waiting.running();
     blocking(state, move |s| {
-        let _permit = permit;
+        let _permit = (permit, running);
         f(s)
     })
     .await

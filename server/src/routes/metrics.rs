@@ -1,53 +1,80 @@
-//! `GET /metrics`: what the server is doing, in Prometheus' text format.
-//! Counts only, never a name: the numbers of one account are nobody's business.
+//! `GET /metrics`: what the server is doing, in Prometheus' text format
+//! (kept by [`crate::telemetry`]). Counts only, never a name: the numbers of
+//! one account are nobody's business.
+//!
+//! Reachable from loopback (a Prometheus on the same machine), or by anyone
+//! with the configured token. With a token set, loopback is not trusted: a
+//! reverse proxy on the same machine makes every request come from there.
+//! Everyone else gets the same 404 as any unknown API path.
 
-use std::fmt::Write;
+use std::net::SocketAddr;
 
-use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{self, AUTHORIZATION};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
+use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let (streams, users) = state.live.open();
-    let (opened, pokes) = state.live.totals();
-    let mut out = String::new();
-    let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
-        let _ = write!(
-            out,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
-        );
-    };
-    metric(
-        "notes_live_streams",
-        "gauge",
-        "Open GET /sync/events streams.",
-        streams as u64,
-    );
-    metric(
-        "notes_live_users",
-        "gauge",
-        "Accounts with at least one open stream.",
-        users as u64,
-    );
-    metric(
-        "notes_live_streams_opened_total",
-        "counter",
-        "Streams opened since the server started.",
-        opened,
-    );
-    metric(
-        "notes_live_pokes_total",
-        "counter",
-        "Commits that woke the streams of their account.",
-        pokes,
-    );
-    metric(
-        "notes_open_databases",
-        "gauge",
-        "User databases open in the cache.",
-        state.stores.len() as u64,
-    );
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+pub async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr);
+    let bearer = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if !allowed(peer, bearer, state.metrics_token.as_deref()) {
+        return ApiError::NotFound.into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.telemetry.render(&state),
+    )
+        .into_response()
+}
+
+/// Whether a request from `peer` with bearer token `given` may read the metrics.
+fn allowed(peer: Option<SocketAddr>, given: Option<&str>, token: Option<&str>) -> bool {
+    match token {
+        // Digests first: equal lengths, so the comparison says nothing of
+        // the token's length either.
+        Some(token) => given
+            .is_some_and(|given| bool::from(Sha256::digest(given).ct_eq(&Sha256::digest(token)))),
+        // `to_canonical`: a server on `[::]` sees IPv4 peers as `::ffff:a.b.c.d`.
+        None => peer.is_some_and(|p| p.ip().to_canonical().is_loopback()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowed;
+
+    #[test]
+    fn loopback_without_a_token_and_only_the_token_with_one() {
+        let local = "127.0.0.1:5000".parse().ok();
+        let local6 = "[::1]:5000".parse().ok();
+        let mapped = "[::ffff:127.0.0.1]:5000".parse().ok();
+        let remote = "203.0.113.7:5000".parse().ok();
+        assert!(allowed(local, None, None));
+        assert!(allowed(local6, None, None));
+        assert!(allowed(mapped, None, None));
+        assert!(!allowed(remote, None, None));
+        assert!(!allowed(remote, Some("guess"), None));
+        assert!(!allowed(None, None, None));
+
+        let token = Some("s3cret-token");
+        assert!(allowed(remote, Some("s3cret-token"), token));
+        assert!(!allowed(remote, Some("s3cret-tokem"), token));
+        assert!(!allowed(remote, Some("s3cret"), token));
+        assert!(!allowed(remote, None, token));
+        // Behind a proxy every peer is loopback: with a token, that is not enough.
+        assert!(!allowed(local, None, token));
+        assert!(allowed(local, Some("s3cret-token"), token));
+    }
 }

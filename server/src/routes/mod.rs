@@ -4,16 +4,17 @@ mod accounts;
 mod app_files;
 mod events;
 mod metrics;
+mod security_headers;
 mod sync;
 
 use std::path::Path;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -56,6 +57,14 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .fallback_service(app_files::router(static_dir))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::map_response_with_state(
+            security_headers::SecurityHeaders::for_app(static_dir),
+            security_headers::add,
+        ))
+        // Outermost: it sees each request's final status and whole time.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::telemetry::track,
+        ))
         .with_state(state)
 }

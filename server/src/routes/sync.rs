@@ -13,6 +13,7 @@ pub async fn sync(
     User(user): User,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
+    let _answering = state.telemetry.sync_timer();
     state
         .sync_rate
         .check(&user)
@@ -32,6 +33,7 @@ pub async fn sync(
         if st.stores.is_gone(user) {
             return Err(ApiError::AccountDeleted);
         }
+        let _merging = st.telemetry.merge_timer();
         let answer =
             sync::server::merge_and_answer(&mut store, &push, &st.limits).map_err(|e| {
                 if let sync::SyncError::Store(inner) = &e
@@ -60,5 +62,6 @@ pub async fn sync(
         more = response.more,
         "sync"
     );
+    state.telemetry.synced(pushed, response.changes.len());
     Ok(Json(response))
 }
