@@ -25,7 +25,8 @@ pub struct Config {
     /// Burst of /sync requests allowed per user above the sustained rate.
     #[arg(long, env = "NOTES_SYNC_BURST", default_value_t = 120)]
     pub sync_burst: u32,
-    /// Most MiB one user's database may take; a Sync that would need more is
+    /// Most MiB one user's database (with its write-ahead log, which gets a
+    /// quarter of it, at most 16 MiB) may take; a Sync that would need more is
     /// refused (507) as one on a full disk is, and its changes stay on the
     /// user's devices. 0: no limit but the disk's.
     #[arg(long, env = "NOTES_MAX_USER_MIB", default_value_t = 1024)]
