@@ -55,6 +55,10 @@ pub struct Config {
     /// proxies see it is alive.
     #[arg(long, env = "NOTES_HEARTBEAT", default_value = "15s", value_parser = humantime::parse_duration)]
     pub heartbeat: std::time::Duration,
+    /// Most `/sync` requests of one user under way at once (waiting for its
+    /// database or merging); more get 429 at once, before their body is read.
+    #[arg(long, env = "NOTES_MAX_SYNCS_PER_USER", default_value_t = 4)]
+    pub max_syncs_per_user: u32,
 }
 
 impl Config {

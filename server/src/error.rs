@@ -52,6 +52,12 @@ pub enum ApiError {
          {STREAMS_RETRY_AFTER_SECS} s"
     )]
     TooManyStreams { open: usize, max: usize },
+    /// The user has as many `/sync` requests under way as allowed.
+    #[error(
+        "this account already has {max} syncs under way (from its devices or tabs); try again \
+         in {SYNCS_RETRY_AFTER_SECS} s"
+    )]
+    TooManySyncs { max: usize },
     /// Every password-hashing slot stayed taken while the request waited.
     #[error("the server is busy signing other people in; try again in a few seconds")]
     Busy,
@@ -67,6 +73,9 @@ pub enum ApiError {
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// When a client refused a `/sync` for too many under way may try again.
+pub const SYNCS_RETRY_AFTER_SECS: u64 = 1;
 
 /// When a client refused a live stream may try again.
 pub const STREAMS_RETRY_AFTER_SECS: u64 = 30;
@@ -115,7 +124,8 @@ impl IntoResponse for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. }
             | Self::TooManySignIns { .. }
-            | Self::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
+            | Self::TooManyStreams { .. }
+            | Self::TooManySyncs { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -143,6 +153,12 @@ impl IntoResponse for ApiError {
             Self::TooManyRequests { retry_after_secs }
             | Self::TooManySignIns { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            Self::TooManySyncs { .. } => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(SYNCS_RETRY_AFTER_SECS),
+                );
             }
             Self::Busy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(5));

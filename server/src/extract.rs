@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::accounts::{AccountError, Session, UserId};
 use crate::error::ApiError;
+use crate::in_flight::Slot;
 use crate::state::AppState;
 
 /// A JSON body; malformed input gets a 4xx that says what is wrong.
@@ -124,5 +125,35 @@ impl FromRequestParts<AppState> for SignedIn {
             )),
             Err(e) => Err(ApiError::internal(e)),
         }
+    }
+}
+
+/// A signed-in user's turn to sync: within the user's rate and number of
+/// syncs under way. Taken from the headers, so a request refused for either
+/// is answered before its body (up to 8 MiB) is read.
+pub struct SyncTurn {
+    pub user: UserId,
+    /// Held until the request's work is done, wherever that ends.
+    pub slot: Slot<UserId>,
+}
+
+impl FromRequestParts<AppState> for SyncTurn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let User(user) = User::from_request_parts(parts, state).await?;
+        state
+            .sync_rate
+            .check(&user)
+            .map_err(|wait| ApiError::TooManyRequests {
+                retry_after_secs: wait.as_secs(),
+            })?;
+        let slot = state
+            .syncs
+            .try_acquire(&user)
+            .ok_or(ApiError::TooManySyncs {
+                max: state.syncs.max(),
+            })?;
+        Ok(Self { user, slot })
     }
 }

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod config;
 pub mod error;
 mod extract;
+mod in_flight;
 pub mod live;
 mod rate_limit;
 pub mod routes;
@@ -57,9 +58,9 @@ pub async fn serve(
         listener,
         router(state, static_dir).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            live.shut_down();
-        })
-        .await
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        live.shut_down();
+    })
+    .await
 }

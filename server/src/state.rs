@@ -7,6 +7,7 @@ use tokio::sync::Semaphore;
 use crate::accounts::{Accounts, UserId};
 use crate::config::Config;
 use crate::error::StartError;
+use crate::in_flight::InFlight;
 use crate::live::Live;
 use crate::rate_limit::RateLimit;
 use crate::stores::StoreCache;
@@ -20,6 +21,8 @@ pub struct Inner {
     pub stores: StoreCache,
     pub limits: sync::server::Limits,
     pub sync_rate: RateLimit<UserId>,
+    /// Each user's `/sync` requests under way.
+    pub syncs: InFlight<UserId>,
     pub sign_in_rate: RateLimit<String>,
     /// A permit per password hash that may run at once.
     pub password_hashes: Arc<Semaphore>,
@@ -75,6 +78,10 @@ impl AppState {
             sync_rate: RateLimit::per_second(
                 nonzero(config.sync_per_second, "sync per second")?,
                 nonzero(config.sync_burst, "sync burst")?,
+            ),
+            syncs: InFlight::new(
+                usize::try_from(nonzero(config.max_syncs_per_user, "syncs per user")?.get())
+                    .unwrap_or(usize::MAX),
             ),
             sign_in_rate: RateLimit::per_minute(nonzero(
                 config.sign_ins_per_minute,

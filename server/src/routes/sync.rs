@@ -3,25 +3,24 @@ use axum::extract::State;
 use protocol::{SyncRequest, SyncResponse};
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, User};
+use crate::extract::{ApiJson, SyncTurn};
 use crate::state::AppState;
 
 /// `POST /sync`: merge the client's changes into its user's database and
 /// answer with a page of changes it has not seen.
 pub async fn sync(
     State(state): State<AppState>,
-    User(user): User,
+    // Before the body: a request over the user's rate or number of syncs
+    // under way is refused without reading it.
+    SyncTurn { user, slot }: SyncTurn,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
-    state
-        .sync_rate
-        .check(&user)
-        .map_err(|wait| ApiError::TooManyRequests {
-            retry_after_secs: wait.as_secs(),
-        })?;
     let pushed = request.changes.len();
     let st = state.clone();
     let response = tokio::task::spawn_blocking(move || {
+        // Given back when this work ends, not when the request does: a
+        // client that hangs up does not free a blocking thread.
+        let _slot = slot;
         // Decoded before the user's database is taken: another device of
         // the same user waits only for the merge.
         let push = sync::server::decode(&request, &st.limits)?;
