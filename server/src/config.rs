@@ -59,6 +59,19 @@ pub struct Config {
     /// database or merging); more get 429 at once, before their body is read.
     #[arg(long, env = "NOTES_MAX_SYNCS_PER_USER", default_value_t = 4)]
     pub max_syncs_per_user: u32,
+    /// Most connections open at once; more wait until one closes. Each
+    /// takes a file descriptor: keep it under `ulimit -n`.
+    #[arg(long, env = "NOTES_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// How long a request's headers may take to arrive, and how long a
+    /// kept-alive connection may stay idle, before it is closed. Live
+    /// streams are answers, not idle: they stay open.
+    #[arg(long, env = "NOTES_IDLE_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// How long a request's body may take to arrive in full (up to 8 MiB
+    /// for /sync) before the server answers 408.
+    #[arg(long, env = "NOTES_BODY_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub body_timeout: std::time::Duration,
 }
 
 impl Config {

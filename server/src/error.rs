@@ -41,6 +41,11 @@ pub enum ApiError {
     TooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The body did not arrive in full in time (`--body-timeout`).
+    #[error(
+        "the request's body did not arrive within {secs} s; check the connection and try again"
+    )]
+    RequestTimeout { secs: u64 },
     #[error("too many requests; try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("too many sign-in attempts for this username; try again in {retry_after_secs} s")]
@@ -122,6 +127,7 @@ impl IntoResponse for ApiError {
             Self::Conflict(_) | Self::SiteShared(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. }
             | Self::TooManySignIns { .. }
             | Self::TooManyStreams { .. }

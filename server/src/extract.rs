@@ -55,15 +55,19 @@ fn json_content_type(headers: &HeaderMap) -> bool {
         })
 }
 
+/// What a body over its route's limit gets.
+pub const TOO_LARGE: &str = "request body is too large (at most 8 MiB for /sync, 16 KiB for /api)";
+
 fn not_json() -> ApiError {
     ApiError::UnsupportedMediaType("expected a JSON body (Content-Type: application/json)".into())
 }
 
 fn json_error(rejection: &JsonRejection) -> ApiError {
+    if let Some(t) = crate::body::timed_out(rejection) {
+        return ApiError::RequestTimeout { secs: t.as_secs() };
+    }
     match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::TooLarge("request body is too large (at most 8 MiB)".into())
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(TOO_LARGE.into()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => not_json(),
         // Syntax and data errors describe the client's own input: safe to echo.
         _ => ApiError::BadRequest(rejection.body_text()),

@@ -10,6 +10,7 @@ use crate::error::StartError;
 use crate::in_flight::InFlight;
 use crate::live::Live;
 use crate::rate_limit::RateLimit;
+use crate::serve::ConnectionLimits;
 use crate::stores::StoreCache;
 
 /// Shared by every request.
@@ -31,6 +32,9 @@ pub struct Inner {
     pub live: Arc<Live>,
     /// How often an open stream sends a heartbeat comment.
     pub heartbeat: Duration,
+    pub connection_limits: ConnectionLimits,
+    /// How long a request's body may take to arrive.
+    pub body_timeout: Duration,
 }
 
 impl std::ops::Deref for AppState {
@@ -50,6 +54,13 @@ impl AppState {
         let nonzero = |v: u32, what: &str| {
             NonZeroU32::new(v)
                 .ok_or_else(|| StartError::Config(format!("{what} must be at least 1")))
+        };
+        let positive = |d: Duration, what: &str| {
+            if d.is_zero() {
+                Err(StartError::Config(format!("{what} must be longer than 0")))
+            } else {
+                Ok(d)
+            }
         };
         let capacity = NonZeroUsize::new(config.max_open_databases)
             .ok_or_else(|| StartError::Config("max open databases must be at least 1".into()))?;
@@ -99,6 +110,18 @@ impl AppState {
                 }
                 d => d,
             },
+            connection_limits: ConnectionLimits {
+                max_connections: match config.max_connections {
+                    0 => {
+                        return Err(StartError::Config(
+                            "max connections must be at least 1".into(),
+                        ));
+                    }
+                    n => n,
+                },
+                header_timeout: positive(config.idle_timeout, "idle timeout")?,
+            },
+            body_timeout: positive(config.body_timeout, "body timeout")?,
         })))
     }
 
