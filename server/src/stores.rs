@@ -146,10 +146,21 @@ impl StoreCache {
         open.busy.insert(user);
         drop(open);
 
-        let opened = self.open_file(user);
+        // A panic while opening must not leave the user busy for ever (each
+        // of its later requests would wait on a blocking thread).
+        let opened =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.open_file(user)));
 
         let mut open = self.lock_open();
         open.busy.remove(&user);
+        let opened = match opened {
+            Ok(o) => o,
+            Err(panic) => {
+                drop(open);
+                self.settled.notify_all();
+                std::panic::resume_unwind(panic);
+            }
+        };
         let store = opened.map(|s| {
             let s = UserStore(Arc::new(Entry {
                 store: Mutex::new(s),

@@ -189,3 +189,37 @@ async fn a_thousand_slow_sockets_leave_others_served_and_are_cut_off() {
         .await
         .expect("the server stops within 10 s");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_stream_outlives_the_idle_and_body_timeouts() {
+    let server = TestServer::start_with(|c| {
+        c.idle_timeout = Duration::from_millis(500);
+        c.body_timeout = Duration::from_millis(500);
+        c.heartbeat = Duration::from_secs(2);
+    })
+    .await;
+    let token = account(&server.url(""), "watcher", "correct horse").await;
+    let mut r = reqwest::Client::new()
+        .get(server.url("/sync/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let started = Instant::now();
+    let mut heartbeats = 0;
+    // Silent for 2 s at a time, four times the idle timeout: still open.
+    while started.elapsed() < Duration::from_secs(5) {
+        let chunk = tokio::time::timeout(Duration::from_secs(4), r.chunk())
+            .await
+            .expect("the stream goes on")
+            .unwrap()
+            .expect("the stream is not closed");
+        if chunk.starts_with(b":") {
+            heartbeats += 1;
+        }
+    }
+    assert!(heartbeats >= 2, "{heartbeats} heartbeats");
+    drop(r);
+    server.stop().await;
+}
