@@ -84,3 +84,59 @@ fn held_text(who: &str) -> &'static str {
         "bob while alice's is held"
     }
 }
+
+/// One user's database opens slowly (another process holds its write lock,
+/// so starting the new epoch waits up to the 5 s busy timeout); another
+/// user's Sync meanwhile is answered as fast as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_opening_does_not_hold_up_another_users_sync() {
+    let server = TestServer::start().await;
+    let base = server.url("");
+    let (ta, tb) = (
+        account(&base, "alice", "correct horse").await,
+        account(&base, "bob", "battery staple").await,
+    );
+    let mut a = Device::new(&base, &ta);
+    let mut b = Device::new(&base, &tb);
+    a.sync().await;
+    b.sync().await;
+    // Closed: alice's next request opens her file again.
+    let state = server.state.clone();
+    tokio::task::spawn_blocking(move || state.stores.close_all())
+        .await
+        .unwrap();
+    let alice = server.state.accounts.session(&ta).unwrap().user;
+    let file = server.state.stores.path(alice);
+    let locker = rusqlite::Connection::open(&file).unwrap();
+    locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+
+    a.put("a1", "waits for the lock");
+    let round = sync::client::prepare(&a.store, 1000).unwrap();
+    let slow = reqwest::Client::new()
+        .post(server.url("/sync"))
+        .bearer_auth(&ta)
+        .json(&round.request)
+        .send();
+    let slow = tokio::spawn(slow);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let started = std::time::Instant::now();
+    b.put("b1", "meanwhile");
+    b.sync().await;
+    let took = started.elapsed();
+    assert!(!slow.is_finished(), "alice's database was still opening");
+    locker.execute_batch("COMMIT").unwrap();
+    drop(locker);
+    let _ = slow.await.unwrap();
+    eprintln!("bob's sync while alice's database was opening: {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "bob waited {took:?} for alice's database to open"
+    );
+    a.sync().await;
+    assert_eq!(
+        a.notes(),
+        vec![("a1".to_owned(), "waits for the lock".to_owned())]
+    );
+    server.stop().await;
+}
