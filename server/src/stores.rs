@@ -126,6 +126,34 @@ impl StoreCache {
         self.dir.join(format!("{user}.db"))
     }
 
+    /// Whether the user's database file and its write-ahead log together
+    /// take the user's whole space or more. SQLite keeps the file within
+    /// its share; the log outgrows its share only during one large
+    /// transaction, and is cut back at a checkpoint, tried here first so
+    /// that an oversized log never stays in the way.
+    pub fn is_full(&self, user: UserId, store: &Store) -> bool {
+        let Some(max) = self.options.max_size_bytes else {
+            return false;
+        };
+        let path = self.path(user);
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let used = || {
+            let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+            size(&path) + size(std::path::Path::new(&wal))
+        };
+        if used() < max {
+            return false;
+        }
+        if let Err(e) = store
+            .conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        {
+            tracing::warn!(user, error = %e, "cannot checkpoint a full database");
+        }
+        used() >= max
+    }
+
     fn lock_open(&self) -> MutexGuard<'_, Open> {
         self.open.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -27,6 +27,9 @@ pub async fn sync(
         drop(request);
         let store = st.stores.get(user)?;
         let mut store = store.lock();
+        if !push.changes().is_empty() && st.stores.is_full(user, &store) {
+            return Err(ApiError::InsufficientStorage(crate::error::NO_ROOM_TO_SYNC));
+        }
         let answer =
             sync::server::merge_and_answer(&mut store, &push, &st.limits).map_err(|e| {
                 if let sync::SyncError::Store(inner) = &e
