@@ -99,8 +99,14 @@ mod tests {
 
     use super::*;
 
-    #[tokio::test]
-    async fn requests_carry_the_peers_address_and_shutdown_ends_serving() {
+    /// Serves a `/peer` route that answers with the request's peer address.
+    async fn start(
+        limits: ConnectionLimits,
+    ) -> (
+        SocketAddr,
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    ) {
         let app = Router::new().route(
             "/peer",
             get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() }),
@@ -108,10 +114,6 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let limits = ConnectionLimits {
-            max_connections: 4,
-            header_timeout: Duration::from_secs(5),
-        };
         let server = tokio::spawn(serve_connections(
             listener,
             app,
@@ -121,11 +123,47 @@ mod tests {
                 let _ = stopped.await;
             },
         ));
+        (addr, stop, server)
+    }
+
+    const GET_PEER: &[u8] = b"GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+    #[tokio::test]
+    async fn a_connection_beyond_the_cap_waits_for_one_to_close() {
+        let (addr, stop, server) = start(ConnectionLimits {
+            max_connections: 1,
+            header_timeout: Duration::from_secs(30),
+        })
+        .await;
+        let first = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut second = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        second.write_all(GET_PEER).await.expect("write");
+        let mut byte = [0; 1];
+        let waiting =
+            tokio::time::timeout(Duration::from_millis(500), second.read(&mut byte)).await;
+        assert!(waiting.is_err(), "served beyond the cap: {waiting:?}");
+        drop(first);
+        let mut answer = String::new();
+        tokio::time::timeout(Duration::from_secs(5), second.read_to_string(&mut answer))
+            .await
+            .expect("served once the first closed")
+            .expect("read");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let _ = stop.send(());
+        let _ = server.await;
+    }
+
+    #[tokio::test]
+    async fn requests_carry_the_peers_address_and_shutdown_ends_serving() {
+        let (addr, stop, server) = start(ConnectionLimits {
+            max_connections: 4,
+            header_timeout: Duration::from_secs(5),
+        })
+        .await;
         let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
         let me = s.local_addr().expect("own address");
-        s.write_all(b"GET /peer HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .await
-            .expect("write");
+        s.write_all(GET_PEER).await.expect("write");
         let mut answer = String::new();
         s.read_to_string(&mut answer).await.expect("read");
         assert!(answer.ends_with(&me.to_string()), "{answer}");
