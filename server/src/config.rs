@@ -25,7 +25,8 @@ pub struct Config {
     /// Burst of /sync requests allowed per user above the sustained rate.
     #[arg(long, env = "NOTES_SYNC_BURST", default_value_t = 120)]
     pub sync_burst: u32,
-    /// Most MiB one user's database may take; a Sync that would need more is
+    /// Most MiB one user's database (with its write-ahead log, which gets a
+    /// quarter of it, at most 16 MiB) may take; a Sync that would need more is
     /// refused (507) as one on a full disk is, and its changes stay on the
     /// user's devices. 0: no limit but the disk's.
     #[arg(long, env = "NOTES_MAX_USER_MIB", default_value_t = 1024)]
@@ -55,6 +56,23 @@ pub struct Config {
     /// proxies see it is alive.
     #[arg(long, env = "NOTES_HEARTBEAT", default_value = "15s", value_parser = humantime::parse_duration)]
     pub heartbeat: std::time::Duration,
+    /// Most `/sync` requests of one user under way at once (waiting for its
+    /// database or merging); more get 429 at once, before their body is read.
+    #[arg(long, env = "NOTES_MAX_SYNCS_PER_USER", default_value_t = 4)]
+    pub max_syncs_per_user: u32,
+    /// Most connections open at once; more wait until one closes. Each
+    /// takes a file descriptor: keep it under `ulimit -n`.
+    #[arg(long, env = "NOTES_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// How long a request's headers may take to arrive, and how long a
+    /// kept-alive connection may stay idle, before it is closed. Live
+    /// streams are answers, not idle: they stay open.
+    #[arg(long, env = "NOTES_IDLE_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// How long a request's body may take to arrive in full (up to 8 MiB
+    /// for /sync) before the server answers 408.
+    #[arg(long, env = "NOTES_BODY_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub body_timeout: std::time::Duration,
     /// A session ends this long after signing in, however much it is used.
     #[arg(long, env = "NOTES_SESSION_LIFETIME", default_value = "365days", value_parser = humantime::parse_duration)]
     pub session_lifetime: std::time::Duration,

@@ -41,6 +41,11 @@ pub enum ApiError {
     TooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The body did not arrive in full in time (`--body-timeout`).
+    #[error(
+        "the request's body did not arrive within {secs} s; check the connection and try again"
+    )]
+    RequestTimeout { secs: u64 },
     #[error("too many requests; try again in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("too many sign-in attempts; try again in {retry_after_secs} s")]
@@ -64,6 +69,12 @@ pub enum ApiError {
          {STREAMS_RETRY_AFTER_SECS} s"
     )]
     TooManyStreams { open: usize, max: usize },
+    /// The user has as many `/sync` requests under way as allowed.
+    #[error(
+        "this account already has {max} syncs under way (from its devices or tabs); try again \
+         in {SYNCS_RETRY_AFTER_SECS} s"
+    )]
+    TooManySyncs { max: usize },
     /// Every password-hashing slot stayed taken while the request waited.
     #[error("the server is busy signing other people in; try again in a few seconds")]
     Busy,
@@ -79,6 +90,9 @@ pub enum ApiError {
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// When a client refused a `/sync` for too many under way may try again.
+pub const SYNCS_RETRY_AFTER_SECS: u64 = 1;
 
 /// When a client refused a live stream may try again.
 pub const STREAMS_RETRY_AFTER_SECS: u64 = 30;
@@ -127,10 +141,12 @@ impl IntoResponse for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::AccountDeleted => StatusCode::GONE,
+            Self::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyRequests { .. }
             | Self::TooManySignIns { .. }
             | Self::TooManySignUps { .. }
-            | Self::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
+            | Self::TooManyStreams { .. }
+            | Self::TooManySyncs { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -163,6 +179,12 @@ impl IntoResponse for ApiError {
             | Self::TooManySignIns { retry_after_secs }
             | Self::TooManySignUps { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            Self::TooManySyncs { .. } => {
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(SYNCS_RETRY_AFTER_SECS),
+                );
             }
             Self::Busy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(5));

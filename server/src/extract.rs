@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::accounts::{AccountError, Session, UserId};
 use crate::error::ApiError;
+use crate::in_flight::Slot;
 use crate::state::AppState;
 
 /// A JSON body; malformed input gets a 4xx that says what is wrong.
@@ -54,15 +55,19 @@ fn json_content_type(headers: &HeaderMap) -> bool {
         })
 }
 
+/// What a body over its route's limit gets.
+pub const TOO_LARGE: &str = "request body is too large (at most 8 MiB for /sync, 16 KiB for /api)";
+
 fn not_json() -> ApiError {
     ApiError::UnsupportedMediaType("expected a JSON body (Content-Type: application/json)".into())
 }
 
 fn json_error(rejection: &JsonRejection) -> ApiError {
+    if let Some(t) = crate::body::timed_out(rejection) {
+        return ApiError::RequestTimeout { secs: t.as_secs() };
+    }
     match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::TooLarge("request body is too large (at most 8 MiB)".into())
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(TOO_LARGE.into()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => not_json(),
         // Syntax and data errors describe the client's own input: safe to echo.
         _ => ApiError::BadRequest(rejection.body_text()),
@@ -129,5 +134,35 @@ impl FromRequestParts<AppState> for SignedIn {
             Err(AccountError::Deleted) => Err(ApiError::AccountDeleted),
             Err(e) => Err(ApiError::internal(e)),
         }
+    }
+}
+
+/// A signed-in user's turn to sync: within the user's rate and number of
+/// syncs under way. Taken from the headers, so a request refused for either
+/// is answered before its body (up to 8 MiB) is read.
+pub struct SyncTurn {
+    pub user: UserId,
+    /// Held until the request's work is done, wherever that ends.
+    pub slot: Slot<UserId>,
+}
+
+impl FromRequestParts<AppState> for SyncTurn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let User(user) = User::from_request_parts(parts, state).await?;
+        state
+            .sync_rate
+            .check(&user)
+            .map_err(|wait| ApiError::TooManyRequests {
+                retry_after_secs: wait.as_secs(),
+            })?;
+        let slot = state
+            .syncs
+            .try_acquire(&user)
+            .ok_or(ApiError::TooManySyncs {
+                max: state.syncs.max(),
+            })?;
+        Ok(Self { user, slot })
     }
 }

@@ -10,13 +10,16 @@
 //! - [`error`]: one error type that answers `{"error": "..."}` and hides internals.
 
 pub mod accounts;
+mod body;
 mod client_addr;
 pub mod config;
 pub mod error;
 mod extract;
+mod in_flight;
 pub mod live;
 mod rate_limit;
 pub mod routes;
+mod serve;
 mod state;
 pub mod stores;
 mod telemetry;
@@ -51,19 +54,8 @@ pub async fn serve(
     static_dir: &std::path::Path,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let live = state.live.clone();
-    // A `Router` given as it is would be rebuilt for every connection (its
-    // routes turned into services again), and an idle live stream keeps its
-    // copy: about 7 KiB each. Made into a service once, each connection
-    // shares it. Each request knows the address it came from (limits per
-    // client address; /metrics from loopback).
-    axum::serve(
-        listener,
-        router(state, static_dir).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown.await;
-        live.shut_down();
-    })
-    .await
+    let (live, limits) = (state.live.clone(), state.connection_limits);
+    // Made into a service once; each connection shares it (a `Router` made
+    // into one per connection cost about 7 KiB for each idle live stream).
+    serve::serve_connections(listener, router(state, static_dir), limits, live, shutdown).await
 }

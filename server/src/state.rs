@@ -8,8 +8,10 @@ use tokio::sync::Semaphore;
 use crate::accounts::{Accounts, SessionTimes, UserId};
 use crate::config::Config;
 use crate::error::StartError;
+use crate::in_flight::InFlight;
 use crate::live::Live;
 use crate::rate_limit::RateLimit;
+use crate::serve::ConnectionLimits;
 use crate::stores::StoreCache;
 use crate::telemetry::Telemetry;
 
@@ -22,6 +24,8 @@ pub struct Inner {
     pub stores: StoreCache,
     pub limits: sync::server::Limits,
     pub sync_rate: RateLimit<UserId>,
+    /// Each user's `/sync` requests under way.
+    pub syncs: InFlight<UserId>,
     /// Sign-ins (and password checks of signed-in users) per username key
     /// and client address.
     pub sign_in_rate: RateLimit<(String, IpAddr)>,
@@ -43,6 +47,9 @@ pub struct Inner {
     pub telemetry: Telemetry,
     /// Who else than loopback may read `/metrics`.
     pub metrics_token: Option<String>,
+    pub connection_limits: ConnectionLimits,
+    /// How long a request's body may take to arrive.
+    pub body_timeout: Duration,
 }
 
 impl std::ops::Deref for AppState {
@@ -62,6 +69,13 @@ impl AppState {
         let nonzero = |v: u32, what: &str| {
             NonZeroU32::new(v)
                 .ok_or_else(|| StartError::Config(format!("{what} must be at least 1")))
+        };
+        let positive = |d: Duration, what: &str| {
+            if d.is_zero() {
+                Err(StartError::Config(format!("{what} must be longer than 0")))
+            } else {
+                Ok(d)
+            }
         };
         let capacity = NonZeroUsize::new(config.max_open_databases)
             .ok_or_else(|| StartError::Config("max open databases must be at least 1".into()))?;
@@ -111,6 +125,10 @@ impl AppState {
                 nonzero(config.sync_per_second, "sync per second")?,
                 nonzero(config.sync_burst, "sync burst")?,
             ),
+            syncs: InFlight::new(
+                usize::try_from(nonzero(config.max_syncs_per_user, "syncs per user")?.get())
+                    .unwrap_or(usize::MAX),
+            ),
             sign_in_rate: RateLimit::per_minute(nonzero(
                 config.sign_ins_per_minute,
                 "sign-ins per minute",
@@ -142,6 +160,18 @@ impl AppState {
             },
             telemetry: Telemetry::new(),
             metrics_token: config.metrics_token.as_ref().map(|t| t.0.clone()),
+            connection_limits: ConnectionLimits {
+                max_connections: match config.max_connections {
+                    0 => {
+                        return Err(StartError::Config(
+                            "max connections must be at least 1".into(),
+                        ));
+                    }
+                    n => n,
+                },
+                header_timeout: positive(config.idle_timeout, "idle timeout")?,
+            },
+            body_timeout: positive(config.body_timeout, "body timeout")?,
         })))
     }
 

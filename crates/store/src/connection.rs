@@ -32,9 +32,20 @@ pub struct OpenOptions {
     pub vfs: Option<String>,
     /// Milliseconds to wait for another connection's lock before failing.
     pub busy_timeout_ms: u32,
-    /// The most bytes the file may grow to; a write beyond fails as a full
-    /// disk does ([`StoreError::is_disk_full`]). `None`: as much as the disk holds.
+    /// The most bytes the file and its write-ahead log may take together; a
+    /// write beyond fails as a full disk does ([`StoreError::is_disk_full`]).
+    /// `None`: as much as the disk holds. See [`wal_limit_bytes`].
     pub max_size_bytes: Option<u64>,
+}
+
+/// What a write-ahead log is cut back to after a checkpoint: without a
+/// limit it keeps the size of the largest transaction ever written. With
+/// `max_size_bytes`, a quarter of that (at most 16 MiB), and the file itself
+/// gets the rest. A single transaction larger than this still grows the log
+/// until the checkpoint that follows its commit.
+pub fn wal_limit_bytes(max_size_bytes: Option<u64>) -> u64 {
+    const WAL_LIMIT: u64 = 16 << 20;
+    max_size_bytes.map_or(WAL_LIMIT, |max| (max / 4).min(WAL_LIMIT))
 }
 
 impl Default for OpenOptions {
@@ -66,11 +77,17 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
+        let path = path.as_ref();
+        let new_file = options.vfs.is_none() && !path.exists();
         let conn = match &options.vfs {
             Some(vfs) => Connection::open_with_flags_and_vfs(path, flags, vfs.as_str())?,
             None => Connection::open_with_flags(path, flags)?,
         };
-        Self::init(conn, options)
+        let store = Self::init(conn, options)?;
+        if new_file {
+            sync_parent_directory(path)?;
+        }
+        Ok(store)
     }
 
     /// A private in-memory database (tests, scratch replicas).
@@ -97,12 +114,30 @@ impl Store {
             conn.pragma_update_and_check(None, "journal_mode", journal, |r| r.get(0))?;
         // FULL: a commit that returned is on disk, even across power loss.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        let wal_limit = wal_limit_bytes(options.max_size_bytes);
+        if matches!(options.journal, Journal::Wal | Journal::WalExclusive) {
+            let _: i64 = conn.pragma_update_and_check(
+                None,
+                "journal_size_limit",
+                i64::try_from(wal_limit).unwrap_or(i64::MAX),
+                |r| r.get(0),
+            )?;
+            // Checkpoint before the log outgrows its limit (SQLite's
+            // default is every 1,000 pages, 4 MiB).
+            let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+            let pages =
+                (i64::try_from(wal_limit).unwrap_or(i64::MAX) / page_size.max(1)).clamp(1, 1000);
+            let _: i64 =
+                conn.pragma_update_and_check(None, "wal_autocheckpoint", pages, |r| r.get(0))?;
+        }
         if let Some(max) = options.max_size_bytes {
             // Per connection, not stored in the file. A file already larger
-            // keeps its size and takes no more pages.
+            // keeps its size and takes no more pages. The log's share is
+            // kept out of the file's.
             let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
-            let pages = (i64::try_from(max).unwrap_or(i64::MAX) / page_size.max(1))
-                .clamp(1, u32::MAX.into());
+            let pages = (i64::try_from(max.saturating_sub(wal_limit)).unwrap_or(i64::MAX)
+                / page_size.max(1))
+            .clamp(1, u32::MAX.into());
             let _: i64 =
                 conn.pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))?;
         }
@@ -152,6 +187,29 @@ impl Store {
         conn.execute_batch("SELECT crsql_finalize()")?;
         conn.close().map_err(|(_, e)| StoreError::Sqlite(e))
     }
+}
+
+/// A new file's directory entry reaches the disk only when its directory is
+/// flushed: without this, a power cut right after a first sync could lose
+/// the whole file, though each commit in it was flushed.
+#[cfg(not(target_family = "wasm"))]
+fn sync_parent_directory(path: &Path) -> Result<(), StoreError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| StoreError::SyncDirectory {
+            path: path.display().to_string(),
+            source,
+        })
+}
+
+/// Browsers' storage has no directories to flush.
+#[cfg(target_family = "wasm")]
+fn sync_parent_directory(_: &Path) -> Result<(), StoreError> {
+    Ok(())
 }
 
 impl Drop for Store {

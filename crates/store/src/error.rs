@@ -34,6 +34,14 @@ pub enum StoreError {
     NoteTooLong { bytes: usize, max: usize },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    /// A new database file was made, but its directory entry could not be
+    /// flushed to disk.
+    #[error("cannot flush the directory of new database {path} to disk: {source}")]
+    SyncDirectory {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl StoreError {

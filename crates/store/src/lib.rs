@@ -21,7 +21,7 @@ pub mod site;
 pub mod sites;
 
 pub use changes::{Change, ChangeFilter, ChangePage, PageEnd, SITE_ID_LEN, SiteId};
-pub use connection::{Journal, OpenOptions, Store};
+pub use connection::{Journal, OpenOptions, Store, wal_limit_bytes};
 pub use epochs::EpochId;
 pub use error::StoreError;
 pub use notes::{Conflict, Note, NotePage, NoteSummary, Splice, Version, VersionSummary};

@@ -399,6 +399,43 @@ mod files {
     use super::*;
 
     #[test]
+    fn a_file_and_its_write_ahead_log_together_stay_within_the_size_limit() {
+        let file = db_file("wal-limit.db");
+        let max = 1024 * 1024;
+        let options = store::OpenOptions {
+            max_size_bytes: Some(max),
+            ..file.options.clone()
+        };
+        let mut s = Store::open(&file.path, &options).unwrap();
+        let body = format!("{}\n", "y".repeat(100)).repeat(160);
+        let mut written = 0;
+        for i in 0..200 {
+            let note = format!("n{i}");
+            match s.save_note(&note, &body, 1) {
+                Ok(_) => written += 1,
+                Err(e) => {
+                    assert!(e.is_disk_full(), "{e}");
+                    break;
+                }
+            }
+        }
+        assert!(written > 3, "only {written} notes fit");
+        let size = |suffix: &str| {
+            let mut p = file.path.clone().into_os_string();
+            p.push(suffix);
+            std::fs::metadata(p).map_or(0, |m| m.len())
+        };
+        let (db, wal) = (size(""), size("-wal"));
+        eprintln!("{written} notes: file {db} + log {wal} bytes");
+        assert!(wal > 0, "the log is in use");
+        assert!(
+            db + wal <= max,
+            "file {db} + log {wal} bytes is over the limit of {max}"
+        );
+        s.close().unwrap();
+    }
+
+    #[test]
     fn a_database_reopened_after_finalize_keeps_its_site_id_and_db_version() {
         reopening_keeps_site_id_and_db_version(&db_file("reopen.db"));
     }

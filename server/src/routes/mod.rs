@@ -9,23 +9,47 @@ mod sync;
 
 use std::path::Path;
 
-use axum::extract::DefaultBodyLimit;
-use axum::middleware;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::header::CONTENT_LENGTH;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
+use tower_http::map_request_body::MapRequestBodyLayer;
 
+use crate::body::DeadlineBody;
 use crate::error::ApiError;
+use crate::extract::TOO_LARGE;
 use crate::state::AppState;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = protocol::MAX_REQUEST_BYTES;
 
+/// Largest body accepted under `/api`: a username and a password need far
+/// less, and a slow client sending 8 MiB would hold a buffer that large.
+pub const MAX_API_BODY_BYTES: usize = 16 * 1024;
+
+/// Refuses a body announced larger than `/api` takes before reading any of
+/// it (a body without a length is cut at the limit as it is read).
+async fn api_body_cap(request: Request, next: Next) -> Response {
+    let announced = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_API_BODY_BYTES as u64) {
+        return ApiError::TooLarge(TOO_LARGE.into()).into_response();
+    }
+    next.run(request).await
+}
+
 pub fn router(state: AppState, static_dir: &Path) -> Router {
     if !static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %static_dir.display(), "no built app to serve (run trunk build --release)");
     }
+    let body_timeout = state.body_timeout;
     // Unknown paths under the API are errors in the API's format, not the app.
     let api = Router::new()
         .route("/accounts", post(accounts::sign_up))
@@ -36,7 +60,9 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .route("/account", delete(accounts::delete_account))
         .route("/account/password", put(accounts::change_password))
         .route("/account/sessions", delete(accounts::sign_out_everywhere))
-        .fallback(|| async { ApiError::NotFound });
+        .fallback(|| async { ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_API_BODY_BYTES))
+        .layer(middleware::from_fn(api_body_cap));
     Router::new()
         // A first sync's pages are megabytes of JSON: compressed (zstd where
         // the browser takes it, else gzip) at the fastest level, which costs
@@ -57,6 +83,9 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .fallback_service(app_files::router(static_dir))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(MapRequestBodyLayer::new(move |b| {
+            DeadlineBody::wrap(b, body_timeout)
+        }))
         .layer(middleware::map_response_with_state(
             security_headers::SecurityHeaders::for_app(static_dir),
             security_headers::add,

@@ -3,26 +3,25 @@ use axum::extract::State;
 use protocol::{SyncRequest, SyncResponse};
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, User};
+use crate::extract::{ApiJson, SyncTurn};
 use crate::state::AppState;
 
 /// `POST /sync`: merge the client's changes into its user's database and
 /// answer with a page of changes it has not seen.
 pub async fn sync(
     State(state): State<AppState>,
-    User(user): User,
+    // Before the body: a request over the user's rate or number of syncs
+    // under way is refused without reading it.
+    SyncTurn { user, slot }: SyncTurn,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
     let _answering = state.telemetry.sync_timer();
-    state
-        .sync_rate
-        .check(&user)
-        .map_err(|wait| ApiError::TooManyRequests {
-            retry_after_secs: wait.as_secs(),
-        })?;
     let pushed = request.changes.len();
     let st = state.clone();
     let response = tokio::task::spawn_blocking(move || {
+        // Given back when this work ends, not when the request does: a
+        // client that hangs up does not free a blocking thread.
+        let _slot = slot;
         // Decoded before the user's database is taken: another device of
         // the same user waits only for the merge.
         let push = sync::server::decode(&request, &st.limits)?;
@@ -32,6 +31,9 @@ pub async fn sync(
         // Deleted while this request waited: nothing is written for it.
         if st.stores.is_gone(user) {
             return Err(ApiError::AccountDeleted);
+        }
+        if !push.changes().is_empty() && st.stores.is_full(user, &store) {
+            return Err(ApiError::InsufficientStorage(crate::error::NO_ROOM_TO_SYNC));
         }
         let _merging = st.telemetry.merge_timer();
         let answer =
