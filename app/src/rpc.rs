@@ -57,6 +57,10 @@ pub struct NoteSummary {
     /// an older release).
     #[serde(default)]
     pub preview: String,
+    /// For a search: its text around the matches, each match between
+    /// `store::MATCH_START` and `store::MATCH_END`.
+    #[serde(default)]
+    pub snippet: Option<String>,
 }
 
 /// An entry of a note's history.

@@ -9,6 +9,8 @@ use crate::rpc::{NoteSummary, Request, Response};
 
 /// Rows rendered at first, and added by each "Show more".
 const PAGE: usize = 200;
+/// How long typing in the search box pauses before the list follows it.
+const SEARCH_PAUSE_MS: u32 = 150;
 
 /// Rows kept for the next start: what a tall screen shows, and few enough to
 /// draw at once while the UI's wasm is still cold (each row's first drawing
@@ -95,6 +97,29 @@ pub fn NotesList() -> impl IntoView {
         });
     });
 
+    // What is in the search box; the list follows it once typing pauses
+    // (a query per keystroke would only be superseded by the next).
+    let typed = RwSignal::new(ctx.query.get_untracked());
+    Effect::new(move |_| {
+        // Cleared elsewhere (New note): the box follows.
+        let q = ctx.query.get();
+        if q.is_empty() && !typed.get_untracked().is_empty() {
+            typed.set(q);
+        }
+    });
+    let keystrokes = StoredValue::new(0u64);
+    let search_after_pause = move |text: String| {
+        typed.set(text.clone());
+        keystrokes.update_value(|n| *n += 1);
+        let mine = keystrokes.get_value();
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(SEARCH_PAUSE_MS).await;
+            if keystrokes.try_get_value() == Some(mine) {
+                ctx.query.set(text);
+            }
+        });
+    };
+
     // Opens an empty note with the caret in it; the note is written with
     // its first words (the editor), so a "New note" left empty leaves none.
     let new_note = move |_| {
@@ -111,10 +136,11 @@ pub fn NotesList() -> impl IntoView {
                     class="search"
                     placeholder="Search notes"
                     aria-label="Search notes"
-                    prop:value=move || ctx.query.get()
-                    on:input=move |ev| ctx.query.set(event_target_value(&ev))
+                    prop:value=move || typed.get()
+                    on:input=move |ev| search_after_pause(event_target_value(&ev))
                     on:keydown=move |ev| {
                         if ev.key() == "Escape" {
+                            typed.set(String::new());
                             ctx.query.set(String::new());
                         }
                     }
@@ -125,7 +151,8 @@ pub fn NotesList() -> impl IntoView {
                 ListState::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 ListState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 ListState::Fresh if rows.with(Vec::is_empty) => {
-                    let text = if ctx.query.get_untracked().trim().is_empty() {
+                    // Tracked: an empty list says why again when the search changes.
+                    let text = if ctx.query.with(|q| q.trim().is_empty()) {
                         "No notes yet. Press “New note” to start."
                     } else {
                         "No note matches your search."
@@ -189,11 +216,35 @@ fn row(ctx: Ctx, now: RwSignal<f64>, n: NoteSummary) -> impl IntoView {
                         {format!("{} conflicting edit{}", n.conflicts, if n.conflicts == 1 { "" } else { "s" })}
                     </span>
                 })}
-                {(!n.preview.is_empty()).then(|| view! { <span class="note-preview">{n.preview}</span> })}
+                {match n.snippet {
+                    Some(snippet) => view! { <span class="note-preview">{highlighted(&snippet)}</span> }.into_any(),
+                    None => (!n.preview.is_empty())
+                        .then(|| view! { <span class="note-preview">{n.preview}</span> })
+                        .into_any(),
+                }}
                 {when::view_time(now, n.updated_at as f64)}
             </button>
         </li>
     }
+}
+
+/// A search snippet as text with its matches marked: split at the
+/// markers the database put around them, never parsed as markup.
+fn highlighted(snippet: &str) -> Vec<AnyView> {
+    let mut parts = Vec::new();
+    for (i, piece) in snippet.split(store::MATCH_START).enumerate() {
+        let (matched, rest) = match piece.split_once(store::MATCH_END) {
+            Some((m, rest)) if i > 0 => (Some(m), rest),
+            _ => (None, piece),
+        };
+        if let Some(m) = matched {
+            parts.push(view! { <mark>{m.to_owned()}</mark> }.into_any());
+        }
+        if !rest.is_empty() {
+            parts.push(rest.to_owned().into_any());
+        }
+    }
+    parts
 }
 
 thread_local! {

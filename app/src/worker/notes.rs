@@ -48,8 +48,24 @@ fn summaries(list: Vec<store::NoteSummary>) -> Vec<NoteSummary> {
             conflicts: n.conflicts,
             deleted_at: n.deleted_at,
             preview: n.preview,
+            snippet: None,
         })
         .collect()
+}
+
+/// The notes matching a search, best first, with where they match.
+fn found(page: store::SearchPage) -> Response {
+    let total = u32::try_from(page.total).unwrap_or(u32::MAX);
+    let notes = page
+        .hits
+        .into_iter()
+        .map(|hit| {
+            let mut n = summaries(vec![hit.note]).remove(0);
+            n.snippet = Some(hit.snippet);
+            n
+        })
+        .collect();
+    Response::NoteList { notes, total }
 }
 
 fn get_note(store: &Store, id: &str, known: Option<i64>) -> Result<Response, store::StoreError> {
@@ -69,6 +85,10 @@ pub fn handle(
     now_ms: i64,
 ) -> Option<Result<Response, RpcError>> {
     let result = match request {
+        Request::ListNotes { query, limit } if store::fts_query(query).is_some() => {
+            store.search_notes(query, false, *limit as usize).map(found)
+        }
+        // No word in it (only punctuation, say): matched as typed.
         Request::ListNotes { query, limit } => {
             store
                 .list_notes_page(query, *limit as usize)

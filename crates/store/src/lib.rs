@@ -24,6 +24,9 @@ pub use changes::{Change, ChangeFilter, ChangePage, PageEnd, SITE_ID_LEN, SiteId
 pub use connection::{Journal, OpenOptions, Store, wal_limit_bytes};
 pub use epochs::EpochId;
 pub use error::StoreError;
-pub use notes::{Conflict, Note, NotePage, NoteSummary, Splice, Version, VersionSummary};
+pub use notes::{
+    Conflict, MATCH_END, MATCH_START, Note, NotePage, NoteSummary, SearchHit, SearchPage, Splice,
+    Version, VersionSummary, fts_query,
+};
 pub use rusqlite::types::Value;
 pub use sites::{PushOutcome, SharedSite};

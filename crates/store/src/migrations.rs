@@ -62,6 +62,12 @@ pub const MIGRATIONS: &[Migration] = &[
         data: None,
         replicated: true,
     },
+    Migration {
+        version: 8,
+        sql: include_str!("../migrations/0008_search.sql"),
+        data: None,
+        replicated: false,
+    },
 ];
 
 /// The version this build migrates files to (`PRAGMA user_version`).
@@ -121,8 +127,9 @@ mod tests {
 
     #[test]
     fn the_replicated_schema_version_is_the_last_replicated_step() {
-        assert_eq!(LATEST_VERSION, 7);
+        assert_eq!(LATEST_VERSION, 8);
         assert_eq!(SCHEMA_VERSION, 7);
         assert!(!MIGRATIONS[5].replicated, "list previews are local");
+        assert!(!MIGRATIONS[7].replicated, "the search index is local");
     }
 }

@@ -416,3 +416,24 @@ fn two_devices_editing_a_synced_note_keep_one_version_of_where_they_started() {
     assert_eq!(history[0].title, "start");
     assert_eq!(rs[1].history("n").unwrap(), history);
 }
+
+#[test]
+fn merged_notes_and_their_conflict_copies_are_found_by_search_on_every_replica() {
+    let mut rs = replicas::<2>();
+    rs[0].save_note("t", "Trip\nbring the tent", 1).unwrap();
+    sync_all(&mut rs);
+    rs[0]
+        .save_note("t", "Trip\nbring the blue tent", 2)
+        .unwrap();
+    rs[1].save_note("t", "Trip\nbring the red tent", 3).unwrap();
+    // Indexed before the merge: the merge marks the note for indexing again.
+    assert_eq!(rs[1].search_notes("red", false, 10).unwrap().total, 1);
+    sync_all(&mut rs);
+    for r in &mut rs {
+        for word in ["blue", "red", "trip tent"] {
+            let page = r.search_notes(word, false, 10).unwrap();
+            let titles: Vec<&str> = page.hits.iter().map(|h| h.note.title.as_str()).collect();
+            assert_eq!(titles, ["Trip"], "{word}");
+        }
+    }
+}

@@ -16,6 +16,7 @@ use super::notes;
 use super::words::{storage, sync_storage};
 use crate::rpc::{Request, Response, RpcError, RpcResult, Status, StatusStamp};
 
+pub mod indexing;
 mod manage;
 mod rounds;
 mod signing;
@@ -63,6 +64,8 @@ pub struct Leader {
     /// When this leader started, and how many statuses it made.
     since_ms: f64,
     statuses: Cell<u64>,
+    /// Notes are being indexed in the background (`indexing.rs`).
+    indexing: Cell<bool>,
 }
 
 fn options() -> OpenOptions {
@@ -92,6 +95,7 @@ impl Leader {
             notices(Rc::downgrade(&leader)),
         );
         leader.configure_live();
+        indexing::index_soon(Rc::downgrade(&leader));
         Ok(leader)
     }
 
@@ -134,6 +138,7 @@ impl Leader {
             auto_sync: Cell::new(auto_sync),
             since_ms: js_sys::Date::now(),
             statuses: Cell::new(0),
+            indexing: Cell::new(false),
         })
     }
 

@@ -14,6 +14,7 @@ mod keys;
 mod lines;
 pub(crate) mod migrate;
 mod order;
+mod search;
 mod splice;
 mod trash;
 
@@ -25,6 +26,7 @@ pub use history::{KEEP_VERSIONS, SNAPSHOT_EVERY_MS, Version, VersionSummary};
 pub use keys::{KeyKind, MAX_ID_BYTES, MAX_KEY_BYTES};
 pub use lines::Conflict;
 pub use notetext::Splice;
+pub use search::{MATCH_END, MATCH_START, SearchHit, SearchPage, fts_query};
 pub use trash::TRASH_DAYS;
 
 use crate::{Store, StoreError};

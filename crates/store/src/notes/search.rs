@@ -1,0 +1,258 @@
+//! Full-text search over the notes (SQLite FTS5, the local `note_search`
+//! table that `index.rs` keeps): every word of a query anywhere in a note,
+//! in any order, ignoring case and accents; the last word as typed so far is
+//! a prefix; "quoted words" match as a phrase. Ranked by bm25, the title
+//! weighing ten times the text, with a snippet around the matches.
+
+use rusqlite::params;
+
+use super::{LIST_COLUMNS, NoteSummary, listed_from_row};
+use crate::{Store, StoreError};
+
+/// Marks the start and end of a match in a [`SearchHit::snippet`]: private
+/// use characters, which a note's text does not hold in practice and which
+/// the app turns into highlighting (never into markup).
+pub const MATCH_START: char = '\u{E000}';
+pub const MATCH_END: char = '\u{E001}';
+
+/// How much text a snippet shows around the matches, in words.
+const SNIPPET_WORDS: i64 = 12;
+/// A title match counts this many times a match in the text.
+const TITLE_WEIGHT: f64 = 10.0;
+
+/// A note found, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchHit {
+    pub note: NoteSummary,
+    /// The text around the best matches, each between [`MATCH_START`] and
+    /// [`MATCH_END`].
+    pub snippet: String,
+}
+
+/// The best hits of a search, and how many notes match in all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    pub total: usize,
+}
+
+/// The FTS5 query for what a user typed, or `None` if it holds no word.
+/// Every word and phrase is quoted, so no input is read as FTS5 syntax
+/// (`AND`, `NEAR`, `-`, `:` and `*` are just characters to search for).
+pub fn fts_query(typed: &str) -> Option<String> {
+    let mut terms: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut in_phrase = false;
+    let mut last_open = false;
+    let push = |current: &mut String, terms: &mut Vec<String>| {
+        if current.chars().any(char::is_alphanumeric) {
+            terms.push(format!("\"{}\"", current.replace('"', "\"\"")));
+        }
+        current.clear();
+    };
+    for c in typed.chars() {
+        match c {
+            '"' => {
+                push(&mut current, &mut terms);
+                in_phrase = !in_phrase;
+                last_open = false;
+            }
+            c if c.is_whitespace() && !in_phrase => {
+                push(&mut current, &mut terms);
+                last_open = false;
+            }
+            c => {
+                current.push(c);
+                last_open = !in_phrase;
+            }
+        }
+    }
+    let typing = last_open && current.chars().any(char::is_alphanumeric);
+    push(&mut current, &mut terms);
+    if typing && let Some(last) = terms.last_mut() {
+        // The word being typed: "caf" finds "café".
+        last.push('*');
+    }
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+impl Store {
+    /// The `limit` best notes matching `typed`, in the trash or outside it.
+    /// Notes changed since they were indexed are indexed first.
+    pub fn search_notes(
+        &mut self,
+        typed: &str,
+        in_trash: bool,
+        limit: usize,
+    ) -> Result<SearchPage, StoreError> {
+        let Some(query) = fts_query(typed) else {
+            return Ok(SearchPage {
+                hits: Vec::new(),
+                total: 0,
+            });
+        };
+        self.index_pending(usize::MAX)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let hits = self
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS},
+                        snippet(note_search, 1, ?4, ?5, '…', ?6)
+                 FROM note_search s
+                 JOIN note_index i ON i.rowid = s.rowid
+                 JOIN notes n ON n.id = i.note_id
+                 WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
+                 ORDER BY bm25(note_search, ?7, 1.0), n.updated_at DESC
+                 LIMIT ?3"
+            ))?
+            .query_map(
+                params![
+                    query,
+                    in_trash,
+                    limit,
+                    MATCH_START.to_string(),
+                    MATCH_END.to_string(),
+                    SNIPPET_WORDS,
+                    TITLE_WEIGHT
+                ],
+                |r| {
+                    Ok(SearchHit {
+                        note: listed_from_row(r)?.0,
+                        snippet: r.get(7)?,
+                    })
+                },
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        let total = if hits.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
+            hits.len()
+        } else {
+            let n: i64 = self
+                .conn()
+                .prepare_cached(
+                    "SELECT count(*) FROM note_search s
+                     JOIN note_index i ON i.rowid = s.rowid
+                     JOIN notes n ON n.id = i.note_id
+                     WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2",
+                )?
+                .query_row(params![query, in_trash], |r| r.get(0))?;
+            usize::try_from(n).unwrap_or(0)
+        };
+        Ok(SearchPage { hits, total })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn what_is_typed_becomes_quoted_terms_and_the_last_word_a_prefix() {
+        assert_eq!(fts_query("cafe"), Some("\"cafe\"*".into()));
+        assert_eq!(fts_query("cafe "), Some("\"cafe\"".into()));
+        assert_eq!(fts_query("red  car"), Some("\"red\" \"car\"*".into()));
+        assert_eq!(
+            fts_query("\"red car\" fast"),
+            Some("\"red car\" \"fast\"*".into())
+        );
+        assert_eq!(fts_query("\"red car\""), Some("\"red car\"".into()));
+        // FTS5's own syntax is searched for, never obeyed.
+        assert_eq!(
+            fts_query("a AND b NEAR(c) -d x:y *"),
+            Some("\"a\" \"AND\" \"b\" \"NEAR(c)\" \"-d\" \"x:y\"".into())
+        );
+        assert_eq!(fts_query("   "), None);
+        assert_eq!(fts_query("\"\" - !!"), None);
+    }
+
+    fn titles(page: &SearchPage) -> Vec<&str> {
+        page.hits.iter().map(|h| h.note.title.as_str()).collect()
+    }
+
+    #[test]
+    fn words_match_anywhere_in_any_order_ignoring_case_and_accents() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_note("a", "Café crème\nmet Zoë at the CAFÉ", 1)
+            .unwrap();
+        s.save_note("b", "Groceries\nbutter\ncream and coffee", 2)
+            .unwrap();
+        s.save_note("c", "Coffee\ntasting notes", 3).unwrap();
+        assert_eq!(
+            titles(&s.search_notes("cafe", false, 10).unwrap()),
+            ["Café crème"]
+        );
+        assert_eq!(
+            titles(&s.search_notes("zoe CREME", false, 10).unwrap()),
+            ["Café crème"]
+        );
+        // Words on different lines, in another order.
+        assert_eq!(
+            titles(&s.search_notes("coffee butter", false, 10).unwrap()),
+            ["Groceries"]
+        );
+        // The word being typed is a prefix; a title match ranks first.
+        assert_eq!(
+            titles(&s.search_notes("coff", false, 10).unwrap()),
+            ["Coffee", "Groceries"]
+        );
+        // A phrase matches only as a phrase.
+        assert_eq!(
+            titles(&s.search_notes("\"and coffee\"", false, 10).unwrap()),
+            ["Groceries"]
+        );
+        assert!(
+            s.search_notes("\"coffee and\"", false, 10)
+                .unwrap()
+                .hits
+                .is_empty()
+        );
+        let hit = &s.search_notes("butter", false, 10).unwrap().hits[0];
+        assert!(
+            hit.snippet
+                .contains(&format!("{MATCH_START}butter{MATCH_END}")),
+            "{}",
+            hit.snippet
+        );
+    }
+
+    #[test]
+    fn edits_trash_and_conflict_copies_are_searched_where_they_belong() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_note("a", "Plans\nvisit the lighthouse", 1).unwrap();
+        s.save_note("a", "Plans\nvisit the harbour", 2).unwrap();
+        assert!(
+            s.search_notes("lighthouse", false, 10)
+                .unwrap()
+                .hits
+                .is_empty()
+        );
+        assert_eq!(s.search_notes("harbour", false, 10).unwrap().total, 1);
+        s.delete_note("a", 3).unwrap();
+        assert!(
+            s.search_notes("harbour", false, 10)
+                .unwrap()
+                .hits
+                .is_empty()
+        );
+        assert_eq!(
+            titles(&s.search_notes("harbour", true, 10).unwrap()),
+            ["Plans"]
+        );
+        s.delete_forever("a").unwrap();
+        assert!(s.search_notes("harbour", true, 10).unwrap().hits.is_empty());
+    }
+
+    #[test]
+    fn a_batch_at_a_time_indexes_what_changed_and_says_what_is_left() {
+        let mut s = Store::open_in_memory().unwrap();
+        for i in 0..25 {
+            s.save_note(&format!("n{i}"), &format!("Note {i}\nneedle {i}"), i)
+                .unwrap();
+        }
+        assert_eq!(s.index_pending(10).unwrap(), 15);
+        assert_eq!(s.index_pending(10).unwrap(), 5);
+        assert_eq!(s.index_pending(10).unwrap(), 0);
+        let page = s.search_notes("needle", false, 5).unwrap();
+        assert_eq!((page.hits.len(), page.total), (5, 25));
+    }
+}
