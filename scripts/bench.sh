@@ -14,4 +14,5 @@ NOTES_SERVER_BIN="$root/target/release/server" node bench/browser.mjs
 cargo bench -p server --bench sync_bench
 cargo bench -p server --bench live_bench
 cargo bench -p store --bench autosave
+cargo bench -p store --bench search
 BENCH_JOURNAL=wal-exclusive cargo bench -p store --bench autosave

@@ -95,15 +95,26 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let hits = self
             .conn()
+            // Ranked first on the matches alone, then the columns and the
+            // snippet made for the page shown only: SQLite would otherwise
+            // make a snippet for every match before sorting them.
             .prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS},
+                "WITH top (rid, score, updated) AS MATERIALIZED (
+                     SELECT s.rowid, bm25(note_search, ?7, 1.0), n.updated_at
+                     FROM note_search s
+                     JOIN note_index i ON i.rowid = s.rowid
+                     JOIN notes n ON n.id = i.note_id
+                     WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
+                     ORDER BY 2, 3 DESC
+                     LIMIT ?3)
+                 SELECT {LIST_COLUMNS},
                         snippet(note_search, 1, ?4, ?5, '…', ?6)
-                 FROM note_search s
-                 JOIN note_index i ON i.rowid = s.rowid
+                 FROM top
+                 JOIN note_search ON note_search.rowid = top.rid
+                 JOIN note_index i ON i.rowid = top.rid
                  JOIN notes n ON n.id = i.note_id
-                 WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
-                 ORDER BY bm25(note_search, ?7, 1.0), n.updated_at DESC
-                 LIMIT ?3"
+                 WHERE note_search MATCH ?1
+                 ORDER BY top.score, top.updated DESC"
             ))?
             .query_map(
                 params![
