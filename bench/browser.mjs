@@ -17,12 +17,15 @@
 //      second apart (A pushes at most one round of saves a second), with the
 //      time split by the requests' own timings;
 //   6. one idle visible tab (signed in, live) for BENCH_IDLE_MINUTES (10):
-//      the requests it makes besides its stream.
+//      the requests it makes besides its stream;
+//   7. search over 10,000 notes of 1.2 KB (bench/search.mjs): the first
+//      search after the first sync (indexing what is left), then the query
+//      leaving the box to the results drawn, p50/p95.
 // 3 and 4 run twice: back to back (the next key right after "Saved", so each
 // save also waits for the re-reads the previous one triggered), and with
 // BENCH_PAUSE_MS (100) between edits, as a typist's pauses give (autosave
 // itself fires 300 ms after the last key). BENCH_PARTS picks parts (a comma
-// list of sync, start, edits, live, idle; all but idle by default):
+// list of sync, start, edits, live, idle, search; all but idle by default):
 // BENCH_PARTS=edits runs only 3 and 4.
 // BENCH_RTT_MS puts a network's round trip between the browser and the server
 // for the cold start and live propagation (a proxy that holds each chunk for
@@ -31,6 +34,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { createServer, connect } from 'node:net';
 import { startServer, openProfile, openApp, signIn, signUp, sync, newNote, pasteNewNote, openNote } from '../e2e/harness.mjs';
+import { words, noteLines, timeQueries } from './search.mjs';
 
 const NOTES = Number(process.env.BENCH_NOTES || 10_000);
 const COLD_NOTES = 5_000;
@@ -91,7 +95,7 @@ const syncBody = (site, since, changes, epoch) => {
 };
 
 /** Pushes `count` notes to the account as another device would. */
-async function seed(base, username, count) {
+async function seed(base, username, count, linesOf = (i) => [`Seeded note ${i}`, 'with a second line of text']) {
   const bearer = await token(base, username, true);
   const site = randomBytes(16).toString('hex');
   let changes = [];
@@ -108,9 +112,9 @@ async function seed(base, username, count) {
     const id = `seed-${String(i).padStart(6, '0')}`;
     const t = 1_700_000_000_000 + i;
     const rows = [['notes', packKey([id]), [['created_at', { int: String(t) }], ['updated_at', { int: String(t) }]]]];
-    // Two lines, at the first two fractional-index keys ("a " and "a!"); a
+    // Lines at the first fractional-index keys ("a ", "a!", "a\"", ...); a
     // line's key is (note_id, pos, lineage, edited_at, id), its text the value.
-    [['a ', `Seeded note ${i}`], ['a!', 'with a second line of text']].forEach(([pos, text], k) => {
+    linesOf(i).map((text, k) => [`a${String.fromCharCode(32 + k)}`, text]).forEach(([pos, text], k) => {
       const line = `${id}-l${k}`;
       rows.push(['lines', packKey([id, pos, line, BigInt(t), line]), [['text', { text }]]]);
     });
@@ -305,6 +309,31 @@ try {
     await c.close();
   }
 
+  let searchFirst, searchTimes;
+  if (want('search')) {
+    // 7. Search over 10,000 notes of made-up words.
+    const next = words();
+    const notes = Array.from({ length: NOTES }, () => noteLines(next));
+    await seed(server.url, 'bench-search', NOTES, (i) => notes[i]);
+    const d = await openProfile();
+    page = await openApp(d.context, server.url);
+    await signIn(page, 'bench-search', 'benchmark password');
+    await page.waitForFunction(() => /^(Live|Synced)/.test(document.querySelector('.sync-status')?.textContent ?? ''),
+      null, { timeout: 120_000 });
+    // The first search right after the sync: it indexes what the background
+    // has not yet.
+    [searchFirst] = await timeQueries(page, [notes[0][0].split(' ')[1]]);
+    const pick = words(0x1234567);
+    const queries = [];
+    for (let i = 0; i < 20; i++) {
+      const w = pick();
+      const line = notes[(i * 97) % NOTES][1].split(' ');
+      queries.push(w, w.slice(0, 3), `${pick()} ${pick()}`, `"${line[3]} ${line[4]}"`);
+    }
+    searchTimes = await timeQueries(page, queries);
+    await d.close();
+  }
+
   let propagation;
   if (want('live')) propagation = await livePropagation();
   let idle;
@@ -329,6 +358,9 @@ try {
     const { total, parts } = propagation;
     const split = Object.entries(parts).map(([name, xs]) => `${name} ${pct(xs, 50).toFixed(1)}`).join(', ');
     console.log(`| live propagation, A's "Saved" frame to the text drawn in B, ${total.length} edits${RTT_MS ? `, ${RTT_MS} ms round trip` : ', loopback'} | p50 ${pct(total, 50).toFixed(1)} ms, p95 ${pct(total, 95).toFixed(1)} ms, max ${pct(total, 100).toFixed(1)} ms; medians of the parts (ms): ${split} |`);
+  }
+  if (want('search')) {
+    console.log(`| search over ${NOTES} notes of 1.2 KB, query leaving the box (after its 150 ms pause) to the results drawn, ${searchTimes.length} queries (words, 3-letter prefixes, two words, phrases) | p50 ${pct(searchTimes, 50).toFixed(1)} ms, p95 ${pct(searchTimes, 95).toFixed(1)} ms, max ${pct(searchTimes, 100).toFixed(1)} ms; the first search after the first sync (indexing what was left): ${searchFirst.toFixed(0)} ms |`);
   }
   if (want('idle')) {
     console.log(`| one idle visible tab for ${IDLE_MINUTES} minutes: requests besides the stream | ${idle.requests.length} (${idle.requests.map((t) => `${(t / 1000).toFixed(0)} s`).join(', ')} after it went live); streams opened: ${idle.streams} |`);
