@@ -9,6 +9,8 @@ use crate::rpc::{NoteSummary, Request, Response};
 
 /// Rows rendered at first, and added by each "Show more".
 const PAGE: usize = 200;
+/// Search results asked for at first (and then as many more each time).
+const SEARCH_PAGE: usize = 50;
 /// How long typing in the search box pauses before the list follows it.
 const SEARCH_PAUSE_MS: u32 = 150;
 
@@ -54,7 +56,14 @@ pub fn NotesList() -> impl IntoView {
     let asked = StoredValue::new(0u64);
     Effect::new(move |_| {
         let query = ctx.query.get();
-        let limit = u32::try_from(shown.get()).unwrap_or(u32::MAX);
+        // A search shows its best matches first, each with a snippet to
+        // make and draw: a shorter first page, more on request.
+        let limit = if query.trim().is_empty() {
+            shown.get()
+        } else {
+            shown.get() / (PAGE / SEARCH_PAGE)
+        };
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
         ctx.version.track();
         asked.update_value(|n| *n += 1);
         let mine = asked.get_value();
@@ -174,7 +183,11 @@ pub fn NotesList() -> impl IntoView {
                     let hidden = (total.get() as usize).saturating_sub(rows.with(Vec::len));
                     (hidden > 0).then(|| view! {
                         <button class="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>
-                            {format!("Show more ({hidden} older notes)")}
+                            {if ctx.query.with_untracked(|q| q.trim().is_empty()) {
+                                format!("Show more ({hidden} older notes)")
+                            } else {
+                                format!("Show more ({hidden} more matches)")
+                            }}
                         </button>
                     })
                 }}

@@ -7,7 +7,7 @@
 -- "Café"); prefixes of one to three characters have their own index, so
 -- that a word still being typed is found at once.
 CREATE VIRTUAL TABLE note_search USING fts5(
-    title, body, tokenize = 'unicode61 remove_diacritics 2'
+    title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
 );
 -- Every note is indexed again, a batch at a time (Store::index_pending).
 INSERT OR IGNORE INTO note_index_dirty SELECT id FROM notes;
