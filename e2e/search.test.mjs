@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, openProfile, openApp, newNote, titles, eventually, closeAllProfiles, stopAllServers,
-  twoDevices, lists,
+  twoDevices, lists, openNote,
 } from './harness.mjs';
 
 after(async () => { await closeAllProfiles(); await stopAllServers(); });
@@ -54,4 +54,23 @@ test('what another device writes is found when it arrives', async () => {
   await newNote(pa, 'Sailing\nleave the harbour at noon');
   await found(pb, ['Sailing'], 'the arrived note found');
   await lists(pa, ['Sailing']);
+});
+
+test('the trash is searched on its own, with the matches marked', async () => {
+  const server = await startServer();
+  const a = await openProfile();
+  const page = await openApp(a.context, server.url);
+  await newNote(page, 'Old plans\nvisit the lighthouse');
+  await newNote(page, 'Kept\nnothing to see');
+  await openNote(page, 'Old plans');
+  await page.getByRole('button', { name: 'Delete note' }).click();
+  await page.getByText('Moved to Trash.').waitFor();
+  await search(page, 'lighthouse');
+  await page.getByText('No note matches your search.').waitFor();
+  await page.getByRole('button', { name: 'Trash', exact: true }).click();
+  await page.getByRole('searchbox', { name: 'Search the trash' }).fill('lighthou');
+  await eventually(async () => (await page.locator('.note-list mark').first().textContent().catch(() => '')) === 'lighthouse',
+    'the trashed note found, the match marked');
+  await page.getByRole('searchbox', { name: 'Search the trash' }).fill('nothing');
+  await page.getByText('No note in the trash matches your search.').waitFor();
 });

@@ -120,7 +120,11 @@ pub enum Request {
     RestoreNote {
         id: String,
     },
-    ListTrash,
+    /// The notes in the trash; those matching `query` (best first) if it
+    /// holds a word.
+    ListTrash {
+        query: String,
+    },
     /// Deletes a trashed note for good.
     DeleteForever {
         id: String,
@@ -200,7 +204,7 @@ impl Request {
             self,
             Self::ListNotes { .. }
                 | Self::GetNote { .. }
-                | Self::ListTrash
+                | Self::ListTrash { .. }
                 | Self::History { .. }
                 | Self::GetVersion { .. }
                 | Self::Status

@@ -91,10 +91,39 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
         list.iter().all(|n| n.id != "n1"),
         "the deleted note left the list"
     );
-    let Response::Notes(trash) = call(&leader, Request::ListTrash).await else {
+    let Response::Notes(trash) = call(
+        &leader,
+        Request::ListTrash {
+            query: String::new(),
+        },
+    )
+    .await
+    else {
         panic!()
     };
     assert!(trash.iter().any(|n| n.id == "n1"));
+    // Searched in the trash (FTS5 in the worker's SQLite, on OPFS): found,
+    // with the match marked; and not in the list outside it.
+    let Response::Notes(found) = call(
+        &leader,
+        Request::ListTrash {
+            query: "persist".into(),
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    let hit = found
+        .iter()
+        .find(|n| n.id == "n1")
+        .expect("found in the trash");
+    assert!(
+        hit.snippet
+            .as_deref()
+            .is_some_and(|s| s.contains(store::MATCH_START)),
+        "{hit:?}"
+    );
     call(&leader, Request::RestoreNote { id: "n1".into() }).await;
     let Response::Note(Some(restored)) = call(
         &leader,

@@ -243,7 +243,7 @@ fn row(ctx: Ctx, now: RwSignal<f64>, n: NoteSummary) -> impl IntoView {
 
 /// A search snippet as text with its matches marked: split at the
 /// markers the database put around them, never parsed as markup.
-fn highlighted(snippet: &str) -> Vec<AnyView> {
+pub(super) fn highlighted(snippet: &str) -> Vec<AnyView> {
     let mut parts = Vec::new();
     for (i, piece) in snippet.split(store::MATCH_START).enumerate() {
         let (matched, rest) = match piece.split_once(store::MATCH_END) {

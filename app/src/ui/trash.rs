@@ -11,9 +11,12 @@ use crate::rpc::{Request, Response};
 #[component]
 pub fn TrashList() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    // What the trash's search box holds; the list follows it.
+    let query = RwSignal::new(String::new());
     let trash = LocalResource::new(move || {
         ctx.version.track();
-        async move { client::call(Request::ListTrash).await }
+        let query = query.get();
+        async move { client::call(Request::ListTrash { query }).await }
     });
     let confirming = RwSignal::new(false);
 
@@ -46,6 +49,15 @@ pub fn TrashList() -> impl IntoView {
 
     view! {
         <div class="sidebar-tools trash-tools">
+            <input
+                type="search"
+                class="search"
+                placeholder="Search the trash"
+                aria-label="Search the trash"
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Escape" { query.set(String::new()); }
+            />
             <p class="muted">"Deleted notes stay here for 30 days."</p>
             {move || if confirming.get() {
                 view! {
@@ -64,7 +76,12 @@ pub fn TrashList() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move { match trash.await {
                 Ok(Response::Notes(list)) if list.is_empty() => {
-                    view! { <p class="muted empty">"The trash is empty."</p> }.into_any()
+                    let text = if query.with_untracked(|q| q.trim().is_empty()) {
+                        "The trash is empty."
+                    } else {
+                        "No note in the trash matches your search."
+                    };
+                    view! { <p class="muted empty">{text}</p> }.into_any()
                 }
                 Ok(Response::Notes(list)) => view! {
                     <ul class="note-list">
@@ -84,6 +101,9 @@ pub fn TrashList() -> impl IntoView {
                                         on:click=move |_| ctx.selected.set(Some(open_id.clone()))
                                     >
                                         <span class="note-title">{n.title.clone()}</span>
+                                        {n.snippet.as_deref().map(|s| view! {
+                                            <span class="note-preview">{super::notes_list::highlighted(s)}</span>
+                                        })}
                                         <span class="note-date">{deleted}</span>
                                     </button>
                                     <div class="row-actions">

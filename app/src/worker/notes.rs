@@ -53,6 +53,9 @@ fn summaries(list: Vec<store::NoteSummary>) -> Vec<NoteSummary> {
         .collect()
 }
 
+/// Matches shown at most when searching the trash (it holds 30 days).
+const TRASH_SEARCH_HITS: usize = 200;
+
 /// The notes matching a search, best first, with where they match.
 fn found(page: store::SearchPage) -> Response {
     let total = u32::try_from(page.total).unwrap_or(u32::MAX);
@@ -117,7 +120,13 @@ pub fn handle(
         }
         Request::DeleteNote { id } => store.delete_note(id, now_ms).map(Response::Done),
         Request::RestoreNote { id } => store.restore_note(id).map(Response::Done),
-        Request::ListTrash => store.list_trash().map(|l| Response::Notes(summaries(l))),
+        Request::ListTrash { query } if store::fts_query(query).is_some() => store
+            .search_notes(query, true, TRASH_SEARCH_HITS)
+            .map(|page| match found(page) {
+                Response::NoteList { notes, .. } => Response::Notes(notes),
+                other => other,
+            }),
+        Request::ListTrash { .. } => store.list_trash().map(|l| Response::Notes(summaries(l))),
         Request::DeleteForever { id } => store.delete_forever(id).map(Response::Done),
         Request::DiscardIfEmpty { id } => store.discard_if_empty(id).map(Response::Done),
         Request::EmptyTrash => store.empty_trash().map(Response::Emptied),
