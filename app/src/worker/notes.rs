@@ -39,36 +39,30 @@ fn note_out(n: store::Note, revision: i64) -> Note {
     }
 }
 
+fn summary(n: store::NoteSummary, snippet: Option<String>) -> NoteSummary {
+    NoteSummary {
+        id: n.id,
+        title: n.title,
+        updated_at: n.updated_at,
+        conflicts: n.conflicts,
+        deleted_at: n.deleted_at,
+        preview: n.preview,
+        snippet,
+    }
+}
+
 fn summaries(list: Vec<store::NoteSummary>) -> Vec<NoteSummary> {
-    list.into_iter()
-        .map(|n| NoteSummary {
-            id: n.id,
-            title: n.title,
-            updated_at: n.updated_at,
-            conflicts: n.conflicts,
-            deleted_at: n.deleted_at,
-            preview: n.preview,
-            snippet: None,
-        })
-        .collect()
+    list.into_iter().map(|n| summary(n, None)).collect()
 }
 
 /// Matches shown at most when searching the trash (it holds 30 days).
 const TRASH_SEARCH_HITS: usize = 200;
 
-/// The notes matching a search, best first, with where they match.
-fn found(page: store::SearchPage) -> Response {
-    let total = u32::try_from(page.total).unwrap_or(u32::MAX);
-    let notes = page
-        .hits
-        .into_iter()
-        .map(|hit| {
-            let mut n = summaries(vec![hit.note]).remove(0);
-            n.snippet = Some(hit.snippet);
-            n
-        })
-        .collect();
-    Response::NoteList { notes, total }
+/// The notes matching a search, best first, each with where it matches.
+fn found(hits: Vec<store::SearchHit>) -> Vec<NoteSummary> {
+    hits.into_iter()
+        .map(|hit| summary(hit.note, Some(hit.snippet)))
+        .collect()
 }
 
 fn get_note(store: &Store, id: &str, known: Option<i64>) -> Result<Response, store::StoreError> {
@@ -88,9 +82,12 @@ pub fn handle(
     now_ms: i64,
 ) -> Option<Result<Response, RpcError>> {
     let result = match request {
-        Request::ListNotes { query, limit } if store::fts_query(query).is_some() => {
-            store.search_notes(query, false, *limit as usize).map(found)
-        }
+        Request::ListNotes { query, limit } if store::fts_query(query).is_some() => store
+            .search_notes(query, false, *limit as usize)
+            .map(|page| Response::NoteList {
+                total: u32::try_from(page.total).unwrap_or(u32::MAX),
+                notes: found(page.hits),
+            }),
         // No word in it (only punctuation, say): matched as typed.
         Request::ListNotes { query, limit } => {
             store
@@ -122,10 +119,7 @@ pub fn handle(
         Request::RestoreNote { id } => store.restore_note(id).map(Response::Done),
         Request::ListTrash { query } if store::fts_query(query).is_some() => store
             .search_notes(query, true, TRASH_SEARCH_HITS)
-            .map(|page| match found(page) {
-                Response::NoteList { notes, .. } => Response::Notes(notes),
-                other => other,
-            }),
+            .map(|page| Response::Notes(found(page.hits))),
         Request::ListTrash { .. } => store.list_trash().map(|l| Response::Notes(summaries(l))),
         Request::DeleteForever { id } => store.delete_forever(id).map(Response::Done),
         Request::DiscardIfEmpty { id } => store.discard_if_empty(id).map(Response::Done),
