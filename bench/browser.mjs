@@ -89,7 +89,7 @@ const syncBody = (site, since, changes, epoch) => {
   const head = Math.max(heads.get(site) ?? 0, ...changes.map((c) => c.db_version));
   heads.set(site, head);
   return JSON.stringify({
-    protocol: 4, schema_version: 7, site_id: site, since, head, changes,
+    protocol: 4, schema_version: 9, site_id: site, since, head, changes,
     ...(epoch ? { seen: { epoch, version: since } } : {}),
   });
 };

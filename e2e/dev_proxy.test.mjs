@@ -84,7 +84,7 @@ test('the poke stream comes through trunk serve\'s proxy as it is written, uncom
 
   // A push (through the proxy too): its poke follows at once.
   const push = {
-    protocol: 4, schema_version: 7, site_id: randomBytes(16).toString('hex'), since: 0, head: 1,
+    protocol: 4, schema_version: 9, site_id: randomBytes(16).toString('hex'), since: 0, head: 1,
     changes: [{ table: 'notes', pk: textKey('n1'), cid: 'created_at', val: { int: '1' },
       col_version: 1, db_version: 1, cl: 1, seq: 0 }],
   };

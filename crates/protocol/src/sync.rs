@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn page_size_may_be_left_out_and_is_not_sent_when_unset() {
         let json =
-            r#"{"protocol":4,"schema_version":7,"site_id":"00","since":0,"head":0,"changes":[]}"#;
+            r#"{"protocol":4,"schema_version":9,"site_id":"00","since":0,"head":0,"changes":[]}"#;
         let request: SyncRequest = serde_json::from_str(json).unwrap();
         assert_eq!(request.page_size, None);
         assert_eq!(serde_json::to_string(&request).unwrap(), json);

@@ -1,7 +1,9 @@
 //! Search over 10,000 notes (about 12 MB of text), natively: how long
 //! indexing takes after they arrive all at once (as after a first sync), in
 //! the background batches the app uses, how long a save waits meanwhile,
-//! and how long a search takes (words, prefixes being typed, phrases).
+//! and how long a search takes (words, prefixes being typed, phrases);
+//! then how long a page of the list takes in each order, pins and a tag
+//! included.
 //!
 //! `cargo bench -p store --bench search` (BENCH_NOTES to vary).
 
@@ -9,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use store::{OpenOptions, Store};
+use store::{ListOptions, OpenOptions, Sort, Store};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -86,7 +88,11 @@ fn main() {
     let started = Instant::now();
     let mut bytes = 0;
     for i in 0..notes {
-        let text = words.note(1_200);
+        let mut text = words.note(1_200);
+        // One note in ten carries one of 50 tags.
+        if i % 10 == 0 {
+            text.push_str(&format!("#tag{}\n", i % 500 / 10));
+        }
         bytes += text.len();
         store
             .save_note(&format!("n{i:05}"), &text, i as i64)
@@ -150,4 +156,40 @@ fn main() {
         percentile(&times, 0.95),
         percentile(&times, 1.0)
     );
+
+    list_pages(&mut store);
+}
+
+/// A page of the list (200 rows, as the app asks) in each order, with 20
+/// notes pinned, and the notes of one tag.
+fn list_pages(store: &mut Store) {
+    for i in 0..20 {
+        store.set_pinned(&format!("n{:05}", i * 97), true).unwrap();
+    }
+    let orders = [
+        ("last edited", Sort::Edited, None),
+        ("created", Sort::Created, None),
+        ("title", Sort::Title, None),
+        ("one tag (~20 notes)", Sort::Edited, Some("tag7")),
+    ];
+    for (name, sort, tag) in orders {
+        let options = ListOptions {
+            query: "",
+            sort,
+            tag,
+        };
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..50 {
+            let t = Instant::now();
+            rows = store.list_page(&options, 200).unwrap().notes.len();
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "list by {name}: {rows} rows, p50 {:.2} ms, p95 {:.2} ms",
+            percentile(&times, 0.5),
+            percentile(&times, 0.95)
+        );
+    }
 }

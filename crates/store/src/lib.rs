@@ -25,8 +25,8 @@ pub use connection::{Journal, OpenOptions, Store, wal_limit_bytes};
 pub use epochs::EpochId;
 pub use error::StoreError;
 pub use notes::{
-    Conflict, MATCH_END, MATCH_START, Note, NotePage, NoteSummary, SearchHit, SearchPage, Splice,
-    Version, VersionSummary, fts_query,
+    Conflict, ListOptions, MATCH_END, MATCH_START, Note, NotePage, NoteSummary, SearchHit,
+    SearchPage, Sort, Splice, TagCount, Version, VersionSummary, fts_query, tags_of,
 };
 pub use rusqlite::types::Value;
 pub use sites::{PushOutcome, SharedSite};

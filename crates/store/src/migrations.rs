@@ -68,6 +68,18 @@ pub const MIGRATIONS: &[Migration] = &[
         data: None,
         replicated: false,
     },
+    Migration {
+        version: 9,
+        sql: include_str!("../migrations/0009_pins.sql"),
+        data: None,
+        replicated: true,
+    },
+    Migration {
+        version: 10,
+        sql: include_str!("../migrations/0010_tags.sql"),
+        data: None,
+        replicated: false,
+    },
 ];
 
 /// The version this build migrates files to (`PRAGMA user_version`).
@@ -127,9 +139,11 @@ mod tests {
 
     #[test]
     fn the_replicated_schema_version_is_the_last_replicated_step() {
-        assert_eq!(LATEST_VERSION, 8);
-        assert_eq!(SCHEMA_VERSION, 7);
+        assert_eq!(LATEST_VERSION, 10);
+        assert_eq!(SCHEMA_VERSION, 9);
         assert!(!MIGRATIONS[5].replicated, "list previews are local");
         assert!(!MIGRATIONS[7].replicated, "the search index is local");
+        assert!(MIGRATIONS[8].replicated, "pins replicate");
+        assert!(!MIGRATIONS[9].replicated, "tags are derived locally");
     }
 }

@@ -237,7 +237,7 @@ proptest! {
             // Near-valid shapes: a request's fields with random contents.
             (counter(), "[0-9a-f]{32}", ".{0,8}", ".{0,8}", ".{0,16}", counter(), counter())
                 .prop_map(|(since, site, table, cid, pk, v, cl)| format!(
-                    r#"{{"protocol":4,"schema_version":7,"site_id":"{site}","since":{since},"head":{v},
+                    r#"{{"protocol":4,"schema_version":9,"site_id":"{site}","since":{since},"head":{v},
                     "changes":[{{"table":{table:?},"pk":{pk:?},"cid":{cid:?},"val":null,
                     "col_version":{v},"db_version":{v},"cl":{cl},"seq":0}}]}}"#
                 )),

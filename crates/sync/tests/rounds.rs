@@ -104,15 +104,15 @@ fn a_round_asks_a_small_first_page_and_doubles_the_pages_it_asks_ahead() {
 
     let mut round = prepare(&b, 40).unwrap();
     assert_eq!(round.request.page_size, Some(FIRST_PULL_PAGE));
-    // Asked for 5 changes, the server stops at the end of the db_version
-    // that holds the 5th (a page never splits one)...
-    round.request.page_size = Some(5);
+    // Asked for 6 changes, the server stops at the end of the db_version
+    // that holds the 6th (a page never splits one)...
+    round.request.page_size = Some(6);
     let response = serve(&mut server, &round.request, &limits).unwrap();
     assert!(response.more);
-    assert_eq!(response.changes.len(), 8, "two notes of 4 changes each");
+    assert_eq!(response.changes.len(), 10, "two notes of 5 changes each");
     // ...each page asked ahead doubles...
     let next = round.next_pull(&response).unwrap();
-    assert_eq!(next.request.page_size, Some(10));
+    assert_eq!(next.request.page_size, Some(12));
     assert_eq!(
         round
             .next_pull(&response)
@@ -121,7 +121,7 @@ fn a_round_asks_a_small_first_page_and_doubles_the_pages_it_asks_ahead() {
             .unwrap()
             .request
             .page_size,
-        Some(20)
+        Some(24)
     );
     // ...and the server caps what is asked at its own page size.
     let mut huge = next.request.clone();

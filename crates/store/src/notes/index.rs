@@ -1,4 +1,4 @@
-//! The notes list's titles and conflict counts, and the search index,
+//! The notes list's titles, conflict counts and tags, and the search index,
 //! derived from `lines` and kept in local tables (never replicated). Triggers on `lines` mark a note dirty
 //! whatever changed it (an edit here, a merge from elsewhere); the dirty notes
 //! a list is about to show are recomputed first, so the autosave path never
@@ -7,6 +7,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::tags::{keep_tags, tags_of, title_key};
 use super::{NoteSummary, cache, lines, preview_of_lines, title_of_lines};
 use crate::{Store, StoreError};
 
@@ -99,6 +100,7 @@ impl Store {
             if view.rows.is_empty() {
                 tx.prepare_cached("DELETE FROM note_index WHERE note_id = ?1")?
                     .execute([note_id])?;
+                keep_tags(&tx, note_id, &[])?;
                 out.push(None);
             } else {
                 let shown = || (0..view.shown.len()).map(|k| view.shown_text(k));
@@ -109,16 +111,25 @@ impl Store {
                 };
                 let rowid: i64 = tx
                     .prepare_cached(
-                        "INSERT INTO note_index (note_id, title, conflicts, preview)
-                         VALUES (?1, ?2, ?3, ?4)
+                        "INSERT INTO note_index (note_id, title, conflicts, preview, title_key)
+                         VALUES (?1, ?2, ?3, ?4, ?5)
                          ON CONFLICT (note_id) DO UPDATE SET title = excluded.title,
                                                              conflicts = excluded.conflicts,
-                                                             preview = excluded.preview
+                                                             preview = excluded.preview,
+                                                             title_key = excluded.title_key
                          RETURNING rowid",
                     )?
-                    .query_row(params![note_id, d.title, d.conflicts, d.preview], |r| {
-                        r.get(0)
-                    })?;
+                    .query_row(
+                        params![
+                            note_id,
+                            d.title,
+                            d.conflicts,
+                            d.preview,
+                            title_key(&d.title)
+                        ],
+                        |r| r.get(0),
+                    )?;
+                keep_tags(&tx, note_id, &tags_of(shown()))?;
                 tx.prepare_cached(
                     "INSERT INTO note_search (rowid, title, body) VALUES (?1, ?2, ?3)",
                 )?

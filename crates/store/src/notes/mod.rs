@@ -12,10 +12,12 @@ mod history;
 mod index;
 mod keys;
 mod lines;
+mod list;
 pub(crate) mod migrate;
 mod order;
 mod search;
 mod splice;
+mod tags;
 mod trash;
 
 use rusqlite::{OptionalExtension, params};
@@ -25,8 +27,10 @@ pub use edit::MAX_NOTE_BYTES;
 pub use history::{KEEP_VERSIONS, SNAPSHOT_EVERY_MS, Version, VersionSummary};
 pub use keys::{KeyKind, MAX_ID_BYTES, MAX_KEY_BYTES};
 pub use lines::Conflict;
+pub use list::{ListOptions, Sort};
 pub use notetext::Splice;
 pub use search::{MATCH_END, MATCH_START, SearchHit, SearchPage, fts_query};
+pub use tags::{TagCount, tags_of};
 pub use trash::TRASH_DAYS;
 
 use crate::{Store, StoreError};
@@ -41,6 +45,8 @@ pub struct Note {
     pub updated_at: i64,
     /// When it was moved to the trash; `None` if it is not there.
     pub deleted_at: Option<i64>,
+    /// Heads the list.
+    pub pinned: bool,
     /// Versions of its lines that lost to a concurrent edit elsewhere.
     pub conflicts: Vec<Conflict>,
 }
@@ -56,12 +62,13 @@ pub struct NoteSummary {
     pub deleted_at: Option<i64>,
     /// The note's first words after its title ([`preview_of_lines`]).
     pub preview: String,
+    pub pinned: bool,
 }
 
 /// A page of the notes list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotePage {
-    /// Newest first.
+    /// Pinned first, then in the order asked for.
     pub notes: Vec<NoteSummary>,
     /// How many notes the whole list has.
     pub total: usize,
@@ -107,11 +114,11 @@ pub(crate) fn preview_of_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> 
 }
 
 /// The columns of a list row, then whether its index entry is stale, then
-/// its preview.
+/// its preview and whether it is pinned.
 pub(crate) const LIST_COLUMNS: &str = "n.id, coalesce(i.title, 'Untitled'), n.updated_at,
     coalesce(i.conflicts, 0), n.deleted_at,
     EXISTS (SELECT 1 FROM note_index_dirty d WHERE d.note_id = n.id),
-    coalesce(i.preview, '')";
+    coalesce(i.preview, ''), n.pinned > 0";
 
 /// A row of [`LIST_COLUMNS`].
 pub(crate) fn listed_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(NoteSummary, bool)> {
@@ -126,74 +133,22 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NoteSummary> {
         conflicts: r.get(3)?,
         deleted_at: r.get(4)?,
         preview: r.get(6)?,
+        pinned: r.get(7)?,
     })
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-fn like_pattern(query: &str) -> String {
-    let mut p = String::with_capacity(query.len() + 2);
-    p.push('%');
-    for ch in query.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
-}
-
 impl Store {
-    /// Notes outside the trash whose text contains `query` (case-insensitive
-    /// for ASCII; conflict copies count), newest first.
-    pub fn list_notes(&mut self, query: &str) -> Result<Vec<NoteSummary>, StoreError> {
-        Ok(self.list_notes_page(query, usize::MAX)?.notes)
-    }
-
-    /// The first `limit` of [`Store::list_notes`], and how many there are:
-    /// a list of thousands is read, sent and drawn a page at a time.
-    pub fn list_notes_page(&mut self, query: &str, limit: usize) -> Result<NotePage, StoreError> {
-        let query = query.trim();
-        let pattern = like_pattern(query);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let (mut notes, dirty): (Vec<_>, Vec<_>) = self
-            .conn()
-            .prepare_cached(&format!(
-                r"SELECT {LIST_COLUMNS}
-                  FROM notes n LEFT JOIN note_index i ON i.note_id = n.id
-                  WHERE n.deleted_at IS NULL
-                    AND (?1 = '' OR n.id IN (SELECT note_id FROM lines WHERE text LIKE ?2 ESCAPE '\'))
-                  ORDER BY n.updated_at DESC, n.id
-                  LIMIT ?3"
-            ))?
-            .query_map(params![query, pattern, limit], listed_from_row)?
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .unzip();
-        self.refresh_titles(&mut notes, &dirty)?;
-        let total = if notes.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
-            notes.len()
-        } else {
-            let n: i64 = self.conn().prepare_cached(
-                r"SELECT count(*) FROM notes n
-                  WHERE n.deleted_at IS NULL
-                    AND (?1 = '' OR n.id IN (SELECT note_id FROM lines WHERE text LIKE ?2 ESCAPE '\'))",
-            )?
-            .query_row(params![query, pattern], |r| r.get(0))?;
-            usize::try_from(n).unwrap_or(0)
-        };
-        Ok(NotePage { notes, total })
-    }
-
     /// A note (in the trash or not), with its text as the lines shown and
     /// its conflict copies.
     pub fn get_note(&self, id: &str) -> Result<Option<Note>, StoreError> {
-        let meta: Option<(i64, i64, Option<i64>)> = self
+        let meta: Option<(i64, i64, Option<i64>, bool)> = self
             .conn()
-            .prepare_cached("SELECT created_at, updated_at, deleted_at FROM notes WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .prepare_cached(
+                "SELECT created_at, updated_at, deleted_at, pinned > 0 FROM notes WHERE id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
-        let Some((created_at, updated_at, deleted_at)) = meta else {
+        let Some((created_at, updated_at, deleted_at, pinned)) = meta else {
             return Ok(None);
         };
         let view = cache::view(self.conn(), id, self.take_cached())?;
@@ -210,6 +165,7 @@ impl Store {
             created_at,
             updated_at,
             deleted_at,
+            pinned,
             conflicts,
         };
         // The editor saves next: have its rows ready.
@@ -234,7 +190,7 @@ impl Store {
         Ok(notes)
     }
 
-    /// Writes `note` (text, times, trash state) as a note of this store, as
+    /// Writes `note` (text, times, trash state, pin) as a note of this store, as
     /// if it had been written here; its conflict copies stay behind.
     pub fn import_note(&mut self, note: &Note) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction()?;
@@ -248,8 +204,15 @@ impl Store {
             view,
         )?;
         tx.execute(
-            "UPDATE notes SET created_at = ?2, updated_at = ?3, deleted_at = ?4 WHERE id = ?1",
-            params![note.id, note.created_at, note.updated_at, note.deleted_at],
+            "UPDATE notes SET created_at = ?2, updated_at = ?3, deleted_at = ?4, pinned = ?5
+             WHERE id = ?1",
+            params![
+                note.id,
+                note.created_at,
+                note.updated_at,
+                note.deleted_at,
+                i64::from(note.pinned)
+            ],
         )?;
         tx.commit()?;
         Ok(())

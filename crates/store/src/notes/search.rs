@@ -85,6 +85,18 @@ impl Store {
         in_trash: bool,
         limit: usize,
     ) -> Result<SearchPage, StoreError> {
+        self.search_tagged(typed, in_trash, None, limit)
+    }
+
+    /// [`Store::search_notes`] among the notes carrying `tag` (any, if
+    /// `None`).
+    pub fn search_tagged(
+        &mut self,
+        typed: &str,
+        in_trash: bool,
+        tag: Option<&str>,
+        limit: usize,
+    ) -> Result<SearchPage, StoreError> {
         let Some(query) = fts_query(typed) else {
             return Ok(SearchPage {
                 hits: Vec::new(),
@@ -105,6 +117,7 @@ impl Store {
                      JOIN note_index i ON i.rowid = s.rowid
                      JOIN notes n ON n.id = i.note_id
                      WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
+                       AND (?8 IS NULL OR n.id IN (SELECT note_id FROM note_tags WHERE tag = ?8))
                      ORDER BY 2, 3 DESC
                      LIMIT ?3)
                  SELECT {LIST_COLUMNS},
@@ -124,12 +137,13 @@ impl Store {
                     MATCH_START.to_string(),
                     MATCH_END.to_string(),
                     SNIPPET_WORDS,
-                    TITLE_WEIGHT
+                    TITLE_WEIGHT,
+                    tag
                 ],
                 |r| {
                     Ok(SearchHit {
                         note: listed_from_row(r)?.0,
-                        snippet: r.get(7)?,
+                        snippet: r.get(8)?,
                     })
                 },
             )?
@@ -143,9 +157,10 @@ impl Store {
                     "SELECT count(*) FROM note_search s
                      JOIN note_index i ON i.rowid = s.rowid
                      JOIN notes n ON n.id = i.note_id
-                     WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2",
+                     WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
+                       AND (?3 IS NULL OR n.id IN (SELECT note_id FROM note_tags WHERE tag = ?3))",
                 )?
-                .query_row(params![query, in_trash], |r| r.get(0))?;
+                .query_row(params![query, in_trash, tag], |r| r.get(0))?;
             usize::try_from(n).unwrap_or(0)
         };
         Ok(SearchPage { hits, total })
@@ -265,5 +280,34 @@ mod tests {
         assert_eq!(s.index_pending(10).unwrap(), 0);
         let page = s.search_notes("needle", false, 5).unwrap();
         assert_eq!((page.hits.len(), page.total), (5, 25));
+    }
+
+    #[test]
+    fn a_search_within_a_tag_finds_only_its_notes() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_note("a", "Harbour walk\n#travel", 1).unwrap();
+        s.save_note("b", "Harbour fees\n#money", 2).unwrap();
+        let page = s
+            .search_tagged("harbour", false, Some("travel"), 10)
+            .unwrap();
+        assert_eq!((titles(&page), page.total), (vec!["Harbour walk"], 1));
+        assert_eq!(
+            s.search_tagged("harbour", false, None, 10).unwrap().total,
+            2
+        );
+    }
+
+    #[test]
+    fn a_note_deleted_for_good_leaves_nothing_in_the_indexes() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.save_note("a", "Harbour #travel", 1).unwrap();
+        s.index_pending(usize::MAX).unwrap();
+        s.delete_note("a", 2).unwrap();
+        assert!(s.delete_forever("a").unwrap());
+        s.index_pending(usize::MAX).unwrap();
+        let count = |sql: &str| s.conn().query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(count("SELECT count(*) FROM note_search"), 0);
+        assert_eq!(count("SELECT count(*) FROM note_tags"), 0);
+        assert_eq!(count("SELECT count(*) FROM note_index"), 0);
     }
 }

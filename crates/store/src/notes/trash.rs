@@ -18,6 +18,14 @@ fn delete_for_good(tx: &Transaction<'_>, note_id: &str) -> rusqlite::Result<()> 
         .execute([note_id])?;
     tx.prepare_cached("DELETE FROM notes WHERE id = ?1")?
         .execute([note_id])?;
+    // The derived rows go with it: a note gone for good has no lines left
+    // for the indexing to find it by.
+    tx.prepare_cached(
+        "DELETE FROM note_search WHERE rowid = (SELECT rowid FROM note_index WHERE note_id = ?1)",
+    )?
+    .execute([note_id])?;
+    tx.prepare_cached("DELETE FROM note_tags WHERE note_id = ?1")?
+        .execute([note_id])?;
     tx.prepare_cached("DELETE FROM note_index WHERE note_id = ?1")?
         .execute([note_id])?;
     Ok(())
