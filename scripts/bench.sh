@@ -11,6 +11,7 @@ export PATH="$HOME/.cargo/bin:$root/node_modules/.bin:$PATH"
 scripts/wasm-size.sh
 cargo build --release -p server
 NOTES_SERVER_BIN="$root/target/release/server" node bench/browser.mjs
+NOTES_SERVER_BIN="$root/target/release/server" node bench/first_visit.mjs
 cargo bench -p server --bench sync_bench
 cargo bench -p server --bench live_bench
 cargo bench -p store --bench autosave

@@ -38,6 +38,9 @@ pub struct Note {
     pub updated_at: i64,
     /// When it went to the trash; `None` if it is not there.
     pub deleted_at: Option<i64>,
+    /// Heads the list.
+    #[serde(default)]
+    pub pinned: bool,
     pub conflicts: Vec<Conflict>,
     /// The store's revision when this was read: the note is unchanged while
     /// the revision is (see `store::Store::revision`).
@@ -61,6 +64,28 @@ pub struct NoteSummary {
     /// `store::MATCH_START` and `store::MATCH_END`.
     #[serde(default)]
     pub snippet: Option<String>,
+    #[serde(default)]
+    pub pinned: bool,
+}
+
+/// The order of the notes list; pinned notes come first in each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sort {
+    /// Last edited first.
+    #[default]
+    Edited,
+    /// Last created first.
+    Created,
+    /// By title, A to Z.
+    Title,
+}
+
+/// A tag (`#word` in a note's text) and how many notes carry it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Tag {
+    /// Lowercase, without its `#`.
+    pub name: String,
+    pub notes: u32,
 }
 
 /// An entry of a note's history.
@@ -85,10 +110,23 @@ pub struct Version {
 /// What the UI asks of the database.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// The newest `limit` notes matching `query` (all if it is empty).
+    /// The first `limit` notes matching `query` (all if it is empty; best
+    /// first for a search, else pinned first, then in `sort`'s order),
+    /// only those tagged `tag` if it is given.
     ListNotes {
         query: String,
         limit: u32,
+        #[serde(default)]
+        sort: Sort,
+        #[serde(default)]
+        tag: Option<String>,
+    },
+    /// Every tag of the notes outside the trash, A to Z.
+    ListTags,
+    /// Pins a note (it heads the list on every device) or unpins it.
+    SetPinned {
+        id: String,
+        pinned: bool,
     },
     /// `known`: the revision of the copy the asker has; if nothing changed
     /// since, the answer is `NoteUnchanged` instead of the whole text again.
@@ -203,6 +241,7 @@ impl Request {
         matches!(
             self,
             Self::ListNotes { .. }
+                | Self::ListTags
                 | Self::GetNote { .. }
                 | Self::ListTrash { .. }
                 | Self::History { .. }
@@ -237,6 +276,7 @@ pub enum Response {
     History(Vec<VersionSummary>),
     Version(Option<Version>),
     Status(Status),
+    Tags(Vec<Tag>),
 }
 
 /// Where the replica stands, for the status line.

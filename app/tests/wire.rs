@@ -18,6 +18,7 @@ fn note() -> Note {
         created_at: 1_700_000_000_000,
         updated_at: -1,
         deleted_at: None,
+        pinned: true,
         conflicts: vec![Conflict {
             line_id: "l1".into(),
             text: "theirs".into(),

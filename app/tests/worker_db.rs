@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use app::rpc::{Request, Response, RpcError};
+use app::rpc::{Request, Response, RpcError, Sort};
 use app::worker::leader::Leader;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -50,6 +50,8 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
         Request::ListNotes {
             query: "opfs".into(),
             limit: 10,
+            sort: Sort::Edited,
+            tag: None,
         },
     )
     .await
@@ -80,6 +82,8 @@ async fn notes_written_by_the_worker_are_found_again_after_reopening() {
         Request::ListNotes {
             query: String::new(),
             limit: u32::MAX,
+            sort: Sort::Edited,
+            tag: None,
         },
     )
     .await
@@ -221,4 +225,83 @@ async fn sync_without_an_account_says_to_sign_in_and_changes_nothing() {
         .await
         .unwrap_err();
     assert!(matches!(err, RpcError::Auth(_)));
+}
+
+#[wasm_bindgen_test]
+async fn pins_tags_and_sorting_are_answered_by_the_worker_on_opfs() {
+    let leader = Leader::start(|_| Rc::new(|_| {})).await.unwrap();
+    // Other tests share this OPFS: ids and tags of this test's own.
+    for (id, body) in [
+        ("pz-b", "Banana bread #pinsortbake"),
+        ("pz-a", "apple pie #pinsortbake #pinsortfruit"),
+        ("pz-c", "Cherry jam"),
+    ] {
+        let body = body.to_owned();
+        call(
+            &leader,
+            Request::SaveNote {
+                id: id.into(),
+                body,
+            },
+        )
+        .await;
+        let unpin = Request::SetPinned {
+            id: id.into(),
+            pinned: false,
+        };
+        call(&leader, unpin).await;
+    }
+    let list = |sort, tag: Option<&str>| {
+        let request = Request::ListNotes {
+            query: String::new(),
+            limit: u32::MAX,
+            sort,
+            tag: tag.map(str::to_owned),
+        };
+        let leader = &leader;
+        async move {
+            let Response::NoteList { notes, .. } = call(leader, request).await else {
+                panic!()
+            };
+            notes
+                .into_iter()
+                .filter(|n| n.id.starts_with("pz-"))
+                .map(|n| n.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list(Sort::Title, None).await, ["pz-a", "pz-b", "pz-c"]);
+    assert_eq!(list(Sort::Created, None).await, ["pz-c", "pz-a", "pz-b"]);
+    assert_eq!(
+        list(Sort::Edited, Some("pinsortbake")).await,
+        ["pz-a", "pz-b"]
+    );
+    let Response::Tags(tags) = call(&leader, Request::ListTags).await else {
+        panic!()
+    };
+    let mine: Vec<(&str, u32)> = tags
+        .iter()
+        .filter(|t| t.name.starts_with("pinsort"))
+        .map(|t| (t.name.as_str(), t.notes))
+        .collect();
+    assert_eq!(mine, [("pinsortbake", 2), ("pinsortfruit", 1)]);
+
+    let pin = Request::SetPinned {
+        id: "pz-c".into(),
+        pinned: true,
+    };
+    assert_eq!(call(&leader, pin).await, Response::Done(true));
+    assert_eq!(list(Sort::Title, None).await, ["pz-c", "pz-a", "pz-b"]);
+    let Response::Note(Some(note)) = call(
+        &leader,
+        Request::GetNote {
+            id: "pz-c".into(),
+            known: None,
+        },
+    )
+    .await
+    else {
+        panic!()
+    };
+    assert!(note.pinned);
 }

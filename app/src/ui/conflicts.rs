@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::notes_list::format_time;
+use super::note_row::format_time;
 use crate::rpc::{Conflict, Device, Request};
 
 /// A request to run after unsaved edits are written, and what to say after.

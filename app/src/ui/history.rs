@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use store::notes::{LineChange, compare};
 
 use super::conflicts::Act;
-use super::notes_list::format_time;
+use super::note_row::format_time;
 use crate::client;
 use crate::rpc::{Request, Response, RpcError, Version};
 

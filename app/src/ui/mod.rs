@@ -10,9 +10,11 @@ mod drafts;
 mod editor;
 mod first_page;
 mod history;
+mod note_row;
 mod notes_list;
 mod notice;
 mod open_note;
+mod organize;
 mod persist;
 mod presence;
 mod release;
@@ -23,7 +25,7 @@ mod when;
 use leptos::prelude::*;
 
 use crate::client::{self, Event};
-use crate::rpc::{Request, Response, Status};
+use crate::rpc::{Request, Response, Sort, Status};
 pub use notice::{Action, Notice};
 
 /// This origin's localStorage, if the browser gives one (not in every
@@ -47,6 +49,10 @@ pub struct Ctx {
     pub selected: RwSignal<Option<String>>,
     pub pane: RwSignal<Pane>,
     pub query: RwSignal<String>,
+    /// The notes list's order.
+    pub sort: RwSignal<Sort>,
+    /// The tag the notes list is narrowed to.
+    pub tag: RwSignal<Option<String>>,
     pub status: RwSignal<Status>,
     pub notice: RwSignal<Option<Notice>>,
     pub fatal: RwSignal<Option<String>>,
@@ -112,6 +118,8 @@ pub fn App() -> impl IntoView {
         selected: RwSignal::new(open_note::last()),
         pane: RwSignal::new(Pane::Notes),
         query: RwSignal::new(String::new()),
+        sort: RwSignal::new(organize::saved_sort()),
+        tag: RwSignal::new(None),
         status: RwSignal::new(Status::default()),
         notice: RwSignal::new(None),
         fatal: RwSignal::new(None),

@@ -1,8 +1,11 @@
-//! The list of notes (newest first), the search box and "New note".
+//! The list of notes (pinned first, then in the order chosen), the search
+//! box and "New note".
 
 use leptos::prelude::*;
 
 use super::first_page::{self, FirstPage};
+use super::note_row::row;
+use super::organize::ListTools;
 use super::{Ctx, when};
 use crate::client;
 use crate::rpc::{NoteSummary, Request, Response};
@@ -64,13 +67,17 @@ pub fn NotesList() -> impl IntoView {
             shown.get() / (PAGE / SEARCH_PAGE)
         };
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        let (sort, tag) = (ctx.sort.get(), ctx.tag.get());
         ctx.version.track();
         asked.update_value(|n| *n += 1);
         let mine = asked.get_value();
         leptos::task::spawn_local(async move {
+            let whole_list = query.trim().is_empty() && tag.is_none();
             let answer = client::call(Request::ListNotes {
                 query: query.clone(),
                 limit,
+                sort,
+                tag,
             })
             .await;
             // A newer question is on its way, or the list is gone (another
@@ -81,7 +88,7 @@ pub fn NotesList() -> impl IntoView {
             }
             let next = match answer {
                 Ok(Response::NoteList { notes, total: all }) => {
-                    if query.trim().is_empty() {
+                    if whole_list {
                         first_page::keep(&FirstPage {
                             notes: notes[..notes.len().min(KEPT)].to_vec(),
                             total: all,
@@ -156,15 +163,16 @@ pub fn NotesList() -> impl IntoView {
                 />
                 <button class="primary" on:click=new_note>"New note"</button>
         </div>
+        <ListTools />
             {move || match state.get() {
                 ListState::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
                 ListState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 ListState::Fresh if rows.with(Vec::is_empty) => {
                     // Tracked: an empty list says why again when the search changes.
-                    let text = if ctx.query.with(|q| q.trim().is_empty()) {
-                        "No notes yet. Press “New note” to start."
-                    } else {
-                        "No note matches your search."
+                    let text = match (ctx.query.with(|q| q.trim().is_empty()), ctx.tag.with(Option::is_some)) {
+                        (true, false) => "No notes yet. Press “New note” to start.",
+                        (true, true) => "No note carries this tag any more.",
+                        (false, _) => "No note matches your search.",
                     };
                     view! { <p class="muted empty">{text}</p> }.into_any()
                 }
@@ -184,7 +192,7 @@ pub fn NotesList() -> impl IntoView {
                     (hidden > 0).then(|| view! {
                         <button class="show-more" on:click=move |_| shown.update(|n| *n += PAGE)>
                             {if ctx.query.with_untracked(|q| q.trim().is_empty()) {
-                                format!("Show more ({hidden} older notes)")
+                                format!("Show more ({hidden} more notes)")
                             } else {
                                 format!("Show more ({hidden} more matches)")
                             }}
@@ -206,79 +214,4 @@ enum ListState {
     /// The database's answer.
     Fresh,
     Failed(String),
-}
-
-/// One note of the list.
-fn row(ctx: Ctx, now: RwSignal<f64>, n: NoteSummary) -> impl IntoView {
-    let id = n.id.clone();
-    let current = {
-        let id = id.clone();
-        move || ctx.selected.get().as_deref() == Some(id.as_str())
-    };
-    view! {
-        <li>
-            <button
-                class="note-item"
-                class:selected=current.clone()
-                aria-current=move || if current() { "true" } else { "false" }
-                on:click=move |_| ctx.selected.set(Some(id.clone()))
-            >
-                <span class="note-title">{n.title}</span>
-                {(n.conflicts > 0).then(|| view! {
-                    <span class="conflict-badge">
-                        {format!("{} conflicting edit{}", n.conflicts, if n.conflicts == 1 { "" } else { "s" })}
-                    </span>
-                })}
-                {match n.snippet {
-                    Some(snippet) => view! { <span class="note-preview">{highlighted(&snippet)}</span> }.into_any(),
-                    None => (!n.preview.is_empty())
-                        .then(|| view! { <span class="note-preview">{n.preview}</span> })
-                        .into_any(),
-                }}
-                {when::view_time(now, n.updated_at as f64)}
-            </button>
-        </li>
-    }
-}
-
-/// A search snippet as text with its matches marked: split at the
-/// markers the database put around them, never parsed as markup.
-pub(super) fn highlighted(snippet: &str) -> Vec<AnyView> {
-    let mut parts = Vec::new();
-    for (i, piece) in snippet.split(store::MATCH_START).enumerate() {
-        let (matched, rest) = match piece.split_once(store::MATCH_END) {
-            Some((m, rest)) if i > 0 => (Some(m), rest),
-            _ => (None, piece),
-        };
-        if let Some(m) = matched {
-            parts.push(view! { <mark>{m.to_owned()}</mark> }.into_any());
-        }
-        if !rest.is_empty() {
-            parts.push(rest.to_owned().into_any());
-        }
-    }
-    parts
-}
-
-thread_local! {
-    /// One formatter for every date shown: `Date.toLocaleString` with
-    /// options builds a new one per call, slow over hundreds of rows.
-    static DATE_FORMAT: js_sys::Function = {
-        let opts = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&opts, &"dateStyle".into(), &"medium".into());
-        let _ = js_sys::Reflect::set(&opts, &"timeStyle".into(), &"short".into());
-        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &opts).format()
-    };
-}
-
-/// A local date and time, short.
-pub fn format_time(ms: f64) -> String {
-    let date = js_sys::Date::new(&ms.into());
-    DATE_FORMAT.with(|format| {
-        format
-            .call1(&wasm_bindgen::JsValue::NULL, &date)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default()
-    })
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::notes_list::format_time;
+use super::note_row::format_time;
 use super::{Action, Ctx};
 use crate::client;
 use crate::rpc::{Live, Request, Response, Status};

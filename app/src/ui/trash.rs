@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::Ctx;
-use super::notes_list::format_time;
+use super::note_row::format_time;
 use crate::client;
 use crate::rpc::{Request, Response};
 
@@ -102,7 +102,7 @@ pub fn TrashList() -> impl IntoView {
                                     >
                                         <span class="note-title">{n.title.clone()}</span>
                                         {n.snippet.as_deref().map(|s| view! {
-                                            <span class="note-preview">{super::notes_list::highlighted(s)}</span>
+                                            <span class="note-preview">{super::note_row::highlighted(s)}</span>
                                         })}
                                         <span class="note-date">{deleted}</span>
                                     </button>

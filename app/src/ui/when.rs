@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::notes_list::format_time;
+use super::note_row::format_time;
 
 thread_local! {
     /// "Dec 7, 2026": for anything older than yesterday.

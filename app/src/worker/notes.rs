@@ -5,7 +5,8 @@ use store::Store;
 
 use super::words::storage;
 use crate::rpc::{
-    Conflict, Device, Note, NoteSummary, Request, Response, RpcError, Version, VersionSummary,
+    Conflict, Device, Note, NoteSummary, Request, Response, RpcError, Sort, Tag, Version,
+    VersionSummary,
 };
 
 fn device(d: store::devices::Device) -> Device {
@@ -23,6 +24,7 @@ fn note_out(n: store::Note, revision: i64) -> Note {
         created_at: n.created_at,
         updated_at: n.updated_at,
         deleted_at: n.deleted_at,
+        pinned: n.pinned,
         conflicts: n
             .conflicts
             .into_iter()
@@ -48,12 +50,16 @@ fn summary(n: store::NoteSummary, snippet: Option<String>) -> NoteSummary {
         deleted_at: n.deleted_at,
         preview: n.preview,
         snippet,
+        pinned: n.pinned,
     }
 }
 
 fn summaries(list: Vec<store::NoteSummary>) -> Vec<NoteSummary> {
     list.into_iter().map(|n| summary(n, None)).collect()
 }
+
+/// Notes indexed before the tags are counted, at most.
+const TAGS_INDEX_FIRST: usize = 50;
 
 /// Matches shown at most when searching the trash (it holds 30 days).
 const TRASH_SEARCH_HITS: usize = 200;
@@ -74,6 +80,37 @@ fn get_note(store: &Store, id: &str, known: Option<i64>) -> Result<Response, sto
     Ok(Response::Note(note.map(|n| note_out(n, revision))))
 }
 
+/// The notes list, or a search when `query` holds a word.
+fn list(
+    store: &mut Store,
+    query: &str,
+    limit: usize,
+    sort: Sort,
+    tag: Option<&str>,
+) -> Result<Response, store::StoreError> {
+    let (notes, total) = if store::fts_query(query).is_some() {
+        let page = store.search_tagged(query, false, tag, limit)?;
+        (found(page.hits), page.total)
+    } else {
+        // No word in it (only punctuation, say): matched as typed.
+        let options = store::ListOptions {
+            query,
+            tag,
+            sort: match sort {
+                Sort::Edited => store::Sort::Edited,
+                Sort::Created => store::Sort::Created,
+                Sort::Title => store::Sort::Title,
+            },
+        };
+        let page = store.list_page(&options, limit)?;
+        (summaries(page.notes), page.total)
+    };
+    Ok(Response::NoteList {
+        notes,
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+    })
+}
+
 /// Runs a note request; `None` if `request` is not one (the leader handles
 /// those itself).
 pub fn handle(
@@ -82,21 +119,28 @@ pub fn handle(
     now_ms: i64,
 ) -> Option<Result<Response, RpcError>> {
     let result = match request {
-        Request::ListNotes { query, limit } if store::fts_query(query).is_some() => store
-            .search_notes(query, false, *limit as usize)
-            .map(|page| Response::NoteList {
-                total: u32::try_from(page.total).unwrap_or(u32::MAX),
-                notes: found(page.hits),
+        Request::ListNotes {
+            query,
+            limit,
+            sort,
+            tag,
+        } => list(store, query, *limit as usize, *sort, tag.as_deref()),
+        // What a save just marked is counted at once; a sync's thousands
+        // are left to the background indexing, which says when it is done.
+        Request::ListTags => store
+            .index_pending(TAGS_INDEX_FIRST)
+            .and_then(|_| store.tags())
+            .map(|tags| {
+                Response::Tags(
+                    tags.into_iter()
+                        .map(|t| Tag {
+                            name: t.tag,
+                            notes: t.notes,
+                        })
+                        .collect(),
+                )
             }),
-        // No word in it (only punctuation, say): matched as typed.
-        Request::ListNotes { query, limit } => {
-            store
-                .list_notes_page(query, *limit as usize)
-                .map(|page| Response::NoteList {
-                    notes: summaries(page.notes),
-                    total: u32::try_from(page.total).unwrap_or(u32::MAX),
-                })
-        }
+        Request::SetPinned { id, pinned } => store.set_pinned(id, *pinned).map(Response::Done),
         Request::GetNote { id, known } => get_note(store, id, *known),
         Request::SaveNote { id, body } => store.save_note(id, body, now_ms).map(Response::Saved),
         Request::SaveLines {

@@ -3,6 +3,7 @@
 //! conflict copies and its history.
 
 mod fresh;
+mod pin;
 mod save;
 mod saves;
 mod write;
@@ -86,6 +87,7 @@ pub fn Editor() -> impl IntoView {
     } = editing;
     // Of the note shown: when it went to the trash, and its conflict copies.
     let deleted_at = RwSignal::new(None::<i64>);
+    let pinned = RwSignal::new(false);
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let show_history = RwSignal::new(false);
     let save = move |id: String, body: String| editing.save(id, body);
@@ -118,6 +120,9 @@ pub fn Editor() -> impl IntoView {
             }
             if deleted_at.get_untracked().is_some() {
                 deleted_at.set(None);
+            }
+            if pinned.get_untracked() {
+                pinned.set(false);
             }
             if !conflicts.with_untracked(Vec::is_empty) {
                 conflicts.set(Vec::new());
@@ -172,6 +177,9 @@ pub fn Editor() -> impl IntoView {
                         // (and lose the caret) after every save.
                         if deleted_at.get_untracked() != note.deleted_at {
                             deleted_at.set(note.deleted_at);
+                        }
+                        if pinned.get_untracked() != note.pinned {
+                            pinned.set(note.pinned);
                         }
                         if conflicts.get_untracked() != note.conflicts {
                             conflicts.set(note.conflicts);
@@ -367,6 +375,7 @@ pub fn Editor() -> impl IntoView {
                         {move || matches!(state.get(), SaveState::Failed(_)).then(|| view! {
                             <button on:click=move |_| save_now()>"Retry save"</button>
                         })}
+                        <pin::PinButton id=id.clone() pinned=pinned />
                         <button on:click=move |_| show_history.set(true)>"History"</button>
                         <button class="danger" on:click=delete>"Delete note"</button>
                     </div>

@@ -88,14 +88,10 @@ impl Leader {
     ) -> Result<Rc<Self>, OpenError> {
         let (live, from_live) = LiveHandle::new();
         let leader = Rc::new(Self::open(live.clone()).await?);
-        live::start(
-            &live,
-            from_live,
-            Rc::downgrade(&leader),
-            notices(Rc::downgrade(&leader)),
-        );
+        let notify = notices(Rc::downgrade(&leader));
+        live::start(&live, from_live, Rc::downgrade(&leader), notify.clone());
         leader.configure_live();
-        indexing::index_soon(Rc::downgrade(&leader));
+        indexing::index_soon(Rc::downgrade(&leader), notify);
         Ok(leader)
     }
 

@@ -241,7 +241,10 @@ impl Driver {
                 if outcome.changed {
                     (self.notify)(Notice::Changed);
                     // What arrived is indexed for search meanwhile.
-                    crate::worker::leader::indexing::index_soon(self.leader.clone());
+                    crate::worker::leader::indexing::index_soon(
+                        self.leader.clone(),
+                        self.notify.clone(),
+                    );
                 }
                 self.scheduler.handle(now, Input::RoundDone(outcome.result))
             }
