@@ -30,7 +30,12 @@ pub fn sync_storage(e: sync::SyncError) -> RpcError {
 /// browser's storage for this site is full".
 fn in_words(e: StoreError, when_full: &str) -> RpcError {
     if let StoreError::NoteTooLong { bytes, max } = e {
-        let mb = |n: usize| format!("{:.2} MB", n as f64 / f64::from(1 << 20));
+        // In hundredths, rounded, with integers: float formatting with a
+        // precision costs the download several KB.
+        let mb = |n: usize| {
+            let hundredths = (n.saturating_mul(100) + (1 << 19)) >> 20;
+            format!("{}.{:02} MB", hundredths / 100, hundredths % 100)
+        };
         return RpcError::Refused(format!(
             "This note is too long: {}, and a note holds at most {}. \
              Move part of it into another note.",
