@@ -21,7 +21,7 @@ fn is_tag_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '/')
 }
 
-/// The tags in `lines`, ASCII letters lowercased, sorted, each once. A tag starts with
+/// The tags in `lines`, lowercased, sorted, each once. A tag starts with
 /// `#` at the start of a line or after a space or an opening bracket, and
 /// holds a letter: `# Heading`, `##`, `C#`, `page#top` and `#1` are not
 /// tags. Code (fenced blocks, `inline`) holds none.
@@ -55,9 +55,7 @@ fn tags_of_line(line: &str, tags: &mut Vec<String>) {
             let end = rest.find(|c: char| !is_tag_char(c)).unwrap_or(rest.len());
             let word = rest[..end].trim_end_matches(['-', '/']);
             if word.chars().any(char::is_alphabetic) && word.chars().count() <= MAX_TAG_CHARS {
-                // ASCII case only: Unicode's case tables would add about
-                // 6 KB to the download, for tags like "#ÉTÉ" and "#été".
-                tags.push(word.to_ascii_lowercase());
+                tags.push(word.to_lowercase());
             }
             // The word is consumed: a `#` inside it starts no tag.
             while chars.next_if(|&(j, _)| j <= i + end).is_some() {}
@@ -68,9 +66,10 @@ fn tags_of_line(line: &str, tags: &mut Vec<String>) {
     }
 }
 
-/// How a title sorts: ASCII case ignored (as for tags).
+/// How a title sorts: case ignored. (Unicode's case tables are in the
+/// download anyway: cr-sqlite's migrations use them.)
 pub(crate) fn title_key(title: &str) -> String {
-    title.to_ascii_lowercase()
+    title.to_lowercase()
 }
 
 impl Store {
@@ -123,7 +122,7 @@ mod tests {
     #[test]
     fn a_tag_is_a_hash_and_a_word_with_a_letter() {
         assert_eq!(
-            tags("#Work and #home/garden, (#idea) [#x-1] #Café #日本"),
+            tags("#Work and #home/garden, (#idea) [#x-1] #CAFÉ #日本"),
             ["café", "home/garden", "idea", "work", "x-1", "日本"]
         );
         assert_eq!(tags("#work then #WORK"), ["work"]);
