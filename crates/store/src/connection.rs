@@ -130,17 +130,6 @@ impl Store {
             let _: i64 =
                 conn.pragma_update_and_check(None, "wal_autocheckpoint", pages, |r| r.get(0))?;
         }
-        if let Some(max) = options.max_size_bytes {
-            // Per connection, not stored in the file. A file already larger
-            // keeps its size and takes no more pages. The log's share is
-            // kept out of the file's.
-            let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
-            let pages = (i64::try_from(max.saturating_sub(wal_limit)).unwrap_or(i64::MAX)
-                / page_size.max(1))
-            .clamp(1, u32::MAX.into());
-            let _: i64 =
-                conn.pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))?;
-        }
         crsqlite::load(&conn)?;
         // From here on the connection has cr-sqlite: wrap it first so that any
         // failure below still finalizes it on drop.
@@ -150,6 +139,23 @@ impl Store {
             crr_schema: OnceCell::new(),
         };
         migrations::migrate(store.conn_mut())?;
+        if let Some(max) = options.max_size_bytes {
+            // Per connection, not stored in the file. A file already larger
+            // keeps its size and takes no more pages. The log's share is
+            // kept out of the file's. Set after the migrations: an upgrade
+            // of a nearly full file (a migration that rebuilds a table
+            // needs room for both copies until it commits) must not fail.
+            let page_size: i64 = store
+                .conn()
+                .pragma_query_value(None, "page_size", |r| r.get(0))?;
+            let pages = (i64::try_from(max.saturating_sub(wal_limit)).unwrap_or(i64::MAX)
+                / page_size.max(1))
+            .clamp(1, u32::MAX.into());
+            let _: i64 =
+                store
+                    .conn()
+                    .pragma_update_and_check(None, "max_page_count", pages, |r| r.get(0))?;
+        }
         Ok(store)
     }
 
