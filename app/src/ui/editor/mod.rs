@@ -2,6 +2,7 @@
 //! saving/saved indicator, delete (to the trash) with undo, the note's
 //! conflict copies and its history.
 
+mod delete;
 mod fresh;
 mod save;
 mod saves;
@@ -9,10 +10,10 @@ mod write;
 
 use leptos::prelude::*;
 
+use super::Ctx;
 use super::conflicts::{Act, ConflictPanel};
 use super::drafts::{self, Draft};
 use super::history::HistoryPanel;
-use super::{Action, Ctx};
 use crate::client;
 use crate::rpc::{Conflict, Note, Request, Response, RpcError};
 use save::Editing;
@@ -52,21 +53,6 @@ fn unsaved_draft(note: &Note, account: Option<String>) -> Option<String> {
         return None;
     }
     draft.over.contains(&note.body).then_some(draft.text)
-}
-
-/// What opens after note `id` goes: the next note of the list, or the one
-/// before when it was the last. On a phone, the list.
-fn next_after(ctx: Ctx, id: &str) -> Option<String> {
-    if super::narrow() {
-        return None;
-    }
-    ctx.order.with_value(|order| {
-        let at = order.iter().position(|n| n == id)?;
-        order
-            .get(at + 1)
-            .or_else(|| at.checked_sub(1).and_then(|b| order.get(b)))
-            .cloned()
-    })
 }
 
 #[component]
@@ -286,36 +272,7 @@ pub fn Editor() -> impl IntoView {
         }
     };
 
-    let delete = move |_| {
-        let Some(id) = loaded.get_untracked() else {
-            return;
-        };
-        let pending = dirty.get_untracked().then(|| text.get_untracked());
-        // Cancel the debounced save: it must not bring the note back.
-        edits.update_value(|n| *n += 1);
-        leptos::task::spawn_local(async move {
-            if let Some(body) = pending
-                && !save(id.clone(), body).await
-            {
-                return;
-            }
-            match client::call(Request::DeleteNote { id: id.clone() }).await {
-                Ok(Response::Done(trashed)) => {
-                    if ctx.fresh.get_untracked().as_ref() == Some(&id) {
-                        ctx.fresh.set(None);
-                    }
-                    dirty.set(false);
-                    loaded.set(None);
-                    ctx.selected.set(next_after(ctx, &id));
-                    if trashed {
-                        ctx.offer("Moved to Trash.", Action::Undo(id));
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => ctx.warn(format!("Could not delete the note: {e}")),
-            }
-        });
-    };
+    let delete = move |_| editing.delete();
 
     let indicator = move || match state.get() {
         SaveState::Idle => String::new(),
