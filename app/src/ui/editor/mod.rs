@@ -4,6 +4,7 @@
 
 mod delete;
 mod fresh;
+mod preview;
 mod save;
 mod saves;
 mod write;
@@ -74,6 +75,7 @@ pub fn Editor() -> impl IntoView {
     let deleted_at = RwSignal::new(None::<i64>);
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let show_history = RwSignal::new(false);
+    let previewing = preview::previewing(editing);
     let save = move |id: String, body: String| editing.save(id, body);
 
     // Load the selected note; re-read it when data changed elsewhere, unless
@@ -324,6 +326,7 @@ pub fn Editor() -> impl IntoView {
                         {move || matches!(state.get(), SaveState::Failed(_)).then(|| view! {
                             <button on:click=move |_| save_now()>"Retry save"</button>
                         })}
+                        <preview::PreviewButton on=previewing editing=editing />
                         <button on:click=move |_| show_history.set(true)>"History"</button>
                         <button class="danger" on:click=delete>"Delete note"</button>
                     </div>
@@ -333,29 +336,32 @@ pub fn Editor() -> impl IntoView {
                             <ConflictPanel note_id=id.clone() conflicts=list act=act />
                         })
                     }}
-                    <textarea
-                        node_ref=area
-                        class="note-text"
-                        aria-label="Note text"
-                        placeholder="Write your note. The first line is its title."
-                        prop:readOnly=move || loaded.get() != ctx.selected.get()
-                        prop:value=move || text.get()
-                        on:input=on_input
-                        // Leaving the text (to press Sync, Sign out, another
-                        // note) saves at once: what that does must see the
-                        // last words, not wait for autosave.
-                        on:blur=move |_| {
-                            if dirty.get_untracked() {
-                                save_now();
+                    <div class="note-body" class:previewing=move || previewing.get()>
+                        <textarea
+                            node_ref=area
+                            class="note-text"
+                            aria-label="Note text"
+                            placeholder="Write your note. The first line is its title."
+                            prop:readOnly=move || loaded.get() != ctx.selected.get()
+                            prop:value=move || text.get()
+                            on:input=on_input
+                            // Leaving the text (to press Sync, Sign out, another
+                            // note) saves at once: what that does must see the
+                            // last words, not wait for autosave.
+                            on:blur=move |_| {
+                                if dirty.get_untracked() {
+                                    save_now();
+                                }
                             }
-                        }
-                        on:keydown=move |ev| {
-                            if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "s" {
-                                ev.prevent_default();
-                                save_now();
+                            on:keydown=move |ev| {
+                                if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "s" {
+                                    ev.prevent_default();
+                                    save_now();
+                                }
                             }
-                        }
-                    ></textarea>
+                        ></textarea>
+                        {move || previewing.get().then(|| view! { <preview::Preview editing=editing /> })}
+                    </div>
                 }.into_any(),
             }}
         </section>
