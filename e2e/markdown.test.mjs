@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, openProfile, openApp, newNote, openNote, saved, eventually, closeAllProfiles,
+  startServer, openProfile, openApp, newNote, openNote, saved, eventually, closeAllProfiles, pasteAtEnd,
   stopAllServers, signUp, signIn, sync, autoSync, accessibilityProblems, keepScreen,
 } from './harness.mjs';
 
@@ -56,6 +56,10 @@ test('the preview draws the Markdown, shows raw HTML as text, and a ticked task 
   assert.ok(await page.locator('textarea.note-text').isVisible());
   await keepScreen(page, 'markdown-side-by-side');
   assert.deepEqual(await accessibilityProblems(page), []);
+  // Typed beside it, the preview follows once the typing pauses.
+  await pasteAtEnd(page, '\n\n## Later');
+  await preview.getByRole('heading', { name: 'Later', level: 2 }).waitFor();
+  await saved(page);
   await page.setViewportSize({ width: 900, height: 700 });
   assert.ok(!await page.locator('textarea.note-text').isVisible());
   await keepScreen(page, 'markdown-preview');
@@ -63,7 +67,7 @@ test('the preview draws the Markdown, shows raw HTML as text, and a ticked task 
   const milk = preview.getByRole('checkbox', { name: 'buy milk' });
   await milk.check();
   await saved(page);
-  assert.equal(await text(page), NOTE.replace('- [ ] buy milk', '- [x] buy milk'));
+  assert.equal(await text(page), `${NOTE}\n\n## Later`.replace('- [ ] buy milk', '- [x] buy milk'));
 
   // The open note comes back by itself, previewed as it was left (its text
   // hidden on this narrower screen).
@@ -71,7 +75,8 @@ test('the preview draws the Markdown, shows raw HTML as text, and a ticked task 
   await eventually(async () => await previewButton(page).getAttribute('aria-pressed') === 'true',
     'the note opens previewed again');
   await eventually(async () => (await text(page)).includes('- [x] buy milk\n- [ ] call Ann'), 'the tick after a reload');
-  assert.ok(await page.getByRole('region', { name: 'Preview' }).getByRole('checkbox', { name: 'buy milk' }).isChecked());
+  await eventually(() => page.getByRole('region', { name: 'Preview' }).getByRole('checkbox', { name: 'buy milk' }).isChecked(),
+    'the box ticked after a reload');
 
   // Keyboard: the toggle is a button, and the text comes back.
   await previewButton(page).focus();
@@ -110,7 +115,7 @@ test('a task ticked on one device and another line edited on another both stay',
   const expected = 'Errands today\n- [ ] post office\n- [x] bakery';
   await eventually(async () => (await text(pa)) === expected, 'A to hold both edits');
   await eventually(async () => (await text(pb)) === expected, 'B to hold both edits');
-  assert.ok(await pa.getByRole('checkbox', { name: 'bakery' }).isChecked());
+  await eventually(() => pa.getByRole('checkbox', { name: 'bakery' }).isChecked(), 'A’s box ticked');
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
 });

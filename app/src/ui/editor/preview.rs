@@ -14,6 +14,8 @@ use crate::ui::local_storage;
 const KEY: &str = "notes.preview.v1";
 /// How many of them are remembered; the oldest are forgotten first.
 const REMEMBERED: usize = 200;
+/// Quiet time after a change of the text before the preview is drawn again.
+const REDRAW_MS: u32 = 150;
 
 fn previewed() -> Vec<String> {
     let kept = local_storage().and_then(|s| s.get_item(KEY).ok().flatten());
@@ -126,15 +128,38 @@ impl Editing {
 #[component]
 pub(super) fn Preview(editing: Editing) -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let Some(el) = root.get() else {
+    let redraw = move |el: &web_sys::HtmlDivElement| {
+        let Some(nodes) = editing.text.try_with_untracked(|t| markdown::render(t)) else {
             return;
         };
-        let nodes = editing.text.with(|t| markdown::render(t));
         el.set_text_content(None);
-        if let Err(e) = draw(&document(), &el, &nodes) {
+        if let Err(e) = draw(&document(), el, &nodes) {
             web_sys::console::warn_2(&"notes: the preview is incomplete".into(), &e);
         }
+    };
+    // Drawn at once when it opens, then after each pause in the changes: a
+    // note of thousands of lines takes tens of milliseconds to draw, which
+    // typing beside it must not wait for at every key.
+    let changes = StoredValue::new(0_u64);
+    Effect::new(move |drawn: Option<bool>| {
+        editing.text.track();
+        let Some(el) = root.get() else {
+            return false;
+        };
+        if drawn != Some(true) {
+            redraw(&el);
+            return true;
+        }
+        changes.update_value(|n| *n += 1);
+        let mine = changes.get_value();
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(REDRAW_MS).await;
+            // Closed meanwhile, or changed again: nothing to draw now.
+            if changes.try_get_value() == Some(mine) {
+                redraw(&el);
+            }
+        });
+        true
     });
     // One listener for every box: they are redrawn with each change.
     let on_change = move |ev: leptos::ev::Event| {
