@@ -118,6 +118,9 @@ impl Lines<'_> {
     }
 }
 
+/// How deep elements nest, at most (the root included).
+pub const MAX_DEPTH: usize = 48;
+
 /// The elements open while the tree is built; the bottom one is the root.
 struct Builder {
     open: Vec<Element>,
@@ -148,6 +151,13 @@ impl Builder {
     }
 
     fn start(&mut self, elements: Vec<Element>) {
+        // Deeper than anyone reads, what is inside goes into the element
+        // already open: a pasted line of 100,000 `>` must not nest as deep,
+        // as drawing and dropping a tree recurse once per level.
+        if self.open.len() + elements.len() > MAX_DEPTH {
+            self.depths.push(0);
+            return;
+        }
         self.depths.push(elements.len());
         self.open.extend(elements);
     }

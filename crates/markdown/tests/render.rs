@@ -1,6 +1,6 @@
 //! The preview's tree for the Markdown a note holds, and ticking its tasks.
 
-use markdown::{Element, Node, render, set_task};
+use markdown::{Element, MAX_DEPTH, Node, render, set_task};
 
 /// The tree as compact markup, for comparing: `<a href=…>` with attributes in
 /// the order set, text as is (this is a test view, never HTML to parse).
@@ -175,4 +175,28 @@ fn a_tick_in_a_quote_or_after_unicode_keeps_the_rest() {
 #[test]
 fn an_empty_note_previews_as_nothing() {
     assert!(render("").is_empty());
+}
+
+fn depth(nodes: &[Node]) -> usize {
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Element(e) => 1 + depth(&e.children),
+            Node::Text(_) => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn deeply_nested_quotes_and_lists_stop_nesting_but_keep_their_words() {
+    for text in [
+        format!("{} deep", ">".repeat(100_000)),
+        format!("{} deep", "- ".repeat(20_000)),
+        format!("{}deep{}", "*_".repeat(10_000), "_*".repeat(10_000)),
+    ] {
+        let tree = render(&text);
+        assert!(depth(&tree) < MAX_DEPTH, "nested {} deep", depth(&tree));
+        assert!(show(&tree).contains("deep"));
+    }
 }
