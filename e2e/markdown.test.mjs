@@ -119,3 +119,29 @@ test('a task ticked on one device and another line edited on another both stay',
   assert.deepEqual(a.errors, []);
   assert.deepEqual(b.errors, []);
 });
+
+test('a box clicked before the preview caught up with a line typed above it ticks nothing, then its own line', async () => {
+  const server = await startServer();
+  const a = await openProfile();
+  const page = await openApp(a.context, server.url);
+  await newNote(page, 'Chores\n- [ ] dishes\n- [ ] laundry');
+  await previewButton(page).click();
+  await page.getByRole('checkbox', { name: 'dishes' }).waitFor();
+  // A new task typed above, and "dishes" clicked within the preview's pause:
+  // the box's line number is now the new task's.
+  const checked = await page.evaluate(() => {
+    const area = document.querySelector('textarea.note-text');
+    area.value = 'Chores\n- [ ] new\n- [ ] dishes\n- [ ] laundry';
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+    const box = document.querySelector('.md-preview input[aria-label="dishes"]');
+    box.click();
+    return box.checked;
+  });
+  assert.equal(checked, false, 'the box shows the text again');
+  await saved(page);
+  assert.equal(await text(page), 'Chores\n- [ ] new\n- [ ] dishes\n- [ ] laundry');
+  await page.getByRole('checkbox', { name: 'dishes' }).check();
+  await saved(page);
+  assert.equal(await text(page), 'Chores\n- [ ] new\n- [x] dishes\n- [ ] laundry');
+  assert.deepEqual(a.errors, []);
+});

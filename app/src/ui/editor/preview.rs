@@ -128,8 +128,14 @@ impl Editing {
 #[component]
 pub(super) fn Preview(editing: Editing) -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
+    // The text the preview shows, which its boxes' line numbers count in.
+    let drawn_from = StoredValue::new(String::new());
     let redraw = move |el: &web_sys::HtmlDivElement| {
-        let Some(nodes) = editing.text.try_with_untracked(|t| markdown::render(t)) else {
+        let nodes = editing.text.try_with_untracked(|t| {
+            drawn_from.set_value(t.clone());
+            markdown::render(t)
+        });
+        let Some(nodes) = nodes else {
             return;
         };
         el.set_text_content(None);
@@ -175,10 +181,16 @@ pub(super) fn Preview(editing: Editing) -> impl IntoView {
         else {
             return;
         };
-        // Not a box of this text any more (it changed under the click):
-        // the box shows the text again.
-        if !editing.tick(line, input.checked()) {
+        // Lines typed above the box since it was drawn (the preview waits
+        // for a pause) make its number another line's; and the text may have
+        // no box there any more. Either way the box shows the text again.
+        let line_in = |t: &String| t.split('\n').nth(line).map(str::to_owned);
+        let moved = editing.text.with_untracked(line_in) != drawn_from.with_value(line_in);
+        if moved || !editing.tick(line, input.checked()) {
             input.set_checked(!input.checked());
+            if let Some(el) = root.get_untracked() {
+                redraw(&el);
+            }
         }
     };
     view! {
