@@ -2,18 +2,20 @@
 //! saving/saved indicator, delete (to the trash) with undo, the note's
 //! conflict copies and its history.
 
+mod delete;
 mod fresh;
 mod pin;
+mod preview;
 mod save;
 mod saves;
 mod write;
 
 use leptos::prelude::*;
 
+use super::Ctx;
 use super::conflicts::{Act, ConflictPanel};
 use super::drafts::{self, Draft};
 use super::history::HistoryPanel;
-use super::{Action, Ctx};
 use crate::client;
 use crate::rpc::{Conflict, Note, Request, Response, RpcError};
 use save::Editing;
@@ -55,21 +57,6 @@ fn unsaved_draft(note: &Note, account: Option<String>) -> Option<String> {
     draft.over.contains(&note.body).then_some(draft.text)
 }
 
-/// What opens after note `id` goes: the next note of the list, or the one
-/// before when it was the last. On a phone, the list.
-fn next_after(ctx: Ctx, id: &str) -> Option<String> {
-    if super::narrow() {
-        return None;
-    }
-    ctx.order.with_value(|order| {
-        let at = order.iter().position(|n| n == id)?;
-        order
-            .get(at + 1)
-            .or_else(|| at.checked_sub(1).and_then(|b| order.get(b)))
-            .cloned()
-    })
-}
-
 #[component]
 pub fn Editor() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -90,6 +77,7 @@ pub fn Editor() -> impl IntoView {
     let pinned = RwSignal::new(false);
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let show_history = RwSignal::new(false);
+    let previewing = preview::previewing(editing);
     let save = move |id: String, body: String| editing.save(id, body);
 
     // Load the selected note; re-read it when data changed elsewhere, unless
@@ -294,36 +282,7 @@ pub fn Editor() -> impl IntoView {
         }
     };
 
-    let delete = move |_| {
-        let Some(id) = loaded.get_untracked() else {
-            return;
-        };
-        let pending = dirty.get_untracked().then(|| text.get_untracked());
-        // Cancel the debounced save: it must not bring the note back.
-        edits.update_value(|n| *n += 1);
-        leptos::task::spawn_local(async move {
-            if let Some(body) = pending
-                && !save(id.clone(), body).await
-            {
-                return;
-            }
-            match client::call(Request::DeleteNote { id: id.clone() }).await {
-                Ok(Response::Done(trashed)) => {
-                    if ctx.fresh.get_untracked().as_ref() == Some(&id) {
-                        ctx.fresh.set(None);
-                    }
-                    dirty.set(false);
-                    loaded.set(None);
-                    ctx.selected.set(next_after(ctx, &id));
-                    if trashed {
-                        ctx.offer("Moved to Trash.", Action::Undo(id));
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => ctx.warn(format!("Could not delete the note: {e}")),
-            }
-        });
-    };
+    let delete = move |_| editing.delete();
 
     let indicator = move || match state.get() {
         SaveState::Idle => String::new(),
@@ -376,6 +335,7 @@ pub fn Editor() -> impl IntoView {
                             <button on:click=move |_| save_now()>"Retry save"</button>
                         })}
                         <pin::PinButton id=id.clone() pinned=pinned />
+                        <preview::PreviewButton on=previewing editing=editing />
                         <button on:click=move |_| show_history.set(true)>"History"</button>
                         <button class="danger" on:click=delete>"Delete note"</button>
                     </div>
@@ -385,29 +345,32 @@ pub fn Editor() -> impl IntoView {
                             <ConflictPanel note_id=id.clone() conflicts=list act=act />
                         })
                     }}
-                    <textarea
-                        node_ref=area
-                        class="note-text"
-                        aria-label="Note text"
-                        placeholder="Write your note. The first line is its title."
-                        prop:readOnly=move || loaded.get() != ctx.selected.get()
-                        prop:value=move || text.get()
-                        on:input=on_input
-                        // Leaving the text (to press Sync, Sign out, another
-                        // note) saves at once: what that does must see the
-                        // last words, not wait for autosave.
-                        on:blur=move |_| {
-                            if dirty.get_untracked() {
-                                save_now();
+                    <div class="note-body" class:previewing=move || previewing.get()>
+                        <textarea
+                            node_ref=area
+                            class="note-text"
+                            aria-label="Note text"
+                            placeholder="Write your note. The first line is its title."
+                            prop:readOnly=move || loaded.get() != ctx.selected.get()
+                            prop:value=move || text.get()
+                            on:input=on_input
+                            // Leaving the text (to press Sync, Sign out, another
+                            // note) saves at once: what that does must see the
+                            // last words, not wait for autosave.
+                            on:blur=move |_| {
+                                if dirty.get_untracked() {
+                                    save_now();
+                                }
                             }
-                        }
-                        on:keydown=move |ev| {
-                            if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "s" {
-                                ev.prevent_default();
-                                save_now();
+                            on:keydown=move |ev| {
+                                if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "s" {
+                                    ev.prevent_default();
+                                    save_now();
+                                }
                             }
-                        }
-                    ></textarea>
+                        ></textarea>
+                        {move || previewing.get().then(|| view! { <preview::Preview editing=editing /> })}
+                    </div>
                 }.into_any(),
             }}
         </section>
