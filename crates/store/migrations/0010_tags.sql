@@ -10,5 +10,11 @@ CREATE TABLE note_tags (
 CREATE INDEX note_tags_by_note ON note_tags (note_id);
 ALTER TABLE note_index ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX note_index_by_title ON note_index (title_key, note_id);
+-- The trash's notes, for a search that ranks every match and then leaves
+-- out as many as the trash holds (src/notes/search.rs).
+CREATE INDEX notes_trashed ON notes (deleted_at) WHERE deleted_at IS NOT NULL;
+-- Search rows of notes deleted for good before they were cleaned up with
+-- them (src/notes/trash.rs).
+DELETE FROM note_search WHERE rowid NOT IN (SELECT rowid FROM note_index);
 -- Every note is indexed again, a batch at a time (Store::index_pending).
 INSERT OR IGNORE INTO note_index_dirty SELECT id FROM notes;

@@ -76,6 +76,62 @@ pub fn fts_query(typed: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// The best `?3` matches of `?1` outside the trash (`?2` is not used),
+/// ranked on the index
+/// alone: every match's rank, then as many more as the trash holds, and
+/// only those few are looked up to leave the trashed ones out. Joining
+/// every match to its note first doubled the time of a 3-letter prefix
+/// that matches most notes (natively 9.5 ms against 3.7 ms over 10,000).
+/// The columns and the snippet are made for the page shown only.
+const OUTSIDE_TRASH: &str = "WITH top (rid, score) AS MATERIALIZED (
+        SELECT rowid, bm25(note_search, ?7, 1.0) FROM note_search
+        WHERE note_search MATCH ?1
+        ORDER BY 2
+        LIMIT ?3 + (SELECT count(*) FROM notes WHERE deleted_at IS NOT NULL))
+    SELECT {LIST_COLUMNS}, snippet(note_search, 1, ?4, ?5, '…', ?6)
+    FROM top
+    JOIN note_search ON note_search.rowid = top.rid
+    JOIN note_index i ON i.rowid = top.rid
+    JOIN notes n ON n.id = i.note_id
+    WHERE note_search MATCH ?1 AND n.deleted_at IS NULL
+    ORDER BY top.score, n.updated_at DESC
+    LIMIT ?3";
+
+/// How many notes outside the trash match `?1`: all matches, less the
+/// trashed ones (looked up from the trash's few notes).
+const COUNT_OUTSIDE_TRASH: &str = "SELECT
+        (SELECT count(*) FROM note_search WHERE note_search MATCH ?1)
+      - (SELECT count(*) FROM notes n
+         CROSS JOIN note_index i CROSS JOIN note_search s
+         WHERE n.deleted_at IS NOT NULL AND i.note_id = n.id AND s.rowid = i.rowid
+           AND note_search MATCH ?1)";
+
+/// The best `?3` matches of `?1` in the trash (`?2`) or outside it, among
+/// the notes tagged `?8` if it is not NULL: the notes a match belongs to
+/// are read for every match (the trash, or a tag, holds few).
+const FILTERED: &str = "WITH top (rid, score, updated) AS MATERIALIZED (
+        SELECT s.rowid, bm25(note_search, ?7, 1.0), n.updated_at
+        FROM note_search s
+        JOIN note_index i ON i.rowid = s.rowid
+        JOIN notes n ON n.id = i.note_id
+        WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
+          AND (?8 IS NULL OR n.id IN (SELECT note_id FROM note_tags WHERE tag = ?8))
+        ORDER BY 2, 3 DESC
+        LIMIT ?3)
+    SELECT {LIST_COLUMNS}, snippet(note_search, 1, ?4, ?5, '…', ?6)
+    FROM top
+    JOIN note_search ON note_search.rowid = top.rid
+    JOIN note_index i ON i.rowid = top.rid
+    JOIN notes n ON n.id = i.note_id
+    WHERE note_search MATCH ?1
+    ORDER BY top.score, top.updated DESC";
+
+const COUNT_FILTERED: &str = "SELECT count(*) FROM note_search s
+    JOIN note_index i ON i.rowid = s.rowid
+    JOIN notes n ON n.id = i.note_id
+    WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
+      AND (?3 IS NULL OR n.id IN (SELECT note_id FROM note_tags WHERE tag = ?3))";
+
 impl Store {
     /// The `limit` best notes matching `typed`, in the trash or outside it.
     /// Notes changed since they were indexed are indexed first.
@@ -105,62 +161,56 @@ impl Store {
         };
         self.index_pending(usize::MAX)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let hits = self
-            .conn()
-            // Ranked first on the matches alone, then the columns and the
-            // snippet made for the page shown only: SQLite would otherwise
-            // make a snippet for every match before sorting them.
-            .prepare_cached(&format!(
-                "WITH top (rid, score, updated) AS MATERIALIZED (
-                     SELECT s.rowid, bm25(note_search, ?7, 1.0), n.updated_at
-                     FROM note_search s
-                     JOIN note_index i ON i.rowid = s.rowid
-                     JOIN notes n ON n.id = i.note_id
-                     WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
-                       AND (?8 IS NULL OR n.id IN (SELECT note_id FROM note_tags WHERE tag = ?8))
-                     ORDER BY 2, 3 DESC
-                     LIMIT ?3)
-                 SELECT {LIST_COLUMNS},
-                        snippet(note_search, 1, ?4, ?5, '…', ?6)
-                 FROM top
-                 JOIN note_search ON note_search.rowid = top.rid
-                 JOIN note_index i ON i.rowid = top.rid
-                 JOIN notes n ON n.id = i.note_id
-                 WHERE note_search MATCH ?1
-                 ORDER BY top.score, top.updated DESC"
-            ))?
-            .query_map(
-                params![
-                    query,
-                    in_trash,
-                    limit,
-                    MATCH_START.to_string(),
-                    MATCH_END.to_string(),
-                    SNIPPET_WORDS,
-                    TITLE_WEIGHT,
-                    tag
-                ],
-                |r| {
-                    Ok(SearchHit {
-                        note: listed_from_row(r)?.0,
-                        snippet: r.get(8)?,
-                    })
-                },
-            )?
-            .collect::<Result<Vec<_>, _>>()?;
+        let fast = !in_trash && tag.is_none();
+        let snippet = (MATCH_START.to_string(), MATCH_END.to_string());
+        let hit = |r: &rusqlite::Row<'_>| {
+            Ok(SearchHit {
+                note: listed_from_row(r)?.0,
+                snippet: r.get(8)?,
+            })
+        };
+        let hits = if fast {
+            let args = params![
+                query,
+                in_trash,
+                limit,
+                snippet.0,
+                snippet.1,
+                SNIPPET_WORDS,
+                TITLE_WEIGHT
+            ];
+            self.conn()
+                .prepare_cached(&OUTSIDE_TRASH.replace("{LIST_COLUMNS}", LIST_COLUMNS))?
+                .query_map(args, hit)?
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            let args = params![
+                query,
+                in_trash,
+                limit,
+                snippet.0,
+                snippet.1,
+                SNIPPET_WORDS,
+                TITLE_WEIGHT,
+                tag
+            ];
+            self.conn()
+                .prepare_cached(&FILTERED.replace("{LIST_COLUMNS}", LIST_COLUMNS))?
+                .query_map(args, hit)?
+                .collect::<Result<Vec<_>, _>>()?
+        };
         let total = if hits.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
             hits.len()
         } else {
-            let n: i64 = self
-                .conn()
-                .prepare_cached(
-                    "SELECT count(*) FROM note_search s
-                     JOIN note_index i ON i.rowid = s.rowid
-                     JOIN notes n ON n.id = i.note_id
-                     WHERE note_search MATCH ?1 AND (n.deleted_at IS NOT NULL) = ?2
-                       AND (?3 IS NULL OR n.id IN (SELECT note_id FROM note_tags WHERE tag = ?3))",
-                )?
-                .query_row(params![query, in_trash, tag], |r| r.get(0))?;
+            let n: i64 = if fast {
+                self.conn()
+                    .prepare_cached(COUNT_OUTSIDE_TRASH)?
+                    .query_row([&query], |r| r.get(0))?
+            } else {
+                self.conn()
+                    .prepare_cached(COUNT_FILTERED)?
+                    .query_row(params![query, in_trash, tag], |r| r.get(0))?
+            };
             usize::try_from(n).unwrap_or(0)
         };
         Ok(SearchPage { hits, total })
@@ -309,5 +359,23 @@ mod tests {
         assert_eq!(count("SELECT count(*) FROM note_search"), 0);
         assert_eq!(count("SELECT count(*) FROM note_tags"), 0);
         assert_eq!(count("SELECT count(*) FROM note_index"), 0);
+    }
+
+    #[test]
+    fn trashed_best_matches_leave_a_full_page_and_a_true_count() {
+        let mut s = Store::open_in_memory().unwrap();
+        for i in 0..6 {
+            // The trashed ones match best (the word in their titles).
+            let text = if i < 3 { "Needle\nneedle" } else { "Hay\nneedle in hay" };
+            s.save_note(&format!("n{i}"), text, i).unwrap();
+        }
+        for i in 0..3 {
+            s.delete_note(&format!("n{i}"), 10).unwrap();
+        }
+        let page = s.search_notes("needle", false, 2).unwrap();
+        assert_eq!((page.hits.len(), page.total), (2, 3));
+        assert!(page.hits.iter().all(|h| h.note.deleted_at.is_none()));
+        let trashed = s.search_notes("needle", true, 2).unwrap();
+        assert_eq!((trashed.hits.len(), trashed.total), (2, 3));
     }
 }
