@@ -10,9 +10,11 @@ mod drafts;
 mod editor;
 mod first_page;
 mod history;
+mod keys;
 mod notes_list;
 mod notice;
 mod open_note;
+mod palette;
 mod persist;
 mod presence;
 mod release;
@@ -137,6 +139,7 @@ pub fn App() -> impl IntoView {
     ctx.refresh_status();
     drafts::recover(ctx);
     release::watch(ctx);
+    keys::install(ctx);
     presence::watch();
     open_note::remember(ctx);
     // On a phone the account box waits behind a menu button.

@@ -1,0 +1,176 @@
+//! Keyboard shortcuts for the whole app (issue #23): Ctrl/Cmd-K the command
+//! palette, Ctrl/Cmd-Alt-N a new note, `/` or Ctrl/Cmd-F the search box, the
+//! arrow keys between the rows of the list, `?` the list of shortcuts.
+//!
+//! Keys typed into a text field are the user's text: there only the
+//! Ctrl/Cmd combinations act. The two dialogs are native `<dialog>`s shown
+//! modal, so the browser keeps the focus inside, closes them on Escape and
+//! gives the focus back to where it was (and screen readers hear a dialog).
+//! They are static markup in `index.html`, and three listeners on the
+//! window serve them and the shortcuts: as views they were 4 KB more of the
+//! download, which has a budget (docs/BENCHMARKS.md).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement, KeyboardEvent};
+
+use super::{Ctx, Pane, notes_list::new_id, palette};
+
+/// Listens to the keys, and to typing and clicks in the palette.
+pub fn install(ctx: Ctx) {
+    for kind in ["keydown", "input", "click"] {
+        // For as long as the page: the app is never unmounted.
+        let _ = window_event_listener_untyped(kind, move |ev| on_event(ctx, &ev));
+    }
+}
+
+fn on_event(ctx: Ctx, ev: &Event) {
+    let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    let in_palette = target.closest("#palette").ok().flatten().is_some();
+    match ev.type_().as_str() {
+        "keydown" => {
+            let ev = ev.unchecked_ref::<KeyboardEvent>();
+            if on_key(ctx, ev, &target) {
+                ev.prevent_default();
+            } else if in_palette {
+                palette::on_key(ctx, ev);
+            }
+        }
+        "input" if in_palette => palette::on_input(),
+        "click" if in_palette => palette::on_click(ctx, &target),
+        _ => {}
+    }
+}
+
+/// The dialog whose id is `id`.
+fn dialog(id: &str) -> Option<HtmlDialogElement> {
+    document().get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// Shows dialog `id` unless it is open already (false then). Shown modal,
+/// it has the focus, keeps it and closes on Escape.
+pub(super) fn show(id: &str) -> bool {
+    dialog(id).is_some_and(|d| !d.open() && d.show_modal().is_ok())
+}
+
+/// Closes dialog `id` at once, giving the focus back to where it was before
+/// it opened, so that what runs next can move it where it leads.
+pub(super) fn close(id: &str) {
+    if let Some(d) = dialog(id) {
+        d.close();
+    }
+}
+
+/// Acts on a key pressed anywhere; true if it was a shortcut (the browser
+/// must then not do its own thing with it).
+fn on_key(ctx: Ctx, ev: &KeyboardEvent, target: &Element) -> bool {
+    if ev.default_prevented() || ev.is_composing() {
+        return false;
+    }
+    let key = ev.key();
+    let command = ev.ctrl_key() || ev.meta_key();
+    let in_dialog = target.closest("dialog").ok().flatten().is_some();
+    let typing = matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT");
+    if command && !ev.alt_key() && key.eq_ignore_ascii_case("k") {
+        // Again in the palette: closes it (the browser's own Ctrl-K, its
+        // search bar, stays one Escape away).
+        if show(PALETTE) {
+            palette::opened();
+        } else {
+            close(PALETTE);
+        }
+        return true;
+    }
+    // A dialog's keys are its own (Escape, its arrows).
+    if in_dialog {
+        return false;
+    }
+    if command && ev.alt_key() && ev.code() == "KeyN" && !alt_gr_letter(ev) {
+        new_note(ctx);
+        return true;
+    }
+    if command && !ev.alt_key() && key.eq_ignore_ascii_case("f") {
+        return focus_search();
+    }
+    if key == "ArrowDown" && target.matches(SEARCH).unwrap_or(false) {
+        return focus(query(".sidebar .note-item"));
+    }
+    if typing || command || ev.alt_key() {
+        return false;
+    }
+    match key.as_str() {
+        "/" => focus_search(),
+        "?" => show(SHORTCUTS),
+        "ArrowDown" | "ArrowUp" => move_in_list(target, key == "ArrowDown"),
+        _ => false,
+    }
+}
+
+/// The dialogs' ids.
+pub(super) const PALETTE: &str = "palette";
+pub(super) const SHORTCUTS: &str = "shortcuts";
+
+/// The search box of the list shown (the notes' or the trash's).
+const SEARCH: &str = ".sidebar input[type=search]";
+
+/// On Windows, AltGr is Ctrl+Alt: AltGr+N types "ń" on a Polish keyboard,
+/// which must stay a letter in the note, not open a new one.
+fn alt_gr_letter(ev: &KeyboardEvent) -> bool {
+    let key = ev.key();
+    !ev.meta_key() && key.chars().count() == 1 && !key.is_ascii()
+}
+
+/// Opens a new, empty note in the notes list, with the caret in it (as
+/// "New note" does, from any view).
+pub(super) fn new_note(ctx: Ctx) {
+    let id = new_id();
+    ctx.pane.set(Pane::Notes);
+    ctx.query.set(String::new());
+    ctx.fresh.set(Some(id.clone()));
+    ctx.selected.set(Some(id));
+}
+
+/// Puts the focus in the search box, its text selected to be typed over.
+/// False when it is there already: a second Ctrl/Cmd-F is the browser's
+/// own find in the page.
+fn focus_search() -> bool {
+    let Some(input) = query(SEARCH).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else {
+        return false;
+    };
+    if document().active_element().as_ref() == Some(input.as_ref()) {
+        return false;
+    }
+    let _ = input.focus();
+    input.select();
+    true
+}
+
+/// Up and Down from a row of the list go to the row before or after it;
+/// Up from the first goes back to the search box.
+fn move_in_list(from: &Element, down: bool) -> bool {
+    let Some(row) = from.closest(".sidebar .note-list > li").ok().flatten() else {
+        return false;
+    };
+    let next = if down {
+        row.next_element_sibling()
+    } else {
+        row.previous_element_sibling()
+    };
+    match next {
+        Some(li) => focus(li.query_selector(".note-item").ok().flatten()),
+        None if !down => focus_search(),
+        None => false,
+    }
+}
+
+fn query(selector: &str) -> Option<Element> {
+    document().query_selector(selector).ok().flatten()
+}
+
+/// Focuses `el`; false if there is none.
+pub(super) fn focus(el: Option<Element>) -> bool {
+    el.and_then(|e| e.dyn_into::<HtmlElement>().ok())
+        .is_some_and(|e| e.focus().is_ok())
+}
