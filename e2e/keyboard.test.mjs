@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, openProfile, openApp, titles, saved, listed, eventually, accessibilityProblems,
+  startServer, openProfile, openApp, titles, saved, listed, eventually, accessibilityProblems, signUp,
   closeAllProfiles, stopAllServers,
 } from './harness.mjs';
 
@@ -34,10 +34,11 @@ test('the keyboard alone writes, finds and opens notes, and each dialog gives th
   const p = await openProfile();
   const page = await openApp(p.context, server.url);
 
+  await writeNote(page, 'Tags <b> & "co"\nnot markup');
   await writeNote(page, 'Groceries\nmilk');
   await writeNote(page, 'Packing list\npassport');
   await writeNote(page, 'Recipes\nbread');
-  await eventually(async () => (await titles(page)).join(', ') === 'Recipes, Packing list, Groceries', 'three notes');
+  await eventually(async () => (await titles(page)).join(', ') === 'Recipes, Packing list, Groceries, Tags <b> & "co"', 'four notes');
 
   // Ctrl-K from inside the text: the palette, its combobox focused.
   const palette = page.getByRole('dialog', { name: 'Command palette' });
@@ -53,7 +54,7 @@ test('the keyboard alone writes, finds and opens notes, and each dialog gives th
   assert.match(await active(), /^Show the Trash/);
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowUp');
-  assert.match(await active(), /Groceries/, 'Up from the first wraps to the last');
+  assert.equal(await active(), 'Tags <b> & "co"Note', 'Up from the first wraps to the last, a title as text');
   // Escape closes it, and the caret is back in the note.
   await page.keyboard.press('Escape');
   await palette.waitFor({ state: 'hidden' });
@@ -79,7 +80,9 @@ test('the keyboard alone writes, finds and opens notes, and each dialog gives th
   await page.keyboard.press('ArrowDown');
   assert.equal(await focused(page), 'button Groceries');
   await page.keyboard.press('ArrowDown');
-  assert.equal(await focused(page), 'button Groceries', 'the last row stays');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(page), 'button Tags <b> & "co"', 'the last row stays');
+  await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowUp');
   assert.equal(await focused(page), 'button Packing list');
   await page.keyboard.press('ArrowUp');
@@ -123,6 +126,42 @@ test('the keyboard alone writes, finds and opens notes, and each dialog gives th
   await help.waitFor({ state: 'hidden' });
   assert.equal(await focused(page), 'input Search notes', 'back where the palette was opened');
 
+  assert.deepEqual(p.errors, []);
+  await p.close();
+  await server.stop();
+});
+
+test('the palette offers what the screen does: History with a note open, Sync and Sign out when signed in', async () => {
+  const server = await startServer();
+  const p = await openProfile();
+  const page = await openApp(p.context, server.url);
+  const palette = page.getByRole('dialog', { name: 'Command palette' });
+  const combo = page.getByRole('combobox', { name: 'Command or note title' });
+  const offered = async (typed) => {
+    await page.keyboard.press('Control+K');
+    await combo.fill(typed);
+    await palette.getByRole('status').filter({ hasText: /choose|Nothing/ }).waitFor();
+    return (await palette.getByRole('option').allTextContents()).filter((o) => o.endsWith('Command'));
+  };
+  assert.deepEqual(await offered('s'), ['Show the TrashCommand', 'Keyboard shortcutsCommand'], 'signed out, no note open');
+  await page.keyboard.press('Escape');
+
+  await signUp(page, 'keys', 'password one');
+  await writeNote(page, 'Signed in\nand synced');
+  assert.deepEqual(await offered('s'), [
+    'Sync nowCommand', 'Show the TrashCommand', 'History of this noteCommand',
+    'Move this note to the TrashCommand', 'Sign outCommand', 'Keyboard shortcutsCommand',
+  ]);
+  await combo.fill('history');
+  await page.keyboard.press('Enter');
+  await page.getByRole('region', { name: 'History' }).waitFor();
+
+  await offered('sync');
+  await page.keyboard.press('Enter');
+  await eventually(async () => /^(Live|Synced)/.test(await page.locator('.sync-status').textContent()), 'synced');
+  await offered('sign out');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Create account' }).waitFor();
   assert.deepEqual(p.errors, []);
   await p.close();
   await server.stop();
