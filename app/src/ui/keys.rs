@@ -11,9 +11,10 @@
 //! download, which has a budget (docs/BENCHMARKS.md).
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement, KeyboardEvent};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Event, KeyboardEvent};
 
+use super::dom::{call, find, get, is, text};
 use super::{Ctx, Pane, notes_list::new_id, palette};
 
 /// Listens to the keys, and to typing and clicks in the palette.
@@ -25,11 +26,11 @@ pub fn install(ctx: Ctx) {
 }
 
 fn on_event(ctx: Ctx, ev: &Event) {
-    let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+    let Some(target) = ev.target().map(JsValue::from) else {
         return;
     };
-    let in_palette = target.closest("#palette").ok().flatten().is_some();
-    match ev.type_().as_str() {
+    let in_palette = call(&target, "closest", Some("#palette")).is_truthy();
+    match text(ev, "type").as_str() {
         "keydown" => {
             let ev = ev.unchecked_ref::<KeyboardEvent>();
             if on_key(ctx, ev, &target) {
@@ -44,36 +45,38 @@ fn on_event(ctx: Ctx, ev: &Event) {
     }
 }
 
-/// The dialog whose id is `id`.
-fn dialog(id: &str) -> Option<HtmlDialogElement> {
-    document().get_element_by_id(id)?.dyn_into().ok()
-}
-
 /// Shows dialog `id` unless it is open already (false then). Shown modal,
 /// it has the focus, keeps it and closes on Escape.
 pub(super) fn show(id: &str) -> bool {
-    dialog(id).is_some_and(|d| !d.open() && d.show_modal().is_ok())
+    let dialog = find(&format!("#{id}"));
+    if is(&dialog, "open") {
+        return false;
+    }
+    call(&dialog, "showModal", None);
+    is(&dialog, "open")
 }
 
 /// Closes dialog `id` at once, giving the focus back to where it was before
 /// it opened, so that what runs next can move it where it leads.
 pub(super) fn close(id: &str) {
-    if let Some(d) = dialog(id) {
-        d.close();
-    }
+    call(&find(&format!("#{id}")), "close", None);
 }
 
 /// Acts on a key pressed anywhere; true if it was a shortcut (the browser
 /// must then not do its own thing with it).
-fn on_key(ctx: Ctx, ev: &KeyboardEvent, target: &Element) -> bool {
-    if ev.default_prevented() || ev.is_composing() {
+fn on_key(ctx: Ctx, ev: &KeyboardEvent, target: &JsValue) -> bool {
+    if is(ev, "defaultPrevented") || is(ev, "isComposing") {
         return false;
     }
     let key = ev.key();
     let command = ev.ctrl_key() || ev.meta_key();
-    let in_dialog = target.closest("dialog").ok().flatten().is_some();
-    let typing = matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT");
-    if command && !ev.alt_key() && key.eq_ignore_ascii_case("k") {
+    let alt = is(ev, "altKey");
+    let in_dialog = call(target, "closest", Some("dialog")).is_truthy();
+    let typing = matches!(
+        text(target, "tagName").as_str(),
+        "INPUT" | "TEXTAREA" | "SELECT"
+    );
+    if command && !alt && key.eq_ignore_ascii_case("k") {
         // Again in the palette: closes it (the browser's own Ctrl-K, its
         // search bar, stays one Escape away).
         if show(PALETTE) {
@@ -87,17 +90,17 @@ fn on_key(ctx: Ctx, ev: &KeyboardEvent, target: &Element) -> bool {
     if in_dialog {
         return false;
     }
-    if command && ev.alt_key() && ev.code() == "KeyN" && !alt_gr_letter(ev) {
+    if command && alt && text(ev, "code") == "KeyN" && !alt_gr_letter(ev) {
         new_note(ctx);
         return true;
     }
-    if command && !ev.alt_key() && key.eq_ignore_ascii_case("f") {
+    if command && !alt && key.eq_ignore_ascii_case("f") {
         return focus_search();
     }
-    if key == "ArrowDown" && target.matches(SEARCH).unwrap_or(false) {
-        return focus(query(".sidebar .note-item"));
+    if key == "ArrowDown" && call(target, "matches", Some(SEARCH)).is_truthy() {
+        return focus(&find(".sidebar .note-item"));
     }
-    if typing || command || ev.alt_key() {
+    if typing || command || alt {
         return false;
     }
     match key.as_str() {
@@ -136,41 +139,42 @@ pub(super) fn new_note(ctx: Ctx) {
 /// False when it is there already: a second Ctrl/Cmd-F is the browser's
 /// own find in the page.
 fn focus_search() -> bool {
-    let Some(input) = query(SEARCH).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else {
-        return false;
-    };
-    if document().active_element().as_ref() == Some(input.as_ref()) {
+    let input = find(SEARCH);
+    if !input.is_truthy() || call(&input, "matches", Some(":focus")).is_truthy() {
         return false;
     }
-    let _ = input.focus();
-    input.select();
+    call(&input, "focus", None);
+    call(&input, "select", None);
     true
 }
 
 /// Up and Down from a row of the list go to the row before or after it;
 /// Up from the first goes back to the search box.
-fn move_in_list(from: &Element, down: bool) -> bool {
-    let Some(row) = from.closest(".sidebar .note-list > li").ok().flatten() else {
+fn move_in_list(from: &JsValue, down: bool) -> bool {
+    let row = call(from, "closest", Some(".sidebar .note-list > li"));
+    if !row.is_truthy() {
         return false;
-    };
-    let next = if down {
-        row.next_element_sibling()
+    }
+    let next = get(
+        &row,
+        if down {
+            "nextElementSibling"
+        } else {
+            "previousElementSibling"
+        },
+    );
+    if next.is_truthy() {
+        focus(&call(&next, "querySelector", Some(".note-item")))
     } else {
-        row.previous_element_sibling()
-    };
-    match next {
-        Some(li) => focus(li.query_selector(".note-item").ok().flatten()),
-        None if !down => focus_search(),
-        None => false,
+        !down && focus_search()
     }
 }
 
-fn query(selector: &str) -> Option<Element> {
-    document().query_selector(selector).ok().flatten()
-}
-
 /// Focuses `el`; false if there is none.
-pub(super) fn focus(el: Option<Element>) -> bool {
-    el.and_then(|e| e.dyn_into::<HtmlElement>().ok())
-        .is_some_and(|e| e.focus().is_ok())
+pub(super) fn focus(el: &JsValue) -> bool {
+    if !el.is_truthy() {
+        return false;
+    }
+    call(el, "focus", None);
+    true
 }

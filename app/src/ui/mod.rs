@@ -6,6 +6,7 @@ mod account;
 mod account_settings;
 mod conflicts;
 mod device_name;
+mod dom;
 mod drafts;
 mod editor;
 mod first_page;

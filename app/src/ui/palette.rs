@@ -11,9 +11,10 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, KeyboardEvent};
+use wasm_bindgen::JsValue;
+use web_sys::KeyboardEvent;
 
+use super::dom::{call, find, get, set, text};
 use super::keys;
 use super::{Ctx, Pane};
 use crate::client;
@@ -75,7 +76,7 @@ impl Command {
 
     fn offered(self) -> bool {
         self.button()
-            .is_none_or(|(at, text)| button(at, text).is_some())
+            .is_none_or(|(at, text)| button(at, text).is_truthy())
     }
 
     fn run(self, ctx: Ctx) {
@@ -85,23 +86,27 @@ impl Command {
                 keys::show(keys::SHORTCUTS);
             }
             _ => {
-                if let Some(b) = self.button().and_then(|(at, text)| button(at, text)) {
-                    b.click();
+                if let Some((at, text)) = self.button() {
+                    call(&button(at, text), "click", None);
                 }
             }
         }
     }
 }
 
-/// The enabled button `at` selects whose text is `text`.
-fn button(at: &str, text: &str) -> Option<web_sys::HtmlElement> {
-    let found = document()
-        .query_selector_all(&format!("{at}:not(:disabled)"))
-        .ok()?;
-    (0..found.length())
-        .filter_map(|i| found.get(i))
-        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-        .find(|b| b.text_content().is_some_and(|t| t.trim() == text))
+/// The enabled button `at` selects whose text is `label` (undefined if
+/// there is none).
+fn button(at: &str, label: &str) -> JsValue {
+    let found = call(
+        &document(),
+        "querySelectorAll",
+        Some(&format!("{at}:not(:disabled)")),
+    );
+    let count = get(&found, "length").as_f64().unwrap_or_default() as u32;
+    (0..count)
+        .map(|i| call(&found, "item", Some(&i.to_string())))
+        .find(|b| text(b, "textContent").trim() == label)
+        .unwrap_or_default()
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,24 +142,16 @@ pub(super) fn on_input() {
 
 /// Called as the palette opens: empty, with the newest notes listed.
 pub(super) fn opened() {
-    if let Some(input) = input() {
-        input.set_value("");
-    }
+    let _ = js_sys::Reflect::set(&find(INPUT), &"value".into(), &"".into());
     STATE.with_borrow_mut(|s| s.active = 0);
     draw();
     ask();
 }
 
-fn input() -> Option<HtmlInputElement> {
-    document()
-        .query_selector("#palette input")
-        .ok()??
-        .dyn_into()
-        .ok()
-}
+const INPUT: &str = "#palette input";
 
 fn typed() -> String {
-    input().map(|i| i.value()).unwrap_or_default()
+    text(&find(INPUT), "value")
 }
 
 /// The commands the screen offers now whose name holds the box's text
@@ -234,20 +231,19 @@ fn draw() {
     if let Some(list) = doc.get_element_by_id("palette-choices") {
         list.set_inner_html(&html);
     }
-    if let Some(input) = input() {
+    if let Some(input) = doc.query_selector(INPUT).ok().flatten() {
         let _ = if choices.is_empty() {
             input.remove_attribute("aria-activedescendant")
         } else {
             input.set_attribute("aria-activedescendant", &format!("palette-{active}"))
         };
     }
-    if let Ok(Some(status)) = doc.query_selector("#palette [role=status]") {
-        status.set_text_content(Some(&match (failed, choices.len()) {
-            (Some(e), _) => format!("The notes could not be searched: {e}"),
-            (None, 0) => "Nothing matches.".to_owned(),
-            (None, n) => format!("{n} to choose from: ↑ ↓, then Enter."),
-        }));
-    }
+    let said = match (failed, choices.len()) {
+        (Some(e), _) => format!("The notes could not be searched: {e}"),
+        (None, 0) => "Nothing matches.".to_owned(),
+        (None, n) => format!("{n} to choose from: ↑ ↓, then Enter."),
+    };
+    set(&find("#palette [role=status]"), "textContent", &said);
 }
 
 /// A title as text in markup.
@@ -283,16 +279,13 @@ pub(super) fn on_key(ctx: Ctx, ev: &KeyboardEvent) {
 
 /// A click on an option runs it; one beside the dialog (on its backdrop)
 /// closes it.
-pub(super) fn on_click(ctx: Ctx, target: &Element) {
-    if target.id() == keys::PALETTE {
+pub(super) fn on_click(ctx: Ctx, target: &JsValue) {
+    if text(target, "id") == keys::PALETTE {
         keys::close(keys::PALETTE);
         return;
     }
-    let at = target
-        .closest("[role=option]")
-        .ok()
-        .flatten()
-        .and_then(|o| o.id().strip_prefix("palette-")?.parse().ok());
+    let option = text(&call(target, "closest", Some("[role=option]")), "id");
+    let at = option.strip_prefix("palette-").and_then(|i| i.parse().ok());
     if let Some(at) = at {
         run(ctx, at);
     }
@@ -312,7 +305,7 @@ fn run(ctx: Ctx, at: usize) {
             // keyboard, it is read or written next.
             set_timeout(
                 || {
-                    keys::focus(document().query_selector(".note-text").ok().flatten());
+                    keys::focus(&find(".note-text"));
                 },
                 Duration::ZERO,
             );
