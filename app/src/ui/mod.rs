@@ -6,15 +6,18 @@ mod account;
 mod account_settings;
 mod conflicts;
 mod device_name;
+mod dom;
 mod drafts;
 mod editor;
 mod first_page;
 mod history;
+mod keys;
 mod note_row;
 mod notes_list;
 mod notice;
 mod open_note;
 mod organize;
+mod palette;
 mod persist;
 mod presence;
 mod release;
@@ -145,6 +148,7 @@ pub fn App() -> impl IntoView {
     ctx.refresh_status();
     drafts::recover(ctx);
     release::watch(ctx);
+    keys::install(ctx);
     presence::watch();
     open_note::remember(ctx);
     // On a phone the account box waits behind a menu button.

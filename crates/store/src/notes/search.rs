@@ -366,7 +366,11 @@ mod tests {
         let mut s = Store::open_in_memory().unwrap();
         for i in 0..6 {
             // The trashed ones match best (the word in their titles).
-            let text = if i < 3 { "Needle\nneedle" } else { "Hay\nneedle in hay" };
+            let text = if i < 3 {
+                "Needle\nneedle"
+            } else {
+                "Hay\nneedle in hay"
+            };
             s.save_note(&format!("n{i}"), text, i).unwrap();
         }
         for i in 0..3 {
