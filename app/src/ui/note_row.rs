@@ -19,7 +19,15 @@ pub(super) fn row(ctx: Ctx, now: RwSignal<f64>, n: NoteSummary) -> impl IntoView
             <button
                 class="note-item"
                 class:selected=current.clone()
-                aria-current=move || if current() { "true" } else { "false" }
+                aria-current={
+                    let current = current.clone();
+                    move || if current() { "true" } else { "false" }
+                }
+                // One stop for Tab, the open note's row (the arrows move
+                // along the list, ui/keys.rs); every row while none is open.
+                tabindex=move || {
+                    if ctx.selected.with(Option::is_none) || current() { "0" } else { "-1" }
+                }
                 on:click=move |_| ctx.selected.set(Some(id.clone()))
             >
                 <span class="note-title">{n.title}</span>

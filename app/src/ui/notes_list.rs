@@ -152,6 +152,7 @@ pub fn NotesList() -> impl IntoView {
                     class="search"
                     placeholder="Search notes"
                     aria-label="Search notes"
+                    aria-keyshortcuts="/ Control+F Meta+F"
                     prop:value=move || typed.get()
                     on:input=move |ev| search_after_pause(event_target_value(&ev))
                     on:keydown=move |ev| {
@@ -161,7 +162,7 @@ pub fn NotesList() -> impl IntoView {
                         }
                     }
                 />
-                <button class="primary" on:click=new_note>"New note"</button>
+                <button class="primary" aria-keyshortcuts="Control+Alt+N Meta+Alt+N" on:click=new_note>"New note"</button>
         </div>
         <ListTools />
             {move || match state.get() {
