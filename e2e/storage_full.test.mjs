@@ -92,7 +92,13 @@ test('a Sync that finds the storage full says so, sign-out asks about words not 
   await b.context.unroute('**/sync');
   const status = await sync(pb);
   assert.match(status, /^Error: Storage problem: the browser's storage for this site is full, so Sync could not finish \(your notes are safe\)\. Free some space on this device, then Sync again\./, status);
-  assert.match(status, /1 note waiting to sync/, status);
+  // Whether B's note went up with the first page, before the pull filled
+  // the storage, depends on the free pages its file had (a migration that
+  // rebuilt a table leaves some): either way the status tells the truth.
+  if (!/1 note waiting to sync/.test(status)) {
+    assert.match(await sync(pa), /^(Live|Synced|Connecting)/);
+    await lists(pa, ['Line 0 of a long note', 'Written on the full device']);
+  }
   // Pages merged before the storage filled up stay; the rest comes next time.
   assert.ok((await titles(pb)).includes('Written on the full device'));
 
