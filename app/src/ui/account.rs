@@ -4,9 +4,8 @@
 use leptos::prelude::*;
 
 use super::Ctx;
-use super::{drafts, first_page};
-use crate::client;
-use crate::rpc::{Request, Response, RpcError};
+use super::{ask, drafts, first_page};
+use crate::rpc::{Request, RpcError};
 
 /// A password the server would refuse, said before a round trip.
 fn password_rule() -> String {
@@ -48,14 +47,14 @@ pub fn AccountBox() -> impl IntoView {
         let had_notes = !ctx.order.with_value(Vec::is_empty)
             || !ctx.query.with_untracked(|q| q.trim().is_empty());
         leptos::task::spawn_local(async move {
-            match client::call(Request::SignIn {
+            match ask::status(Request::SignIn {
                 username: u,
                 password: p,
                 create_account,
             })
             .await
             {
-                Ok(Response::Status(s)) if again => {
+                Ok(s) if again => {
                     password.set(String::new());
                     ctx.say(if s.auto_sync {
                         "Signed in again. Your changes sync by themselves again."
@@ -64,7 +63,7 @@ pub fn AccountBox() -> impl IntoView {
                     });
                     ctx.set_status(s);
                 }
-                Ok(Response::Status(s)) => {
+                Ok(s) => {
                     first_page::forget();
                     if let Some(account) = &s.account {
                         drafts::signed_in(account);
@@ -86,7 +85,6 @@ pub fn AccountBox() -> impl IntoView {
                         (false, false) => "Signed in. Press Sync to get your notes.",
                     });
                 }
-                Ok(_) => {}
                 Err(e) => error.set(Some(e.to_string())),
             }
             busy.set(false);
@@ -133,7 +131,7 @@ pub fn AccountBox() -> impl IntoView {
             {
                 return;
             }
-            let mut result = client::call(Request::SignOut {
+            let mut result = ask::status(Request::SignOut {
                 discard_unsynced: false,
             })
             .await;
@@ -144,13 +142,13 @@ pub fn AccountBox() -> impl IntoView {
                 )) {
                     return;
                 }
-                result = client::call(Request::SignOut {
+                result = ask::status(Request::SignOut {
                     discard_unsynced: true,
                 })
                 .await;
             }
             match result {
-                Ok(Response::Status(s)) => {
+                Ok(s) => {
                     // The signed-out account's titles must not show at the
                     // next start.
                     first_page::forget();
@@ -159,7 +157,6 @@ pub fn AccountBox() -> impl IntoView {
                     ctx.selected.set(None);
                     ctx.say("Signed out.");
                 }
-                Ok(_) => {}
                 Err(e) => ctx.warn(format!("Could not sign out: {e}")),
             }
         });

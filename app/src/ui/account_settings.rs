@@ -3,9 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::Ctx;
-use crate::client;
-use crate::rpc::{Request, Response};
+use super::{Ctx, ask};
+use crate::rpc::Request;
 
 /// A password box that forgets what it held once used.
 fn password_box(
@@ -39,15 +38,14 @@ pub fn AccountSettings() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match client::call(request).await {
-                Ok(Response::Status(s)) => {
+            match ask::status(request).await {
+                Ok(s) => {
                     current.set(String::new());
                     new.set(String::new());
                     delete_password.set(String::new());
                     ctx.set_status(s);
                     ctx.say(done);
                 }
-                Ok(_) => {}
                 Err(e) => error.set(Some(e.to_string())),
             }
             busy.set(false);

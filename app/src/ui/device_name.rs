@@ -3,9 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::Ctx;
-use crate::client;
-use crate::rpc::{Request, Response};
+use super::{Ctx, ask};
+use crate::rpc::Request;
 
 #[component]
 pub fn DeviceName() -> impl IntoView {
@@ -30,8 +29,8 @@ pub fn DeviceName() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            match client::call(Request::SetDeviceName(name)).await {
-                Ok(Response::Status(s)) => {
+            match ask::status(Request::SetDeviceName(name)).await {
+                Ok(s) => {
                     ctx.say(format!(
                         "Your other devices now call this one “{}”.",
                         s.device_name
@@ -39,7 +38,6 @@ pub fn DeviceName() -> impl IntoView {
                     ctx.set_status(s);
                     editing.set(false);
                 }
-                Ok(_) => editing.set(false),
                 Err(e) => ctx.warn(format!("Could not rename this device: {e}")),
             }
         });

@@ -10,9 +10,8 @@ use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Ctx, local_storage};
-use crate::client;
-use crate::rpc::{Request, Response, RpcError};
+use super::{Ctx, ask, local_storage};
+use crate::rpc::{Request, RpcError};
 
 const PREFIX: &str = "notes.draft.v1:";
 
@@ -149,7 +148,7 @@ pub fn recover(ctx: Ctx) {
         return;
     }
     leptos::task::spawn_local(async move {
-        let Ok(Response::Status(status)) = client::call(Request::Status).await else {
+        let Ok(status) = ask::status(Request::Status).await else {
             return;
         };
         // The first draft that failed names the message; its error says why.
@@ -194,15 +193,7 @@ fn not_saved_yet(title: &str, others: usize, e: &RpcError) -> String {
 
 /// Puts `draft` in the database, as its note or as a new one.
 async fn restore(ctx: Ctx, draft: &Draft) -> Result<(), RpcError> {
-    let current = match client::call(Request::GetNote {
-        id: draft.id.clone(),
-        known: None,
-    })
-    .await?
-    {
-        Response::Note(note) => note.map(|n| n.body),
-        _ => return Err(RpcError::Unexpected),
-    };
+    let current = ask::read_note(draft.id.clone()).await?.map(|n| n.body);
     if current.as_deref() == Some(draft.text.as_str()) {
         return Ok(());
     }
@@ -212,14 +203,7 @@ async fn restore(ctx: Ctx, draft: &Draft) -> Result<(), RpcError> {
     } else {
         super::notes_list::new_id()
     };
-    let saved = client::call(Request::SaveNote {
-        id,
-        body: draft.text.clone(),
-    })
-    .await?;
-    if !matches!(saved, Response::Saved(_)) {
-        return Err(RpcError::Unexpected);
-    }
+    ask::save_note(id, draft.text.clone()).await?;
     if !over {
         ctx.warn(
             "Text typed just before the app closed was kept as a new note: \

@@ -6,10 +6,10 @@
 use leptos::prelude::*;
 use store::notes::{LineChange, compare};
 
+use super::ask;
 use super::conflicts::Act;
 use super::note_row::format_time;
-use crate::client;
-use crate::rpc::{Request, Response, RpcError, Version};
+use crate::rpc::{Request, RpcError, Version};
 
 /// What the panel shows under the list.
 #[derive(Clone, PartialEq)]
@@ -23,20 +23,16 @@ enum Shown {
 }
 
 async fn text_of(note_id: String, version_id: Option<String>) -> Result<String, RpcError> {
-    let answer = match version_id {
-        Some(version_id) => client::call(Request::GetVersion { version_id }).await?,
-        None => {
-            client::call(Request::GetNote {
-                id: note_id,
-                known: None,
-            })
+    let gone = || RpcError::Refused("That version is no longer there.".into());
+    match version_id {
+        Some(version_id) => ask::get_version(version_id)
             .await?
-        }
-    };
-    match answer {
-        Response::Version(Some(v)) => Ok(v.body),
-        Response::Note(Some(n)) => Ok(n.body),
-        _ => Err(RpcError::Refused("That version is no longer there.".into())),
+            .map(|v| v.body)
+            .ok_or_else(gone),
+        None => ask::read_note(note_id)
+            .await?
+            .map(|n| n.body)
+            .ok_or_else(gone),
     }
 }
 
@@ -48,7 +44,7 @@ pub fn HistoryPanel(note_id: String, act: Act, close: Callback<()>) -> impl Into
         move || {
             ctx.version.track();
             let note_id = note_id.clone();
-            async move { client::call(Request::History { note_id }).await }
+            async move { ask::history(note_id).await }
         }
     });
     let shown = RwSignal::new(None::<Shown>);
@@ -65,10 +61,10 @@ pub fn HistoryPanel(note_id: String, act: Act, close: Callback<()>) -> impl Into
                     }
                     return;
                 };
-                let version = client::call(Request::GetVersion { version_id }).await;
+                let version = ask::get_version(version_id).await;
                 let after = text_of(note_id, newer).await;
                 match (version, after) {
-                    (Ok(Response::Version(Some(version))), Ok(after)) => {
+                    (Ok(Some(version)), Ok(after)) => {
                         let changes = compare(&version.body, &after);
                         shown.set(Some(Shown::Version { version, changes }));
                     }
@@ -113,7 +109,7 @@ pub fn HistoryPanel(note_id: String, act: Act, close: Callback<()>) -> impl Into
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move { match versions.await {
-                    Ok(Response::History(list)) => {
+                    Ok(list) => {
                         let empty = list.is_empty();
                         let mut newer = None::<String>;
                         let rows = list.into_iter().map(|v| entry(
@@ -132,7 +128,6 @@ pub fn HistoryPanel(note_id: String, act: Act, close: Callback<()>) -> impl Into
                             })}
                         }.into_any()
                     }
-                    Ok(_) => view! { <p class="error" role="alert">"Unexpected answer from the database."</p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }})}
             </Transition>

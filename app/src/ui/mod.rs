@@ -4,6 +4,7 @@
 
 mod account;
 mod account_settings;
+mod ask;
 mod conflicts;
 mod device_name;
 mod dom;
@@ -28,7 +29,7 @@ mod when;
 use leptos::prelude::*;
 
 use crate::client::{self, Event};
-use crate::rpc::{Request, Response, Sort, Status};
+use crate::rpc::{Request, Sort, Status};
 pub use notice::{Action, Notice};
 
 /// This origin's localStorage, if the browser gives one (not in every
@@ -92,7 +93,7 @@ impl Ctx {
     pub fn restore_note(&self, id: String) {
         let ctx = *self;
         leptos::task::spawn_local(async move {
-            match client::call(Request::RestoreNote { id: id.clone() }).await {
+            match ask::restore_note(id.clone()).await {
                 Ok(_) => {
                     ctx.pane.set(Pane::Notes);
                     ctx.selected.set(Some(id));
@@ -107,7 +108,7 @@ impl Ctx {
     pub fn refresh_status(&self) {
         let ctx = *self;
         leptos::task::spawn_local(async move {
-            if let Ok(Response::Status(s)) = client::call(Request::Status).await {
+            if let Ok(s) = ask::status(Request::Status).await {
                 ctx.set_status(s);
             }
         });

@@ -3,12 +3,12 @@
 
 use leptos::prelude::*;
 
+use super::ask;
 use super::first_page::{self, FirstPage};
 use super::note_row::row;
 use super::organize::ListTools;
 use super::{Ctx, when};
-use crate::client;
-use crate::rpc::{NoteSummary, Request, Response};
+use crate::rpc::NoteSummary;
 
 /// Rows rendered at first, and added by each "Show more".
 const PAGE: usize = 200;
@@ -73,13 +73,7 @@ pub fn NotesList() -> impl IntoView {
         let mine = asked.get_value();
         leptos::task::spawn_local(async move {
             let whole_list = query.trim().is_empty() && tag.is_none();
-            let answer = client::call(Request::ListNotes {
-                query: query.clone(),
-                limit,
-                sort,
-                tag,
-            })
-            .await;
+            let answer = ask::list_notes(query.clone(), limit, sort, tag).await;
             // A newer question is on its way, or the list is gone (another
             // pane shown): its signals were disposed with it. Nothing below
             // awaits, so they stay alive to the end.
@@ -87,7 +81,7 @@ pub fn NotesList() -> impl IntoView {
                 return;
             }
             let next = match answer {
-                Ok(Response::NoteList { notes, total: all }) => {
+                Ok(ask::Page { notes, total: all }) => {
                     if whole_list {
                         first_page::keep(&FirstPage {
                             notes: notes[..notes.len().min(KEPT)].to_vec(),
@@ -104,7 +98,6 @@ pub fn NotesList() -> impl IntoView {
                     }
                     ListState::Fresh
                 }
-                Ok(_) => ListState::Failed("Unexpected answer from the database.".into()),
                 Err(e) => ListState::Failed(e.to_string()),
             };
             if state.get_untracked() != next {

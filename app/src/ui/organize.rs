@@ -4,9 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::{Ctx, local_storage};
-use crate::client;
-use crate::rpc::{Request, Response, Sort, Tag};
+use super::{Ctx, ask, local_storage};
+use crate::rpc::{Sort, Tag};
 
 const SORT_KEY: &str = "notes.sort.v1";
 
@@ -81,14 +80,14 @@ fn TagList() -> impl IntoView {
         asked.update_value(|n| *n += 1);
         let mine = asked.get_value();
         leptos::task::spawn_local(async move {
-            let answer = client::call(Request::ListTags).await;
+            let answer = ask::list_tags().await;
             // The list is gone or a newer question was asked.
             if asked.try_get_value() != Some(mine) {
                 return;
             }
             // A list that cannot be read stays as it was: the notes are
             // still there, and the next change asks again.
-            if let Ok(Response::Tags(now)) = answer
+            if let Ok(now) = answer
                 && tags.with_untracked(|t| *t != now)
             {
                 tags.set(now);

@@ -16,9 +16,8 @@ use web_sys::KeyboardEvent;
 
 use super::dom::{call, find, get, set, text};
 use super::keys;
-use super::{Ctx, Pane};
-use crate::client;
-use crate::rpc::{Request, Response, RpcError, Sort};
+use super::{Ctx, Pane, ask};
+use crate::rpc::Sort;
 
 /// Notes listed under the commands: enough to find one by its title,
 /// few enough that the list fits on a laptop's screen.
@@ -177,15 +176,9 @@ fn ask() {
     let query = typed();
     leptos::task::spawn_local(async move {
         // Pinned and last edited first: what is likely wanted next.
-        let answer = client::call(Request::ListNotes {
-            query,
-            limit: NOTES,
-            sort: Sort::Edited,
-            tag: None,
-        })
-        .await;
+        let answer = ask::list_notes(query, NOTES, Sort::Edited, None).await;
         let (notes, failed) = match answer {
-            Ok(Response::NoteList { notes, .. }) => (
+            Ok(ask::Page { notes, .. }) => (
                 notes
                     .into_iter()
                     .map(|n| Choice::Note {
@@ -195,7 +188,6 @@ fn ask() {
                     .collect(),
                 None,
             ),
-            Ok(_) => (Vec::new(), Some(RpcError::Unexpected.to_string())),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
         // Typed on meanwhile: a newer answer is on its way.

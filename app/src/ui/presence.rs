@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::VisibilityState;
 
-use crate::client;
+use super::ask;
 use crate::locks;
 use crate::rpc::Request;
 
@@ -36,7 +36,8 @@ pub fn watch() {
                 *held = None;
             }
             leptos::task::spawn_local(async move {
-                let _ = client::call(Request::Presence { visible, online }).await;
+                // Nothing to show: the live connection acts on it.
+                let _ = ask::done(Request::Presence { visible, online }).await;
             });
         }
     };

@@ -8,9 +8,8 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::note_row::format_time;
-use super::{Action, Ctx};
-use crate::client;
-use crate::rpc::{Live, Request, Response, Status};
+use super::{Action, Ctx, ask};
+use crate::rpc::{Live, Request, Status};
 
 fn online() -> bool {
     web_sys::window()
@@ -135,16 +134,15 @@ pub fn SyncBar() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match client::call(Request::Sync).await {
-                Ok(Response::Status(s)) => ctx.set_status(s),
-                Ok(_) => {}
+            match ask::status(Request::Sync).await {
+                Ok(s) => ctx.set_status(s),
                 Err(e) => {
                     // The worker keeps a failed Sync's words in the status,
                     // which a later Sync or sign-in in any tab clears; this
                     // tab keeps its own copy only of a failure the worker
                     // could not record (it did not answer at all).
-                    match client::call(Request::Status).await {
-                        Ok(Response::Status(s)) if s.last_error.is_some() => ctx.set_status(s),
+                    match ask::status(Request::Status).await {
+                        Ok(s) if s.last_error.is_some() => ctx.set_status(s),
                         _ => error.set(Some(e.to_string())),
                     }
                 }
@@ -157,9 +155,8 @@ pub fn SyncBar() -> impl IntoView {
     let set_auto = move |ev| {
         let on = event_target_checked(&ev);
         leptos::task::spawn_local(async move {
-            match client::call(Request::SetAutoSync(on)).await {
-                Ok(Response::Status(s)) => ctx.set_status(s),
-                Ok(_) => {}
+            match ask::status(Request::SetAutoSync(on)).await {
+                Ok(s) => ctx.set_status(s),
                 Err(e) => ctx.warn(format!("Could not change the setting: {e}")),
             }
         });

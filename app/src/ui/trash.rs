@@ -3,10 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::Ctx;
 use super::note_row::format_time;
-use crate::client;
-use crate::rpc::{Request, Response};
+use super::{Ctx, ask};
 
 #[component]
 pub fn TrashList() -> impl IntoView {
@@ -16,13 +14,13 @@ pub fn TrashList() -> impl IntoView {
     let trash = LocalResource::new(move || {
         ctx.version.track();
         let query = query.get();
-        async move { client::call(Request::ListTrash { query }).await }
+        async move { ask::list_trash(query).await }
     });
     let confirming = RwSignal::new(false);
 
     let delete_forever = move |id: String| {
         leptos::task::spawn_local(async move {
-            match client::call(Request::DeleteForever { id: id.clone() }).await {
+            match ask::delete_forever(id.clone()).await {
                 Ok(_) => {
                     if ctx.selected.get_untracked().as_ref() == Some(&id) {
                         ctx.selected.set(None);
@@ -36,12 +34,11 @@ pub fn TrashList() -> impl IntoView {
     let empty = move |_| {
         confirming.set(false);
         leptos::task::spawn_local(async move {
-            match client::call(Request::EmptyTrash).await {
-                Ok(Response::Emptied(n)) => {
+            match ask::empty_trash().await {
+                Ok(n) => {
                     ctx.selected.set(None);
                     ctx.say(format!("Trash emptied: {n} note(s) deleted for good."));
                 }
-                Ok(_) => {}
                 Err(e) => ctx.warn(format!("Could not empty the trash: {e}")),
             }
         });
@@ -75,7 +72,7 @@ pub fn TrashList() -> impl IntoView {
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move { match trash.await {
-                Ok(Response::Notes(list)) if list.is_empty() => {
+                Ok(list) if list.is_empty() => {
                     let text = if query.with_untracked(|q| q.trim().is_empty()) {
                         "The trash is empty."
                     } else {
@@ -83,7 +80,7 @@ pub fn TrashList() -> impl IntoView {
                     };
                     view! { <p class="muted empty">{text}</p> }.into_any()
                 }
-                Ok(Response::Notes(list)) => view! {
+                Ok(list) => view! {
                     <ul class="note-list">
                         {list.into_iter().map(|n| {
                             let (open_id, restore_id, delete_id) = (n.id.clone(), n.id.clone(), n.id.clone());
@@ -122,7 +119,6 @@ pub fn TrashList() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 }.into_any(),
-                Ok(_) => view! { <p class="error" role="alert">"Unexpected answer from the database."</p> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
             }})}
         </Transition>

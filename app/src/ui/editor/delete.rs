@@ -4,9 +4,7 @@
 use leptos::prelude::*;
 
 use super::save::Editing;
-use crate::client;
-use crate::rpc::{Request, Response};
-use crate::ui::{Action, Ctx};
+use crate::ui::{Action, Ctx, ask};
 
 /// What opens after note `id` goes: the next note of the list, or the one
 /// before when it was the last. On a phone, the list.
@@ -41,8 +39,8 @@ impl Editing {
             {
                 return;
             }
-            match client::call(Request::DeleteNote { id: id.clone() }).await {
-                Ok(Response::Done(trashed)) => {
+            match ask::delete_note(id.clone()).await {
+                Ok(trashed) => {
                     if ctx.fresh.get_untracked().as_ref() == Some(&id) {
                         ctx.fresh.set(None);
                     }
@@ -53,7 +51,6 @@ impl Editing {
                         ctx.offer("Moved to Trash.", Action::Undo(id));
                     }
                 }
-                Ok(_) => {}
                 Err(e) => ctx.warn(format!("Could not delete the note: {e}")),
             }
         });

@@ -6,8 +6,7 @@ use leptos::prelude::*;
 
 use super::SaveState;
 use super::save::Editing;
-use crate::client;
-use crate::rpc::Request;
+use crate::ui::ask;
 
 impl Editing {
     /// Shows note `id` blank if it is a new note the database does not hold
@@ -47,7 +46,7 @@ impl Editing {
             leptos::task::spawn_local(async move {
                 // After the saves before: the last may have written words.
                 let _turn = turn.lock().await;
-                if let Err(e) = client::call(Request::DiscardIfEmpty { id: prev }).await {
+                if let Err(e) = ask::discard_if_empty(prev).await {
                     web_sys::console::warn_1(&format!("notes: an empty note stays: {e}").into());
                 }
             });

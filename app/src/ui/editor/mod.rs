@@ -13,11 +13,11 @@ mod write;
 use leptos::prelude::*;
 
 use super::Ctx;
+use super::ask::{self, Read};
 use super::conflicts::{Act, ConflictPanel};
 use super::drafts::{self, Draft};
 use super::history::HistoryPanel;
-use crate::client;
-use crate::rpc::{Conflict, Note, Request, Response, RpcError};
+use crate::rpc::{Conflict, Note, Request, RpcError};
 use save::Editing;
 use write::Base;
 
@@ -138,15 +138,11 @@ pub fn Editor() -> impl IntoView {
                         .filter(|b| b.id == id && shown.as_ref() == Some(&id))
                         .map(|b| b.revision)
                 });
-                client::call(Request::GetNote {
-                    id: id.clone(),
-                    known,
-                })
-                .await
+                ask::get_note(id.clone(), known).await
             };
             match answer {
-                Ok(Response::NoteUnchanged) => {}
-                Ok(Response::Note(Some(note))) => {
+                Ok(Read::Unchanged) => {}
+                Ok(Read::Note(note)) => {
                     let still_shown = ctx.selected.get_untracked().as_ref() == Some(&note.id);
                     if still_shown && !dirty.get_untracked() {
                         let unsaved = unsaved_draft(&note, ctx.status.get_untracked().account);
@@ -182,7 +178,7 @@ pub fn Editor() -> impl IntoView {
                         }
                     }
                 }
-                Ok(_) => {
+                Ok(Read::Gone) => {
                     // Deleted for good (maybe in another tab).
                     if ctx.selected.get_untracked().as_ref() == Some(&id) {
                         ctx.selected.set(None);
@@ -263,11 +259,11 @@ pub fn Editor() -> impl IntoView {
                 return;
             }
             dirty.set(false);
-            match client::call(request).await {
-                Ok(Response::Done(false)) => {
+            match ask::done(request).await {
+                Ok(false) => {
                     ctx.warn("That version is no longer there (changed on another device?).");
                 }
-                Ok(_) => {
+                Ok(true) => {
                     show_history.set(false);
                     ctx.say(done);
                 }

@@ -4,8 +4,7 @@
 use leptos::prelude::*;
 
 use super::Ctx;
-use crate::client;
-use crate::rpc::{Request, Response};
+use crate::ui::ask;
 
 /// The toggle; `pinned` is the note's state as last read.
 #[component]
@@ -15,8 +14,8 @@ pub fn PinButton(id: String, pinned: RwSignal<bool>) -> impl IntoView {
         let id = id.clone();
         let want = !pinned.get_untracked();
         leptos::task::spawn_local(async move {
-            match client::call(Request::SetPinned { id, pinned: want }).await {
-                Ok(Response::Done(true)) => {
+            match ask::set_pinned(id, want).await {
+                Ok(true) => {
                     pinned.set(want);
                     ctx.say(if want {
                         "Pinned: the note heads the list."
@@ -25,7 +24,7 @@ pub fn PinButton(id: String, pinned: RwSignal<bool>) -> impl IntoView {
                     });
                 }
                 // A new note is written with its first words.
-                Ok(_) => ctx.warn("Write something in the note before pinning it."),
+                Ok(false) => ctx.warn("Write something in the note before pinning it."),
                 Err(e) => ctx.warn(format!("Could not pin the note: {e}")),
             }
         });

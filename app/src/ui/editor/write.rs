@@ -2,8 +2,8 @@
 //! the editor last read or saved, put onto what the note holds now if that
 //! changed meanwhile, else whole.
 
-use crate::client;
-use crate::rpc::{Request, Response, RpcError};
+use crate::rpc::{Request, RpcError};
+use crate::ui::ask;
 
 /// The text the database holds for the note shown, and the store's revision
 /// when it did: an edit is sent as the lines it changed from this, and a
@@ -47,9 +47,9 @@ async fn save_lines(id: &str, from: &Base, body: &str) -> Result<Lines, RpcError
         removed,
         inserted: splice.inserted.to_owned(),
     };
-    Ok(match client::call(request).await? {
-        Response::Saved(revision) => Lines::Saved(revision),
-        _ => Lines::Stale,
+    Ok(match ask::save_lines(request).await? {
+        ask::Lines::Saved(revision) => Lines::Saved(revision),
+        ask::Lines::Stale => Lines::Stale,
     })
 }
 
@@ -83,12 +83,7 @@ pub async fn write(id: String, body: &str, base: Option<&Base>) -> Result<Writte
                 Lines::Whole => break,
                 Lines::Stale => {}
             }
-            let Response::Note(Some(note)) = client::call(Request::GetNote {
-                id: id.clone(),
-                known: None,
-            })
-            .await?
-            else {
+            let Some(note) = ask::read_note(id.clone()).await? else {
                 // Deleted for good elsewhere: the text is all there is.
                 break;
             };
@@ -102,8 +97,6 @@ pub async fn write(id: String, body: &str, base: Option<&Base>) -> Result<Writte
     }
     let merged = merged.filter(|m| m != body);
     let whole = merged.clone().unwrap_or_else(|| body.to_owned());
-    match client::call(Request::SaveNote { id, body: whole }).await? {
-        Response::Saved(revision) => Ok(Written { revision, merged }),
-        _ => Err(RpcError::Unexpected),
-    }
+    let revision = ask::save_note(id, whole).await?;
+    Ok(Written { revision, merged })
 }
