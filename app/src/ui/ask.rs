@@ -2,6 +2,10 @@
 //! request, so a caller handles the answer and the failures, never an answer
 //! of another kind ("unexpected" is decided here, once).
 
+use std::future::Future;
+
+use futures::FutureExt;
+
 use crate::client;
 use crate::rpc::{
     Note, NoteSummary, Request, Response, RpcError, Sort, Status, Tag, Version, VersionSummary,
@@ -12,8 +16,10 @@ trait Answer: Sized {
     fn from(response: Response) -> Option<Self>;
 }
 
-async fn ask<A: Answer>(request: Request) -> Result<A, RpcError> {
-    A::from(client::call(request).await?).ok_or(RpcError::Unexpected)
+/// The call's own future, mapped: no state machine of its own per answer
+/// type (each cost the download hundreds of bytes).
+fn ask<A: Answer>(request: Request) -> impl Future<Output = Result<A, RpcError>> {
+    client::call(request).map(|answer| answer.and_then(|r| A::from(r).ok_or(RpcError::Unexpected)))
 }
 
 /// Whether the request found what it was about.
@@ -156,89 +162,86 @@ impl Answer for Emptied {
     }
 }
 
-pub async fn list_notes(
+pub fn list_notes(
     query: String,
     limit: u32,
     sort: Sort,
     tag: Option<String>,
-) -> Result<Page, RpcError> {
+) -> impl Future<Output = Result<Page, RpcError>> {
     ask(Request::ListNotes {
         query,
         limit,
         sort,
         tag,
     })
-    .await
 }
 
-pub async fn list_tags() -> Result<Vec<Tag>, RpcError> {
-    ask(Request::ListTags).await
+pub fn list_tags() -> impl Future<Output = Result<Vec<Tag>, RpcError>> {
+    ask(Request::ListTags)
 }
 
-pub async fn list_trash(query: String) -> Result<Vec<NoteSummary>, RpcError> {
-    ask(Request::ListTrash { query }).await
+pub fn list_trash(query: String) -> impl Future<Output = Result<Vec<NoteSummary>, RpcError>> {
+    ask(Request::ListTrash { query })
 }
 
 /// `known`: the revision of the copy the asker has.
-pub async fn get_note(id: String, known: Option<i64>) -> Result<Read, RpcError> {
-    ask(Request::GetNote { id, known }).await
+pub fn get_note(id: String, known: Option<i64>) -> impl Future<Output = Result<Read, RpcError>> {
+    ask(Request::GetNote { id, known })
 }
 
 /// The note in full, whatever copy the asker has.
-pub async fn read_note(id: String) -> Result<Option<Note>, RpcError> {
-    ask(Request::GetNote { id, known: None }).await
+pub fn read_note(id: String) -> impl Future<Output = Result<Option<Note>, RpcError>> {
+    ask(Request::GetNote { id, known: None })
 }
 
-pub async fn save_note(id: String, body: String) -> Result<i64, RpcError> {
-    ask::<Saved>(Request::SaveNote { id, body })
-        .await
-        .map(|s| s.0)
+pub fn save_note(id: String, body: String) -> impl Future<Output = Result<i64, RpcError>> {
+    ask::<Saved>(Request::SaveNote { id, body }).map(|saved| saved.map(|s| s.0))
 }
 
 /// Sends a `Request::SaveLines`.
-pub async fn save_lines(request: Request) -> Result<Lines, RpcError> {
-    ask(request).await
+pub fn save_lines(request: Request) -> impl Future<Output = Result<Lines, RpcError>> {
+    ask(request)
 }
 
-pub async fn set_pinned(id: String, pinned: bool) -> Result<bool, RpcError> {
-    ask(Request::SetPinned { id, pinned }).await
+pub fn set_pinned(id: String, pinned: bool) -> impl Future<Output = Result<bool, RpcError>> {
+    ask(Request::SetPinned { id, pinned })
 }
 
-pub async fn delete_note(id: String) -> Result<bool, RpcError> {
-    ask(Request::DeleteNote { id }).await
+pub fn delete_note(id: String) -> impl Future<Output = Result<bool, RpcError>> {
+    ask(Request::DeleteNote { id })
 }
 
-pub async fn restore_note(id: String) -> Result<bool, RpcError> {
-    ask(Request::RestoreNote { id }).await
+pub fn restore_note(id: String) -> impl Future<Output = Result<bool, RpcError>> {
+    ask(Request::RestoreNote { id })
 }
 
-pub async fn delete_forever(id: String) -> Result<bool, RpcError> {
-    ask(Request::DeleteForever { id }).await
+pub fn delete_forever(id: String) -> impl Future<Output = Result<bool, RpcError>> {
+    ask(Request::DeleteForever { id })
 }
 
-pub async fn discard_if_empty(id: String) -> Result<bool, RpcError> {
-    ask(Request::DiscardIfEmpty { id }).await
+pub fn discard_if_empty(id: String) -> impl Future<Output = Result<bool, RpcError>> {
+    ask(Request::DiscardIfEmpty { id })
 }
 
-pub async fn empty_trash() -> Result<usize, RpcError> {
-    ask::<Emptied>(Request::EmptyTrash).await.map(|e| e.0)
+pub fn empty_trash() -> impl Future<Output = Result<usize, RpcError>> {
+    ask::<Emptied>(Request::EmptyTrash).map(|emptied| emptied.map(|e| e.0))
 }
 
-pub async fn history(note_id: String) -> Result<Vec<VersionSummary>, RpcError> {
-    ask(Request::History { note_id }).await
+pub fn history(note_id: String) -> impl Future<Output = Result<Vec<VersionSummary>, RpcError>> {
+    ask(Request::History { note_id })
 }
 
-pub async fn get_version(version_id: String) -> Result<Option<Version>, RpcError> {
-    ask(Request::GetVersion { version_id }).await
+pub fn get_version(version_id: String) -> impl Future<Output = Result<Option<Version>, RpcError>> {
+    ask(Request::GetVersion { version_id })
 }
 
 /// Restoring a version, choosing a conflict copy: whether it was found.
-pub async fn done(request: Request) -> Result<bool, RpcError> {
-    ask(request).await
+pub fn done(request: Request) -> impl Future<Output = Result<bool, RpcError>> {
+    ask(request)
 }
 
 /// The requests answered with where sync stands now: `Status`, `Sync`,
 /// signing in or out, account changes, settings.
-pub async fn status(request: Request) -> Result<Status, RpcError> {
-    ask(request).await
+pub fn status(request: Request) -> impl Future<Output = Result<Status, RpcError>> {
+    ask(request)
 }
