@@ -169,36 +169,27 @@ impl Store {
                 snippet: r.get(8)?,
             })
         };
-        let hits = if fast {
-            let args = params![
-                query,
-                in_trash,
-                limit,
-                snippet.0,
-                snippet.1,
-                SNIPPET_WORDS,
-                TITLE_WEIGHT
-            ];
-            self.conn()
-                .prepare_cached(&OUTSIDE_TRASH.replace("{LIST_COLUMNS}", LIST_COLUMNS))?
-                .query_map(args, hit)?
-                .collect::<Result<Vec<_>, _>>()?
+        let args = params![
+            query,
+            in_trash,
+            limit,
+            snippet.0,
+            snippet.1,
+            SNIPPET_WORDS,
+            TITLE_WEIGHT,
+            tag
+        ];
+        // The query outside the trash has no tag (`?8`): the first seven.
+        let (sql, args) = if fast {
+            (OUTSIDE_TRASH, &args[..7])
         } else {
-            let args = params![
-                query,
-                in_trash,
-                limit,
-                snippet.0,
-                snippet.1,
-                SNIPPET_WORDS,
-                TITLE_WEIGHT,
-                tag
-            ];
-            self.conn()
-                .prepare_cached(&FILTERED.replace("{LIST_COLUMNS}", LIST_COLUMNS))?
-                .query_map(args, hit)?
-                .collect::<Result<Vec<_>, _>>()?
+            (FILTERED, args)
         };
+        let hits = self
+            .conn()
+            .prepare_cached(&sql.replace("{LIST_COLUMNS}", LIST_COLUMNS))?
+            .query_map(args, hit)?
+            .collect::<Result<Vec<_>, _>>()?;
         let total = if hits.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
             hits.len()
         } else {
