@@ -134,6 +134,19 @@ impl Store {
             .optional()?)
     }
 
+    /// Adds a version kept elsewhere (an import of an export) to a note's
+    /// history; one with the same id, the same text saved at the same time,
+    /// is already here and stays as it is.
+    pub fn import_version(&mut self, version: &Version) -> Result<bool, StoreError> {
+        let added = self.conn().execute(
+            "INSERT INTO note_versions (id, note_id, saved_at, body)
+             SELECT ?1, ?2, ?3, ?4
+             WHERE NOT EXISTS (SELECT 1 FROM note_versions WHERE id = ?1)",
+            params![version.id, version.note_id, version.saved_at, version.body],
+        )?;
+        Ok(added > 0)
+    }
+
     /// Makes a version the note's text again. The text it replaces is kept
     /// in history first, so a restore can itself be undone. Only lines that
     /// differ are written, so it merges with edits made elsewhere like any

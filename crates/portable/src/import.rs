@@ -1,0 +1,266 @@
+//! Notes into a replica from files: Markdown and text files (front matter
+//! read where there is some), zips of them, and our own export (its
+//! `notes.json` brings everything back, saved versions included). Each file
+//! that is not brought in is named with the reason.
+//!
+//! Importing the same files twice adds nothing: a note keeps the id its
+//! front matter or `notes.json` gives it, and a file without one gets an id
+//! from a hash of its text, so an id already in the replica means the note
+//! came in before and is left as it is (edits made since are kept).
+
+use std::io::{Cursor, Read};
+
+use sha2::{Digest, Sha256};
+use store::notes::{KeyKind, MAX_NOTE_BYTES, Note, Version};
+use store::{Store, StoreError};
+
+use crate::export::{ExportedVersion, FORMAT, MANIFEST, Manifest};
+use crate::frontmatter;
+
+/// The most files one zip may hold: an export of 10,000 notes holds 10,001.
+const MAX_ZIP_ENTRIES: usize = 100_000;
+
+/// A note read from a file, ready to save.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incoming {
+    pub id: String,
+    pub body: String,
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub pinned: bool,
+    pub versions: Vec<ExportedVersion>,
+}
+
+/// A file left out, and why, in words for the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: String,
+    pub reason: String,
+}
+
+/// Everything read from the files given.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub notes: Vec<Incoming>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// What saving the notes did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Notes new to the replica.
+    pub added: usize,
+    /// Notes whose id the replica already holds (imported before).
+    pub already_here: usize,
+}
+
+impl Imported {
+    fn skip(&mut self, file: &str, reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            file: file.to_owned(),
+            reason: reason.into(),
+        });
+    }
+
+    /// Reads one file by its name's extension: `.md`, `.markdown`, `.txt`
+    /// (a note each), `.zip` (each file inside), `notes.json` (our export).
+    pub fn read(&mut self, name: &str, bytes: &[u8]) {
+        let lower = name.to_lowercase();
+        if lower.ends_with(".zip") {
+            self.read_zip(name, bytes);
+        } else if lower.ends_with(".json") {
+            self.read_manifest(name, bytes);
+        } else if [".md", ".markdown", ".txt", ".text"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+        {
+            self.read_text(name, bytes);
+        } else {
+            self.skip(
+                name,
+                "not a kind of file this app imports (Markdown, text, a zip of them, or an export of this app)",
+            );
+        }
+    }
+
+    fn read_text(&mut self, name: &str, bytes: &[u8]) {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return self.skip(name, "not UTF-8 text");
+        };
+        let text = text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(text)
+            .replace("\r\n", "\n");
+        let (front, body) = frontmatter::parse(&text);
+        if body.trim().is_empty() {
+            return self.skip(name, "empty");
+        }
+        if body.len() > MAX_NOTE_BYTES {
+            return self.skip(name, too_long(body.len()));
+        }
+        let id = front
+            .id
+            .filter(|id| KeyKind::Id.check(id).is_ok())
+            .unwrap_or_else(|| content_id(&body));
+        // A file of our export's Trash folder stays in the trash.
+        let trashed = name.starts_with("Trash/") || name.contains("/Trash/");
+        let updated = front.updated;
+        self.notes.push(Incoming {
+            id,
+            body: body.strip_suffix('\n').unwrap_or(&body).to_owned(),
+            created_at: front.created,
+            updated_at: updated,
+            deleted_at: trashed.then(|| updated.unwrap_or(0)),
+            pinned: front.pinned,
+            versions: Vec::new(),
+        });
+    }
+
+    fn read_manifest(&mut self, name: &str, bytes: &[u8]) {
+        let manifest = match serde_json::from_slice::<Manifest>(bytes) {
+            Ok(m) if m.format == FORMAT => m,
+            Ok(_) | Err(_) => {
+                return self.skip(name, "a JSON file that is not an export of this app");
+            }
+        };
+        for note in manifest.notes {
+            if KeyKind::Id.check(&note.id).is_err() {
+                self.skip(
+                    &format!("{name}: note {:.40}", note.id),
+                    "its id is not one this app makes",
+                );
+                continue;
+            }
+            if note.body.len() > MAX_NOTE_BYTES {
+                self.skip(
+                    &format!("{name}: note {}", note.id),
+                    too_long(note.body.len()),
+                );
+                continue;
+            }
+            let versions = note
+                .versions
+                .into_iter()
+                .filter(|v| KeyKind::Id.check(&v.id).is_ok() && v.body.len() <= MAX_NOTE_BYTES)
+                .collect();
+            self.notes.push(Incoming {
+                id: note.id,
+                body: note.body,
+                created_at: Some(note.created_at),
+                updated_at: Some(note.updated_at),
+                deleted_at: note.deleted_at,
+                pinned: note.pinned,
+                versions,
+            });
+        }
+    }
+
+    fn read_zip(&mut self, name: &str, bytes: &[u8]) {
+        let mut zip = match zip::ZipArchive::new(Cursor::new(bytes)) {
+            Ok(zip) => zip,
+            Err(_) => return self.skip(name, "not a zip file, or a damaged one"),
+        };
+        if zip.len() > MAX_ZIP_ENTRIES {
+            return self.skip(name, format!("holds more than {MAX_ZIP_ENTRIES} files"));
+        }
+        // Our own export: its notes.json says everything the Markdown files
+        // say, and more.
+        if let Some(manifest) = entry(&mut zip, MANIFEST, 64 * MAX_NOTE_BYTES)
+            && serde_json::from_slice::<Manifest>(&manifest).is_ok_and(|m| m.format == FORMAT)
+        {
+            return self.read_manifest(&format!("{name}/{MANIFEST}"), &manifest);
+        }
+        let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+        for inner in names {
+            if inner.ends_with('/') || inner.starts_with("__MACOSX/") {
+                continue;
+            }
+            let shown = format!("{name}/{inner}");
+            if inner.to_lowercase().ends_with(".zip") {
+                self.skip(
+                    &shown,
+                    "a zip inside a zip; unpack it and import it on its own",
+                );
+                continue;
+            }
+            match entry(&mut zip, &inner, MAX_NOTE_BYTES + 4096) {
+                Some(bytes) => {
+                    // Read under its own path (so Trash/ is seen), named
+                    // with the zip's when skipped.
+                    let before = self.skipped.len();
+                    self.read(&inner, &bytes);
+                    for skipped in &mut self.skipped[before..] {
+                        skipped.file = format!("{name}/{}", skipped.file);
+                    }
+                }
+                None => self.skip(
+                    &shown,
+                    "could not be read from the zip (damaged, encrypted, or too large)",
+                ),
+            }
+        }
+    }
+
+    /// Saves the notes into `store`: those whose id is already there are left
+    /// as they are. `progress` hears how many are done.
+    pub fn save(
+        &self,
+        store: &mut Store,
+        now_ms: i64,
+        mut progress: impl FnMut(usize),
+    ) -> Result<Report, StoreError> {
+        let mut report = Report::default();
+        for (k, incoming) in self.notes.iter().enumerate() {
+            if store.get_note(&incoming.id)?.is_some() {
+                report.already_here += 1;
+            } else {
+                store.import_note(&Note {
+                    id: incoming.id.clone(),
+                    body: incoming.body.clone(),
+                    created_at: incoming.created_at.unwrap_or(now_ms),
+                    updated_at: incoming.updated_at.unwrap_or(now_ms),
+                    deleted_at: incoming.deleted_at,
+                    pinned: incoming.pinned,
+                    conflicts: Vec::new(),
+                })?;
+                for v in &incoming.versions {
+                    store.import_version(&Version {
+                        id: v.id.clone(),
+                        note_id: incoming.id.clone(),
+                        saved_at: v.saved_at,
+                        body: v.body.clone(),
+                    })?;
+                }
+                report.added += 1;
+            }
+            progress(k + 1);
+        }
+        Ok(report)
+    }
+}
+
+/// One file of a zip, if it reads and holds at most `max` bytes.
+fn entry(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, max: usize) -> Option<Vec<u8>> {
+    let file = zip.by_name(name).ok()?;
+    let mut bytes = Vec::new();
+    // Bounded whatever the zip claims: a small zip can unpack to gigabytes.
+    file.take(max as u64 + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() <= max).then_some(bytes)
+}
+
+fn too_long(bytes: usize) -> String {
+    format!(
+        "{:.1} MB of text, more than a note holds ({} MB); split it into smaller files",
+        bytes as f64 / 1e6,
+        MAX_NOTE_BYTES / 1_000_000
+    )
+}
+
+/// The id of a note read from a file without one: from its text, so the
+/// same file imported again is recognised.
+fn content_id(body: &str) -> String {
+    let hash = Sha256::digest(body.as_bytes());
+    let hex: String = hash[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("import-{hex}")
+}
