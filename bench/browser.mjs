@@ -20,17 +20,23 @@
 //      the requests it makes besides its stream;
 //   7. search over 10,000 notes of 1.2 KB (bench/search.mjs): the first
 //      search after the first sync (indexing what is left), then the query
-//      leaving the box to the results drawn, p50/p95.
+//      leaving the box to the results drawn, p50/p95;
+//   8. export of those 10,000 notes from the app (the button to the download)
+//      and import of that zip into an empty browser (the file given to
+//      "Imported N notes.").
 // 3 and 4 run twice: back to back (the next key right after "Saved", so each
 // save also waits for the re-reads the previous one triggered), and with
 // BENCH_PAUSE_MS (100) between edits, as a typist's pauses give (autosave
 // itself fires 300 ms after the last key). BENCH_PARTS picks parts (a comma
-// list of sync, start, edits, live, idle, search; all but idle by default):
+// list of sync, start, edits, live, idle, search, transfer; all but idle by default):
 // BENCH_PARTS=edits runs only 3 and 4.
 // BENCH_RTT_MS puts a network's round trip between the browser and the server
 // for the cold start and live propagation (a proxy that holds each chunk for
 // half of it each way).
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { createServer, connect } from 'node:net';
 import { startServer, openProfile, openApp, signIn, signUp, sync, newNote, pasteNewNote, openNote } from '../e2e/harness.mjs';
@@ -334,6 +340,9 @@ try {
     await d.close();
   }
 
+  let transfer;
+  if (want('transfer')) transfer = await exportAndImport();
+
   let propagation;
   if (want('live')) propagation = await livePropagation();
   let idle;
@@ -362,11 +371,47 @@ try {
   if (want('search')) {
     console.log(`| search over ${NOTES} notes of 1.2 KB, query leaving the box (after its 150 ms pause) to the results drawn, ${searchTimes.length} queries (words, 3-letter prefixes, two words, phrases) | p50 ${pct(searchTimes, 50).toFixed(1)} ms, p95 ${pct(searchTimes, 95).toFixed(1)} ms, max ${pct(searchTimes, 100).toFixed(1)} ms; the first search after the first sync (indexing what was left): ${searchFirst.toFixed(0)} ms |`);
   }
+  if (want('transfer')) {
+    console.log(`| export of ${NOTES} notes of 1.2 KB in the app, "Export all notes" to the download | ${(transfer.exportMs / 1000).toFixed(2)} s, a zip of ${(transfer.zipBytes / 1e6).toFixed(1)} MB |`);
+    console.log(`| import of that zip into an empty browser, the file given to "Imported …" | ${(transfer.importMs / 1000).toFixed(2)} s |`);
+  }
   if (want('idle')) {
     console.log(`| one idle visible tab for ${IDLE_MINUTES} minutes: requests besides the stream | ${idle.requests.length} (${idle.requests.map((t) => `${(t / 1000).toFixed(0)} s`).join(', ')} after it went live); streams opened: ${idle.streams} |`);
   }
 } finally {
   await server.stop();
+}
+
+/** 8. Every note out of one browser as a zip, and into another. */
+async function exportAndImport() {
+  const next = words(0x5eed);
+  const notes = Array.from({ length: NOTES }, () => noteLines(next));
+  await seed(server.url, 'bench-transfer', NOTES, (i) => notes[i]);
+  const from = await openProfile();
+  const page = await openApp(from.context, server.url);
+  await signIn(page, 'bench-transfer', 'benchmark password');
+  await page.waitForFunction(() => /^(Live|Synced)/.test(document.querySelector('.sync-status')?.textContent ?? ''),
+    null, { timeout: 120_000 });
+  await page.locator('details.notes-in-out summary').click();
+  let started = performance.now();
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120_000 }),
+    page.getByRole('button', { name: 'Export all notes' }).click(),
+  ]);
+  const exportMs = performance.now() - started;
+  const zip = join(mkdtempSync(join(tmpdir(), 'notes-bench-')), 'notes.zip');
+  await download.saveAs(zip);
+  await from.close();
+
+  const to = await openProfile();
+  const fresh = await openApp(to.context, server.url);
+  await fresh.locator('details.notes-in-out summary').click();
+  started = performance.now();
+  await fresh.getByLabel('Import notes…').setInputFiles(zip);
+  await fresh.locator('.transfer-said', { hasText: /^Imported/ }).waitFor({ timeout: 300_000 });
+  const importMs = performance.now() - started;
+  await to.close();
+  return { exportMs, importMs, zipBytes: statSync(zip).size };
 }
 
 /** One visible tab, signed in and live, left alone: what it asks the server. */

@@ -13,7 +13,7 @@ if [[ "${TRUNK_PROFILE:-}" != "release" ]]; then
 fi
 cd "$dir"
 shopt -s nullglob
-files=(index.html db_worker.js app-*.js app-*_bg.wasm *.css manifest.webmanifest icons/*)
+files=(index.html db_worker.js app-*.js app-*_bg.wasm transfer.js transfer_bg.wasm transfer_loader.js *.css manifest.webmanifest icons/*)
 for f in "${files[@]}"; do [[ -f "$f" ]] || { echo "offline-shell: $f missing" >&2; exit 1; }; done
 version="$(cat "${files[@]}" | sha256sum | cut -c1-16)"
 list="\"/\""

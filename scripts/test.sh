@@ -26,7 +26,7 @@ cargo test -p app --target wasm32-unknown-unknown --test worker_db --test wire
 
 step "build the app (release) and the server"
 trunk build --release
-cargo build -p server
+cargo build -p server -p cli
 
 step "end-to-end journeys in headless Chromium against the real server"
 # A journey that hangs (a browser that stops answering) fails after 3 minutes,

@@ -26,3 +26,16 @@ done
 row "total (UI + worker + JS glue)" "$total_raw" "$total_gz" "$total_br" "$total_zop"
 printf 'total gzip -9: %d KiB; as the server sends it: brotli %d KiB, gzip (zopfli) %d KiB\n' \
   $((total_gz / 1024)) $((total_br / 1024)) $((total_zop / 1024))
+
+# Not part of a start: the transfer worker (export and import), which the
+# page starts only for those, and the service worker fetches for offline use
+# after the app has loaded.
+echo
+t_raw=0; t_gz=0; t_br=0; t_zop=0
+for f in dist/transfer_bg.wasm dist/transfer.js dist/transfer_loader.js; do
+  raw=$(stat -c%s "$f"); z=$(gz "$f"); br=$(sent "$f.br"); zop=$(sent "$f.gz")
+  t_raw=$((t_raw + raw)); t_gz=$((t_gz + z))
+  t_br=$((t_br + ${br/-/$raw})); t_zop=$((t_zop + ${zop/-/$raw}))
+  row "${f#dist/}" "$raw" "$z" "$br" "$zop"
+done
+row "transfer worker (on first use)" "$t_raw" "$t_gz" "$t_br" "$t_zop"

@@ -233,6 +233,20 @@ pub enum Request {
     },
     /// What this device calls itself on other devices (conflict copies).
     SetDeviceName(String),
+    /// Every note, trashed ones included, with its saved versions: what
+    /// the transfer worker turns into a zip.
+    ExportData,
+    /// One note as a Markdown file.
+    ExportNote {
+        id: String,
+    },
+    /// Saves notes the transfer worker read from files (in one
+    /// transaction); those whose id is here already are left as they are.
+    /// An import sends a few hundred at a time, so that other tabs' saves go
+    /// between.
+    ImportNotes {
+        notes: Vec<portable::Incoming>,
+    },
 }
 
 impl Request {
@@ -249,6 +263,8 @@ impl Request {
                 | Self::Status
                 | Self::SetAutoSync(_)
                 | Self::Presence { .. }
+                | Self::ExportData
+                | Self::ExportNote { .. }
         )
     }
 }
@@ -277,6 +293,19 @@ pub enum Response {
     Version(Option<Version>),
     Status(Status),
     Tags(Vec<Tag>),
+    /// A file to download.
+    File {
+        name: String,
+        mime: String,
+        bytes: Vec<u8>,
+    },
+    /// Every note, for an export.
+    ExportData(Vec<portable::ExportedNote>),
+    /// What an `ImportNotes` did: notes new here, and notes already here.
+    ImportSaved {
+        added: u32,
+        already_here: u32,
+    },
 }
 
 /// Where the replica stands, for the status line.

@@ -241,7 +241,7 @@ pub fn AccountBox() -> impl IntoView {
         }
     };
 
-    view! { <div class="account" id="account">{form}</div> }
+    view! { <div class="account" id="account">{form}<super::transfer::NotesInOut /></div> }
 }
 
 /// Asks the user; no answer (no window, a blocked dialog) is no.

@@ -162,6 +162,67 @@ impl Answer for Emptied {
     }
 }
 
+/// A file to hand to the browser's downloads.
+pub struct Download {
+    pub name: String,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Answer for Download {
+    fn from(response: Response) -> Option<Self> {
+        match response {
+            Response::File { name, mime, bytes } => Some(Self { name, mime, bytes }),
+            _ => None,
+        }
+    }
+}
+
+impl Answer for Vec<portable::ExportedNote> {
+    fn from(response: Response) -> Option<Self> {
+        match response {
+            Response::ExportData(notes) => Some(notes),
+            _ => None,
+        }
+    }
+}
+
+/// What saving a step of an import did.
+#[derive(Clone, Copy)]
+pub struct ImportSaved {
+    pub added: u32,
+    pub already_here: u32,
+}
+
+impl Answer for ImportSaved {
+    fn from(response: Response) -> Option<Self> {
+        match response {
+            Response::ImportSaved {
+                added,
+                already_here,
+            } => Some(Self {
+                added,
+                already_here,
+            }),
+            _ => None,
+        }
+    }
+}
+
+pub fn export_data() -> impl Future<Output = Result<Vec<portable::ExportedNote>, RpcError>> {
+    ask(Request::ExportData)
+}
+
+pub fn export_note(id: String) -> impl Future<Output = Result<Download, RpcError>> {
+    ask(Request::ExportNote { id })
+}
+
+pub fn import_notes(
+    notes: Vec<portable::Incoming>,
+) -> impl Future<Output = Result<ImportSaved, RpcError>> {
+    ask(Request::ImportNotes { notes })
+}
+
 pub fn list_notes(
     query: String,
     limit: u32,

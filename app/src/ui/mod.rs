@@ -23,6 +23,7 @@ mod persist;
 mod presence;
 mod release;
 mod status;
+mod transfer;
 mod trash;
 mod when;
 
@@ -131,6 +132,8 @@ pub fn App() -> impl IntoView {
         order: StoredValue::new(Vec::new()),
     };
     provide_context(ctx);
+    let transfer = transfer::Transfer::new();
+    provide_context(transfer);
     if let Err(e) = client::Db::start(move |event| match event {
         Event::Changed => {
             ctx.version.update(|v| *v += 1);
@@ -156,7 +159,23 @@ pub fn App() -> impl IntoView {
     let menu = RwSignal::new(false);
 
     view! {
-        <div class="app" class:reading=move || ctx.selected.with(Option::is_some)>
+        <div
+            class="app"
+            class:reading=move || ctx.selected.with(Option::is_some)
+            // Files dropped anywhere on the page are imported.
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                if ev.data_transfer().is_some_and(|d| d.types().includes(&"Files".into(), 0)) {
+                    ev.prevent_default();
+                }
+            }
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                let files = transfer::files_of(ev.data_transfer().and_then(|d| d.files()));
+                if !files.is_empty() {
+                    ev.prevent_default();
+                    transfer.import(ctx, files);
+                }
+            }
+        >
             <header class="topbar" class:menu-open=move || menu.get()>
                 <h1 class="brand">"Notes"</h1>
                 <status::SyncBar />

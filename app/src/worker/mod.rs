@@ -9,6 +9,7 @@ pub mod leader;
 pub mod live;
 mod net;
 mod notes;
+mod transfer;
 mod words;
 
 use std::cell::{Cell, RefCell};

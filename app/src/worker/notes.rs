@@ -203,6 +203,11 @@ pub fn handle(
         Request::KeepBothLineVersions { note_id, line_id } => store
             .keep_both_line_versions(note_id, line_id, now_ms)
             .map(Response::Done),
+        Request::ExportData => return Some(super::transfer::export_data(store)),
+        Request::ExportNote { id } => return Some(super::transfer::export_note(store, id)),
+        Request::ImportNotes { notes } => {
+            return Some(super::transfer::import_notes(store, notes, now_ms));
+        }
         Request::Status
         | Request::Sync
         | Request::SignIn { .. }

@@ -4,7 +4,9 @@
 //! a line for both, so they cannot disagree.
 
 pub mod caret;
+mod derived;
 mod rebase;
+pub use derived::{MAX_ID_BYTES, MAX_NOTE_BYTES, is_valid_id, tags_of, title_of, title_of_lines};
 pub use rebase::rebase;
 
 /// A note's text as lines; the empty note has none, so that joining the lines

@@ -4,9 +4,8 @@
 
 use std::io::{Seek, Write};
 
+use notetext::title_of;
 use serde::{Deserialize, Serialize};
-use store::Store;
-use store::notes::tags_of;
 use zip::write::SimpleFileOptions;
 
 use crate::PortableError;
@@ -57,8 +56,9 @@ pub struct Manifest {
 
 /// Every note of `store`, trashed ones included, with its saved versions.
 /// `progress` hears how many notes are read so far.
+#[cfg(feature = "store")]
 pub fn gather(
-    store: &Store,
+    store: &store::Store,
     mut progress: impl FnMut(usize),
 ) -> Result<Vec<ExportedNote>, PortableError> {
     let notes = store.all_notes()?;
@@ -75,7 +75,7 @@ pub fn gather(
             }
         }
         out.push(ExportedNote {
-            tags: tags_of(note.body.lines()),
+            tags: notetext::tags_of(note.body.lines()),
             id: note.id,
             body: note.body,
             created_at: note.created_at,
@@ -104,26 +104,31 @@ pub fn markdown(note: &ExportedNote) -> String {
     file
 }
 
-/// A file name for a single note exported on its own.
-pub fn file_name(note: &ExportedNote) -> String {
-    format!("{}.md", safe_stem(&store::notes::title_of(&note.body)))
+/// The zip's name for an export made at `now_ms`: `notes-2026-12-07.zip`.
+pub fn archive_name(now_ms: i64) -> String {
+    let [year, month, day, ..] = crate::time::parts(now_ms);
+    format!("notes-{year:04}-{month:02}-{day:02}.zip")
 }
 
-/// The zip's time for a note's file: when it was last edited.
+/// A file name for a single note exported on its own.
+pub fn file_name(note: &ExportedNote) -> String {
+    format!("{}.md", safe_stem(&title_of(&note.body)))
+}
+
+/// The zip's time for a note's file: when it was last edited (zip times
+/// start in 1980).
 fn modified(ms: i64) -> zip::DateTime {
-    let at = jiff::Timestamp::from_millisecond(ms)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(jiff::tz::TimeZone::UTC);
-    let time = zip::DateTime::from_date_and_time(
-        u16::try_from(at.year()).unwrap_or(1980),
-        u8::try_from(at.month()).unwrap_or(1),
-        u8::try_from(at.day()).unwrap_or(1),
-        u8::try_from(at.hour()).unwrap_or(0),
-        u8::try_from(at.minute()).unwrap_or(0),
-        u8::try_from(at.second()).unwrap_or(0),
-    );
-    // Zip times start in 1980.
-    time.unwrap_or_default()
+    let [year, month, day, hour, minute, second] = crate::time::parts(ms);
+    let byte = |n: u16| u8::try_from(n).unwrap_or(0);
+    zip::DateTime::from_date_and_time(
+        year,
+        byte(month),
+        byte(day),
+        byte(hour),
+        byte(minute),
+        byte(second),
+    )
+    .unwrap_or_default()
 }
 
 /// Writes the zip: `Notes/<title>.md` and `Trash/<title>.md`, one per
@@ -137,7 +142,7 @@ pub fn write_zip<W: Write + Seek>(
     let mut zip = zip::ZipWriter::new(out);
     let (mut kept, mut trashed) = (UniqueNames::default(), UniqueNames::default());
     for (k, note) in notes.iter().enumerate() {
-        let stem = safe_stem(&store::notes::title_of(&note.body));
+        let stem = safe_stem(&title_of(&note.body));
         let path = match note.deleted_at {
             None => format!("Notes/{}", kept.name(&stem, "md")),
             Some(_) => format!("Trash/{}", trashed.name(&stem, "md")),

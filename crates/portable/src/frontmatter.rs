@@ -2,8 +2,7 @@
 //! say by itself (its id, times, tags and pin), in the form Obsidian, Hugo
 //! and Jekyll read.
 
-use gray_matter::engine::{Engine, YAML};
-use serde::Deserialize;
+use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::time::{parse_rfc3339, rfc3339};
 
@@ -41,30 +40,12 @@ pub(crate) fn render(
 }
 
 /// A time as front matter may hold it: RFC 3339 text, or milliseconds.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum When {
-    Text(String),
-    Millis(i64),
-}
-
-impl When {
-    fn millis(self) -> Option<i64> {
-        match self {
-            When::Text(t) => parse_rfc3339(&t),
-            When::Millis(ms) => Some(ms),
-        }
+fn millis(value: &Yaml) -> Option<i64> {
+    match value {
+        Yaml::String(text) => parse_rfc3339(text),
+        Yaml::Integer(ms) => Some(*ms),
+        _ => None,
     }
-}
-
-#[derive(Deserialize)]
-struct Raw {
-    id: Option<String>,
-    #[serde(alias = "created_at", alias = "date")]
-    created: Option<When>,
-    #[serde(alias = "updated_at", alias = "modified")]
-    updated: Option<When>,
-    pinned: Option<bool>,
 }
 
 /// Splits a Markdown file into its front matter and its text. A file
@@ -74,14 +55,22 @@ pub(crate) fn parse(file: &str) -> (Front, String) {
     let Some((yaml, text)) = split(file) else {
         return (Front::default(), file.to_owned());
     };
-    let Ok(raw) = YAML::parse(yaml).deserialize::<Raw>() else {
+    let Some(Yaml::Hash(map)) = YamlLoader::load_from_str(yaml)
+        .ok()
+        .and_then(|d| d.into_iter().next())
+    else {
         return (Front::default(), file.to_owned());
     };
+    let field = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| map.get(&Yaml::String((*n).to_owned())))
+    };
     let front = Front {
-        id: raw.id,
-        created: raw.created.and_then(When::millis),
-        updated: raw.updated.and_then(When::millis),
-        pinned: raw.pinned.unwrap_or(false),
+        id: field(&["id"]).and_then(|v| v.as_str()).map(str::to_owned),
+        created: field(&["created", "created_at", "date"]).and_then(millis),
+        updated: field(&["updated", "updated_at", "modified"]).and_then(millis),
+        pinned: field(&["pinned"]).and_then(Yaml::as_bool).unwrap_or(false),
     };
     (front, text.to_owned())
 }

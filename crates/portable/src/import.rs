@@ -10,9 +10,9 @@
 
 use std::io::{Cursor, Read};
 
+use notetext::{MAX_NOTE_BYTES, is_valid_id};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use store::notes::{KeyKind, MAX_NOTE_BYTES, Note, Version};
-use store::{Store, StoreError};
 
 use crate::export::{ExportedVersion, FORMAT, MANIFEST, Manifest};
 use crate::frontmatter;
@@ -21,7 +21,7 @@ use crate::frontmatter;
 const MAX_ZIP_ENTRIES: usize = 100_000;
 
 /// A note read from a file, ready to save.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incoming {
     pub id: String,
     pub body: String,
@@ -33,7 +33,7 @@ pub struct Incoming {
 }
 
 /// A file left out, and why, in words for the user.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub file: String,
     pub reason: String,
@@ -101,7 +101,7 @@ impl Imported {
         }
         let id = front
             .id
-            .filter(|id| KeyKind::Id.check(id).is_ok())
+            .filter(|id| is_valid_id(id))
             .unwrap_or_else(|| content_id(&body));
         // A file of our export's Trash folder stays in the trash.
         let trashed = name.starts_with("Trash/") || name.contains("/Trash/");
@@ -125,7 +125,7 @@ impl Imported {
             }
         };
         for note in manifest.notes {
-            if KeyKind::Id.check(&note.id).is_err() {
+            if !is_valid_id(&note.id) {
                 self.skip(
                     &format!("{name}: note {:.40}", note.id),
                     "its id is not one this app makes",
@@ -142,7 +142,7 @@ impl Imported {
             let versions = note
                 .versions
                 .into_iter()
-                .filter(|v| KeyKind::Id.check(&v.id).is_ok() && v.body.len() <= MAX_NOTE_BYTES)
+                .filter(|v| is_valid_id(&v.id) && v.body.len() <= MAX_NOTE_BYTES)
                 .collect();
             self.notes.push(Incoming {
                 id: note.id,
@@ -202,42 +202,72 @@ impl Imported {
         }
     }
 
-    /// Saves the notes into `store`: those whose id is already there are left
-    /// as they are. `progress` hears how many are done.
+    /// Saves the notes into `store`, a few hundred per transaction: those
+    /// whose id is already there are left as they are. `progress` hears how
+    /// many are done.
+    #[cfg(feature = "store")]
     pub fn save(
         &self,
-        store: &mut Store,
+        store: &mut store::Store,
         now_ms: i64,
         mut progress: impl FnMut(usize),
-    ) -> Result<Report, StoreError> {
+    ) -> Result<Report, store::StoreError> {
         let mut report = Report::default();
-        for (k, incoming) in self.notes.iter().enumerate() {
-            if store.get_note(&incoming.id)?.is_some() {
-                report.already_here += 1;
-            } else {
-                store.import_note(&Note {
-                    id: incoming.id.clone(),
-                    body: incoming.body.clone(),
-                    created_at: incoming.created_at.unwrap_or(now_ms),
-                    updated_at: incoming.updated_at.unwrap_or(now_ms),
-                    deleted_at: incoming.deleted_at,
-                    pinned: incoming.pinned,
-                    conflicts: Vec::new(),
-                })?;
-                for v in &incoming.versions {
-                    store.import_version(&Version {
-                        id: v.id.clone(),
-                        note_id: incoming.id.clone(),
-                        saved_at: v.saved_at,
-                        body: v.body.clone(),
-                    })?;
-                }
-                report.added += 1;
-            }
-            progress(k + 1);
+        let mut done = 0;
+        for batch in self.notes.chunks(SAVE_BATCH) {
+            let saved = save_batch(store, batch, now_ms)?;
+            report.added += saved.added;
+            report.already_here += saved.already_here;
+            done += batch.len();
+            progress(done);
         }
         Ok(report)
     }
+}
+
+/// Notes saved per transaction by `Imported::save`.
+pub const SAVE_BATCH: usize = 200;
+
+/// Saves `notes` in one transaction; those whose id `store` holds already
+/// are left as they are (imported before, maybe edited since).
+#[cfg(feature = "store")]
+pub fn save_batch(
+    store: &mut store::Store,
+    notes: &[Incoming],
+    now_ms: i64,
+) -> Result<Report, store::StoreError> {
+    use store::notes::{Note, Version};
+    let rows: Vec<(Note, Vec<Version>)> = notes
+        .iter()
+        .map(|n| {
+            let note = Note {
+                id: n.id.clone(),
+                body: n.body.clone(),
+                created_at: n.created_at.unwrap_or(now_ms),
+                updated_at: n.updated_at.unwrap_or(now_ms),
+                deleted_at: n.deleted_at,
+                pinned: n.pinned,
+                conflicts: Vec::new(),
+            };
+            let versions = n
+                .versions
+                .iter()
+                .map(|v| Version {
+                    id: v.id.clone(),
+                    note_id: n.id.clone(),
+                    saved_at: v.saved_at,
+                    body: v.body.clone(),
+                })
+                .collect();
+            (note, versions)
+        })
+        .collect();
+    let added = store.import_new_notes(&rows)?;
+    let new = added.iter().filter(|a| **a).count();
+    Ok(Report {
+        added: new,
+        already_here: added.len() - new,
+    })
 }
 
 /// One file of a zip, if it reads and holds at most `max` bytes.

@@ -15,11 +15,13 @@
 pub mod export;
 mod frontmatter;
 pub mod import;
+pub mod job;
 pub mod names;
 mod time;
 
 pub use export::{ExportedNote, ExportedVersion, Manifest};
-pub use import::{Imported, Incoming, Skipped};
+pub use import::{Imported, Incoming, Report, Skipped};
+pub use job::{Done, Job};
 
 /// What went wrong reading or writing an archive.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,7 @@ pub enum PortableError {
     Zip(#[from] zip::result::ZipError),
     #[error("could not write notes.json: {0}")]
     Json(#[from] serde_json::Error),
+    #[cfg(feature = "store")]
     #[error(transparent)]
     Store(#[from] store::StoreError),
 }

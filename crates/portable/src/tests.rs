@@ -1,3 +1,6 @@
+// Export and import through a replica.
+#![cfg(feature = "store")]
+
 use std::io::{Cursor, Write};
 
 use store::Store;

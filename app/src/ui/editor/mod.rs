@@ -333,6 +333,17 @@ pub fn Editor() -> impl IntoView {
                         <pin::PinButton id=id.clone() pinned=pinned />
                         <preview::PreviewButton on=previewing editing=editing />
                         <button on:click=move |_| show_history.set(true)>"History"</button>
+                        <button
+                            title="Download this note as a Markdown file"
+                            on:click={
+                                let id = id.clone();
+                                // Saved first: the file holds what is on screen.
+                                move |_| {
+                                    save_now();
+                                    super::transfer::export_note(ctx, id.clone());
+                                }
+                            }
+                        >"Export .md"</button>
                         <button class="danger" on:click=delete>"Delete note"</button>
                     </div>
                     {move || {

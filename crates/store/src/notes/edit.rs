@@ -140,11 +140,7 @@ fn apply(
     Ok((added, deleted))
 }
 
-/// The longest note, in bytes of UTF-8, a save may leave. Each saved version
-/// of a note is one change that travels whole, and one sync request holds at
-/// most 8 MiB, in which JSON may escape a control character into six bytes:
-/// a note of 1 MiB always fits.
-pub const MAX_NOTE_BYTES: usize = 1024 * 1024;
+pub use notetext::MAX_NOTE_BYTES;
 
 /// Refuses a save that would leave the note longer than [`MAX_NOTE_BYTES`],
 /// unless it makes it no longer than it was (a note merged past the limit

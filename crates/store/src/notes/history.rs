@@ -96,6 +96,23 @@ pub(crate) fn snapshot_before_edit(
     Ok(())
 }
 
+/// Adds a version kept elsewhere (an import of an export) to `note_id`'s
+/// history, unless one with its id (the same text saved at the same time)
+/// is here already.
+pub(crate) fn import_version_in(
+    tx: &Transaction<'_>,
+    note_id: &str,
+    version: &Version,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO note_versions (id, note_id, saved_at, body)
+         SELECT ?1, ?2, ?3, ?4
+         WHERE NOT EXISTS (SELECT 1 FROM note_versions WHERE id = ?1)",
+    )?
+    .execute(params![version.id, note_id, version.saved_at, version.body])?;
+    Ok(())
+}
+
 impl Store {
     /// A note's earlier versions, newest first.
     pub fn history(&self, note_id: &str) -> Result<Vec<VersionSummary>, StoreError> {
@@ -132,19 +149,6 @@ impl Store {
                 })
             })
             .optional()?)
-    }
-
-    /// Adds a version kept elsewhere (an import of an export) to a note's
-    /// history; one with the same id, the same text saved at the same time,
-    /// is already here and stays as it is.
-    pub fn import_version(&mut self, version: &Version) -> Result<bool, StoreError> {
-        let added = self.conn().execute(
-            "INSERT INTO note_versions (id, note_id, saved_at, body)
-             SELECT ?1, ?2, ?3, ?4
-             WHERE NOT EXISTS (SELECT 1 FROM note_versions WHERE id = ?1)",
-            params![version.id, version.note_id, version.saved_at, version.body],
-        )?;
-        Ok(added > 0)
     }
 
     /// Makes a version the note's text again. The text it replaces is kept

@@ -6,9 +6,7 @@
 
 use super::order::is_valid_key;
 
-/// Longest id: a note's, a line's, or a saved version's (which holds its
-/// note's id, a time and a hash).
-pub const MAX_ID_BYTES: usize = 512;
+pub use notetext::MAX_ID_BYTES;
 
 /// Longest line position or lineage. Positions and lineages made here grow a
 /// character about every 90 lines typed one after another at one place
@@ -44,12 +42,7 @@ impl KeyKind {
     /// Whether `key` is one of this kind; what it should be if not.
     pub fn check(self, key: &str) -> Result<(), &'static str> {
         let fits = match self {
-            Self::Id => {
-                (1..=MAX_ID_BYTES).contains(&key.len())
-                    && key
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-_:./".contains(&b))
-            }
+            Self::Id => notetext::is_valid_id(key),
             Self::Position => key.len() <= MAX_KEY_BYTES && is_valid_key(key),
             Self::Lineage => {
                 (1..=MAX_KEY_BYTES).contains(&key.len())

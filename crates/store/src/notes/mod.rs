@@ -74,27 +74,7 @@ pub struct NotePage {
     pub total: usize,
 }
 
-/// The title of a note: its first non-blank line, shortened.
-pub fn title_of(body: &str) -> String {
-    title_of_lines(body.lines())
-}
-
-pub(crate) fn title_of_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
-    const MAX_CHARS: usize = 80;
-    let line = lines
-        .into_iter()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    if line.is_empty() {
-        return "Untitled".to_owned();
-    }
-    let mut title: String = line.chars().take(MAX_CHARS).collect();
-    if line.chars().count() > MAX_CHARS {
-        title.push('…');
-    }
-    title
-}
+pub use notetext::{title_of, title_of_lines};
 
 /// A line of a note's text under its title in the list: the first
 /// non-blank line after the title's, shortened.
@@ -194,29 +174,60 @@ impl Store {
     /// if it had been written here; its conflict copies stay behind.
     pub fn import_note(&mut self, note: &Note) -> Result<(), StoreError> {
         let tx = self.conn_mut().transaction()?;
-        let view = lines::view(lines::load(&tx, &note.id)?);
-        edit::save_in(
-            &tx,
-            &note.id,
-            edit::NewText::Lines(&diff::split_lines(&note.body)),
-            note.updated_at,
-            false,
-            view,
-        )?;
-        tx.execute(
-            "UPDATE notes SET created_at = ?2, updated_at = ?3, deleted_at = ?4, pinned = ?5
-             WHERE id = ?1",
-            params![
-                note.id,
-                note.created_at,
-                note.updated_at,
-                note.deleted_at,
-                i64::from(note.pinned)
-            ],
-        )?;
+        import_in(&tx, note)?;
         tx.commit()?;
         Ok(())
     }
+
+    /// Imports each note whose id this store does not hold, with its saved
+    /// versions, in one transaction (an import of thousands would otherwise
+    /// pay a commit each); which of them were added.
+    pub fn import_new_notes(
+        &mut self,
+        notes: &[(Note, Vec<Version>)],
+    ) -> Result<Vec<bool>, StoreError> {
+        self.take_cached();
+        let tx = self.conn_mut().transaction()?;
+        let mut added = Vec::with_capacity(notes.len());
+        for (note, versions) in notes {
+            let here: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?1)")?
+                .query_row([&note.id], |r| r.get(0))?;
+            if !here {
+                import_in(&tx, note)?;
+                for v in versions {
+                    history::import_version_in(&tx, &note.id, v)?;
+                }
+            }
+            added.push(!here);
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+}
+
+fn import_in(tx: &rusqlite::Transaction<'_>, note: &Note) -> Result<(), StoreError> {
+    let view = lines::view(lines::load(tx, &note.id)?);
+    edit::save_in(
+        tx,
+        &note.id,
+        edit::NewText::Lines(&diff::split_lines(&note.body)),
+        note.updated_at,
+        false,
+        view,
+    )?;
+    tx.execute(
+        "UPDATE notes SET created_at = ?2, updated_at = ?3, deleted_at = ?4, pinned = ?5
+         WHERE id = ?1",
+        params![
+            note.id,
+            note.created_at,
+            note.updated_at,
+            note.deleted_at,
+            i64::from(note.pinned)
+        ],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

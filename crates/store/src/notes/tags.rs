@@ -4,66 +4,15 @@
 
 use rusqlite::params;
 
-use crate::{Store, StoreError};
+pub use notetext::tags_of;
 
-/// Longest tag, in characters: longer runs after a `#` are not tags (a
-/// pasted hash, a URL fragment).
-const MAX_TAG_CHARS: usize = 64;
+use crate::{Store, StoreError};
 
 /// A tag and how many notes outside the trash carry it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TagCount {
     pub tag: String,
     pub notes: u32,
-}
-
-fn is_tag_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '-' | '/')
-}
-
-/// The tags in `lines`, lowercased, sorted, each once. A tag starts with
-/// `#` at the start of a line or after a space or an opening bracket, and
-/// holds a letter: `# Heading`, `##`, `C#`, `page#top` and `#1` are not
-/// tags. Code (fenced blocks, `inline`) holds none.
-pub fn tags_of<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut tags = Vec::new();
-    let mut fenced = false;
-    for line in lines {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fenced = !fenced;
-            continue;
-        }
-        if !fenced {
-            tags_of_line(line, &mut tags);
-        }
-    }
-    tags.sort();
-    tags.dedup();
-    tags
-}
-
-fn tags_of_line(line: &str, tags: &mut Vec<String>) {
-    let mut in_code = false;
-    let mut prev = ' ';
-    let mut chars = line.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '`' {
-            in_code = !in_code;
-        } else if c == '#' && !in_code && (prev.is_whitespace() || matches!(prev, '(' | '[')) {
-            let rest = &line[i + 1..];
-            let end = rest.find(|c: char| !is_tag_char(c)).unwrap_or(rest.len());
-            let word = rest[..end].trim_end_matches(['-', '/']);
-            if word.chars().any(char::is_alphabetic) && word.chars().count() <= MAX_TAG_CHARS {
-                tags.push(word.to_lowercase());
-            }
-            // The word is consumed: a `#` inside it starts no tag.
-            while chars.next_if(|&(j, _)| j <= i + end).is_some() {}
-            prev = rest[..end].chars().last().unwrap_or('#');
-            continue;
-        }
-        prev = c;
-    }
 }
 
 /// How a title sorts: case ignored. (Unicode's case tables are in the
