@@ -78,7 +78,8 @@ pub enum Command {
         /// The zip to write.
         path: PathBuf,
     },
-    /// Bring in Markdown or text files, zips of them, or an export.
+    /// Bring in Markdown or text files (or folders of them), zips, an export,
+    /// Simplenote's export, Google Keep's Takeout, or Evernote's .enex.
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,

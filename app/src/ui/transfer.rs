@@ -267,7 +267,7 @@ pub fn NotesInOut() -> impl IntoView {
                     <input
                         type="file"
                         multiple
-                        accept=".md,.markdown,.txt,.text,.zip,.json"
+                        accept=".md,.markdown,.txt,.text,.zip,.json,.enex"
                         disabled=move || transfer.busy.get()
                         on:change=picked
                     />
@@ -275,7 +275,7 @@ pub fn NotesInOut() -> impl IntoView {
             </div>
             <p class="hint">
                 "Export: a zip of Markdown files, the Trash in its own folder, and notes.json, which brings everything back. "
-                "Import: Markdown or text files, zips of them, or an export (or drop them on the page); importing twice adds nothing."
+                "Import: Markdown or text files, zips of them, an export, or Simplenote, Google Keep (Takeout) and Evernote (.enex) exports; or drop them on the page. Importing twice adds nothing."
             </p>
             <p class="hint transfer-said" role="status">{move || transfer.said.get()}</p>
             {move || {

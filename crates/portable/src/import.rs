@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::export::{ExportedVersion, FORMAT, MANIFEST, Manifest};
-use crate::frontmatter;
+use crate::{formats, frontmatter};
+
+/// Why an attachment of another app's note is left out.
+const ATTACHMENT: &str = "an attachment (a picture, recording or file); only text is imported";
 
 /// The most files one zip may hold: an export of 10,000 notes holds 10,001.
 const MAX_ZIP_ENTRIES: usize = 100_000;
@@ -70,7 +73,9 @@ impl Imported {
         if lower.ends_with(".zip") {
             self.read_zip(name, bytes);
         } else if lower.ends_with(".json") {
-            self.read_manifest(name, bytes);
+            self.read_json(name, bytes);
+        } else if lower.ends_with(".enex") {
+            self.read_enex(name, bytes);
         } else if [".md", ".markdown", ".txt", ".text"]
             .iter()
             .any(|ext| lower.ends_with(ext))
@@ -79,7 +84,7 @@ impl Imported {
         } else {
             self.skip(
                 name,
-                "not a kind of file this app imports (Markdown, text, a zip of them, or an export of this app)",
+                "not a kind of file this app imports (Markdown, text, a zip of them, an export of this app, Simplenote, Google Keep or Evernote)",
             );
         }
     }
@@ -115,6 +120,54 @@ impl Imported {
             pinned: front.pinned,
             versions: Vec::new(),
         });
+    }
+
+    /// A JSON file: our export's notes.json, Simplenote's export, or a note
+    /// of Google Keep's Takeout.
+    fn read_json(&mut self, name: &str, bytes: &[u8]) {
+        if serde_json::from_slice::<Manifest>(bytes).is_ok_and(|m| m.format == FORMAT) {
+            return self.read_manifest(name, bytes);
+        }
+        if let Some(notes) = formats::simplenote::read(bytes) {
+            for note in notes {
+                self.take(name, note);
+            }
+            return;
+        }
+        if let Some((note, attachments)) = formats::keep::read(bytes) {
+            for a in attachments {
+                self.skip(&format!("{name}: {a}"), ATTACHMENT);
+            }
+            return self.take(name, note);
+        }
+        self.skip(
+            name,
+            "a JSON file that is not an export of this app, of Simplenote, or a note of Google Keep",
+        );
+    }
+
+    fn read_enex(&mut self, name: &str, bytes: &[u8]) {
+        let Some(notes) = formats::enex::read(bytes) else {
+            return self.skip(name, "not an Evernote export (ENEX), or a damaged one");
+        };
+        for n in notes {
+            for a in &n.attachments {
+                self.skip(&format!("{name}: {}: {a}", n.title), ATTACHMENT);
+            }
+            self.take(&format!("{name}: {}", n.title), n.note);
+        }
+    }
+
+    /// A note from another app, unless empty or too long.
+    fn take(&mut self, name: &str, note: formats::Foreign) {
+        let note = note.into_incoming();
+        if note.body.trim().is_empty() {
+            return self.skip(name, "an empty note");
+        }
+        if note.body.len() > MAX_NOTE_BYTES {
+            return self.skip(name, too_long(note.body.len()));
+        }
+        self.notes.push(note);
     }
 
     fn read_manifest(&mut self, name: &str, bytes: &[u8]) {
@@ -176,6 +229,13 @@ impl Imported {
             if inner.ends_with('/') || inner.starts_with("__MACOSX/") {
                 continue;
             }
+            // Google Takeout writes each Keep note twice, as .json and .html:
+            // the .json is read.
+            if let Some(stem) = inner.strip_suffix(".html")
+                && zip.index_for_name(&format!("{stem}.json")).is_some()
+            {
+                continue;
+            }
             let shown = format!("{name}/{inner}");
             if inner.to_lowercase().ends_with(".zip") {
                 self.skip(
@@ -184,7 +244,14 @@ impl Imported {
                 );
                 continue;
             }
-            match entry(&mut zip, &inner, MAX_NOTE_BYTES + 4096) {
+            // Another app's export holds many notes in one file.
+            let lower = inner.to_lowercase();
+            let max = if lower.ends_with(".json") || lower.ends_with(".enex") {
+                64 * MAX_NOTE_BYTES
+            } else {
+                MAX_NOTE_BYTES + 4096
+            };
+            match entry(&mut zip, &inner, max) {
                 Some(bytes) => {
                     // Read under its own path (so Trash/ is seen), named
                     // with the zip's when skipped.
@@ -289,7 +356,7 @@ fn too_long(bytes: usize) -> String {
 
 /// The id of a note read from a file without one: from its text, so the
 /// same file imported again is recognised.
-fn content_id(body: &str) -> String {
+pub(crate) fn content_id(body: &str) -> String {
     let hash = Sha256::digest(body.as_bytes());
     let hex: String = hash[..16].iter().map(|b| format!("{b:02x}")).collect();
     format!("import-{hex}")

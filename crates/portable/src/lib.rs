@@ -13,6 +13,7 @@
 //! the browser and the command line share it.
 
 pub mod export;
+mod formats;
 mod frontmatter;
 pub mod import;
 pub mod job;
