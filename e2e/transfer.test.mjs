@@ -31,7 +31,7 @@ async function importFiles(page, files) {
   }, 'the import to finish', 30_000);
 }
 
-test('every note exported as a zip comes back in another browser, pinned and trashed ones too, and twice adds nothing', async () => {
+test('every note exported as a zip (offline too) comes back in another browser, pinned and trashed ones too, and twice adds nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'notes-transfer-'));
   const a = await openProfile();
   const pa = await openApp(a.context, server.url);
@@ -52,11 +52,15 @@ test('every note exported as a zip comes back in another browser, pinned and tra
   const md = readFileSync(await one.path(), 'utf8');
   assert.match(md, /^---\nid: ".+"\ncreated: \d{4}-.+Z\nupdated: .+\ntags: \["shop"\]\npinned: true\n---\nGroceries\nmilk #shop\n$/);
 
+  // Offline: the transfer worker comes from the service worker's copy.
+  await pa.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 20_000 });
+  await a.context.setOffline(true);
   await openInOut(pa);
   const [all] = await Promise.all([
     pa.waitForEvent('download'),
     pa.getByRole('button', { name: 'Export all notes' }).click(),
   ]);
+  await a.context.setOffline(false);
   assert.match(all.suggestedFilename(), /^notes-\d{4}-\d\d-\d\d\.zip$/);
   const zip = join(dir, all.suggestedFilename());
   await all.saveAs(zip);
