@@ -305,3 +305,66 @@ async fn pins_tags_and_sorting_are_answered_by_the_worker_on_opfs() {
     };
     assert!(note.pinned);
 }
+
+#[wasm_bindgen_test]
+async fn an_import_is_saved_by_the_worker_on_opfs_once_and_exported_with_its_versions() {
+    let leader = Leader::start(|_| Rc::new(|_| {})).await.unwrap();
+    // Ids of this test's own: other tests share this OPFS.
+    let incoming = |id: &str, body: &str| portable::Incoming {
+        id: id.into(),
+        body: body.into(),
+        created_at: Some(1_000),
+        updated_at: Some(2_000),
+        deleted_at: None,
+        pinned: true,
+        versions: vec![portable::ExportedVersion {
+            id: format!("{id}/500/0000000000000001"),
+            saved_at: 500,
+            body: "an older text".into(),
+        }],
+    };
+    let notes = vec![
+        incoming("imp-a", "Imported A"),
+        incoming("imp-b", "Imported B"),
+    ];
+    let Response::ImportSaved {
+        added,
+        already_here,
+    } = call(
+        &leader,
+        Request::ImportNotes {
+            notes: notes.clone(),
+        },
+    )
+    .await
+    else {
+        panic!("not an import's answer")
+    };
+    assert_eq!((added, already_here), (2, 0));
+    let Response::ImportSaved {
+        added,
+        already_here,
+    } = call(&leader, Request::ImportNotes { notes }).await
+    else {
+        panic!("not an import's answer")
+    };
+    assert_eq!(
+        (added, already_here),
+        (0, 2),
+        "importing twice adds nothing"
+    );
+
+    let Response::ExportData(all) = call(&leader, Request::ExportData).await else {
+        panic!("not an export's answer")
+    };
+    let a = all
+        .iter()
+        .find(|n| n.id == "imp-a")
+        .expect("the imported note is exported");
+    assert_eq!(
+        (a.body.as_str(), a.created_at, a.updated_at, a.pinned),
+        ("Imported A", 1_000, 2_000, true)
+    );
+    assert_eq!(a.versions.len(), 1);
+    assert_eq!(a.versions[0].body, "an older text");
+}
