@@ -22,16 +22,7 @@ pub fn export_note(store: &Store, id: &str) -> Result<Response, RpcError> {
     let Some(note) = store.get_note(id).map_err(storage)? else {
         return Err(RpcError::Refused("That note is no longer here.".into()));
     };
-    let note = portable::ExportedNote {
-        tags: store::notes::tags_of(note.body.lines()),
-        id: note.id,
-        body: note.body,
-        created_at: note.created_at,
-        updated_at: note.updated_at,
-        deleted_at: note.deleted_at,
-        pinned: note.pinned,
-        versions: Vec::new(),
-    };
+    let note = portable::ExportedNote::of(note, Vec::new());
     Ok(Response::File {
         name: portable::export::file_name(&note),
         mime: "text/markdown".into(),

@@ -74,7 +74,17 @@ pub fn gather(
                 });
             }
         }
-        out.push(ExportedNote {
+        out.push(ExportedNote::of(note, versions));
+        progress(out.len());
+    }
+    Ok(out)
+}
+
+#[cfg(feature = "store")]
+impl ExportedNote {
+    /// A note of a replica as exported, its tags read from its text.
+    pub fn of(note: store::Note, versions: Vec<ExportedVersion>) -> Self {
+        Self {
             tags: notetext::tags_of(note.body.lines()),
             id: note.id,
             body: note.body,
@@ -83,10 +93,8 @@ pub fn gather(
             deleted_at: note.deleted_at,
             pinned: note.pinned,
             versions,
-        });
-        progress(out.len());
+        }
     }
-    Ok(out)
 }
 
 /// One note as a Markdown file: front matter, then its text as written and
