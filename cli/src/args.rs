@@ -10,7 +10,12 @@ use clap::{Parser, Subcommand};
 /// changes with the server, and commands that write try a sync afterwards
 /// when signed in (`--offline` skips it).
 #[derive(Debug, Parser)]
-#[command(name = "notes", version)]
+#[command(
+    name = "notes",
+    version,
+    after_help = "Exit status: 0 done, 1 failed, 2 wrong usage, 3 sign-in needed, \
+                  4 the server did not answer (nothing changed; try again), 5 no such note."
+)]
 pub struct Cli {
     /// Where the replica and the session are kept (default: the platform's
     /// data directory for "notes").
@@ -81,6 +86,7 @@ pub enum Command {
     /// Bring in Markdown or text files (or folders of them), zips, an export,
     /// Simplenote's export, Google Keep's Takeout, or Evernote's .enex.
     Import {
+        /// Files or folders (read with everything in them).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
