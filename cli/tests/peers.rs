@@ -298,3 +298,26 @@ fn failures_are_told_in_words_with_their_own_exit_codes() {
     a.ok(&["logout"], "");
     assert_eq!(code(&a.run_with(&["sync"], "", None)), Some(3));
 }
+
+#[test]
+fn one_file_imported_on_two_peers_before_they_sync_is_one_note_with_its_text_once() {
+    let server = server();
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = (Peer::new(root.path(), "a"), Peer::new(root.path(), "b"));
+    a.login(&server, "gina", true);
+    b.login(&server, "gina", false);
+    let file = root.path().join("Recipe.md");
+    std::fs::write(&file, "Pancakes\nflour\neggs\n").unwrap();
+    for peer in [&a, &b] {
+        peer.ok(&["--offline", "import", file.to_str().unwrap()], "");
+    }
+    for peer in [&a, &b, &a] {
+        peer.ok(&["sync"], "");
+    }
+    for peer in [&a, &b] {
+        assert_eq!(peer.show("Pancakes"), "Pancakes\nflour\neggs\n");
+        let list: serde_json::Value =
+            serde_json::from_str(&peer.ok(&["list", "--json"], "")).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+    }
+}

@@ -106,6 +106,7 @@ impl Transfer {
                 Ok(buffer) => read.push(portable::job::File {
                     name,
                     bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
+                    modified_ms: Some(file.last_modified() as i64),
                 }),
                 Err(_) => self.skipped.update(|s| {
                     s.push(Skipped {

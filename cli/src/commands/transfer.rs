@@ -108,7 +108,13 @@ pub fn import(home: &Home, after: AfterWrite, paths: &[PathBuf]) -> Result<(), C
         for (name, file) in files_of(path)? {
             let bytes =
                 fs::read(&file).map_err(CliError::io(format!("cannot read {}", file.display())))?;
-            imported.read(&name, &bytes);
+            // A file's time is its note's when the file says none.
+            let modified = fs::metadata(&file)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_millis()).ok());
+            imported.read_dated(&name, &bytes, modified);
         }
     }
     let mut store = home.replica()?;

@@ -67,8 +67,17 @@ impl Imported {
     }
 
     /// Reads one file by its name's extension: `.md`, `.markdown`, `.txt`
-    /// (a note each), `.zip` (each file inside), `notes.json` (our export).
+    /// (a note each), `.zip` (each file inside), `.json` (our export,
+    /// Simplenote, Google Keep), `.enex` (Evernote).
     pub fn read(&mut self, name: &str, bytes: &[u8]) {
+        self.read_dated(name, bytes, None);
+    }
+
+    /// [`Imported::read`] of a file last modified at `modified_ms`: the time
+    /// of a note whose file says none. (Two devices importing the same file
+    /// then make the same note, which merges into one; see
+    /// `Store::import_new_notes`.)
+    pub fn read_dated(&mut self, name: &str, bytes: &[u8], modified_ms: Option<i64>) {
         let lower = name.to_lowercase();
         if lower.ends_with(".zip") {
             self.read_zip(name, bytes);
@@ -80,7 +89,7 @@ impl Imported {
             .iter()
             .any(|ext| lower.ends_with(ext))
         {
-            self.read_text(name, bytes);
+            self.read_text(name, bytes, modified_ms);
         } else {
             self.skip(
                 name,
@@ -89,7 +98,7 @@ impl Imported {
         }
     }
 
-    fn read_text(&mut self, name: &str, bytes: &[u8]) {
+    fn read_text(&mut self, name: &str, bytes: &[u8], modified_ms: Option<i64>) {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return self.skip(name, "not UTF-8 text");
         };
@@ -110,11 +119,11 @@ impl Imported {
             .unwrap_or_else(|| content_id(&body));
         // A file of our export's Trash folder stays in the trash.
         let trashed = name.starts_with("Trash/") || name.contains("/Trash/");
-        let updated = front.updated;
+        let updated = front.updated.or(modified_ms);
         self.notes.push(Incoming {
             id,
             body: body.strip_suffix('\n').unwrap_or(&body).to_owned(),
-            created_at: front.created,
+            created_at: front.created.or(updated),
             updated_at: updated,
             deleted_at: trashed.then(|| updated.unwrap_or(0)),
             pinned: front.pinned,
@@ -219,7 +228,7 @@ impl Imported {
         }
         // Our own export: its notes.json says everything the Markdown files
         // say, and more.
-        if let Some(manifest) = entry(&mut zip, MANIFEST, 64 * MAX_NOTE_BYTES)
+        if let Some((manifest, _)) = entry(&mut zip, MANIFEST, 64 * MAX_NOTE_BYTES)
             && serde_json::from_slice::<Manifest>(&manifest).is_ok_and(|m| m.format == FORMAT)
         {
             return self.read_manifest(&format!("{name}/{MANIFEST}"), &manifest);
@@ -252,11 +261,11 @@ impl Imported {
                 MAX_NOTE_BYTES + 4096
             };
             match entry(&mut zip, &inner, max) {
-                Some(bytes) => {
+                Some((bytes, modified)) => {
                     // Read under its own path (so Trash/ is seen), named
                     // with the zip's when skipped.
                     let before = self.skipped.len();
-                    self.read(&inner, &bytes);
+                    self.read_dated(&inner, &bytes, modified);
                     for skipped in &mut self.skipped[before..] {
                         skipped.file = format!("{name}/{}", skipped.file);
                     }
@@ -337,13 +346,29 @@ pub fn save_batch(
     })
 }
 
-/// One file of a zip, if it reads and holds at most `max` bytes.
-fn entry(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, max: usize) -> Option<Vec<u8>> {
+/// One file of a zip and when it was last modified, if it reads and holds
+/// at most `max` bytes.
+fn entry(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    max: usize,
+) -> Option<(Vec<u8>, Option<i64>)> {
     let file = zip.by_name(name).ok()?;
+    let modified = file.last_modified().and_then(|t| {
+        crate::time::parse_rfc3339(&format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ))
+    });
     let mut bytes = Vec::new();
     // Bounded whatever the zip claims: a small zip can unpack to gigabytes.
     file.take(max as u64 + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() <= max).then_some(bytes)
+    (bytes.len() <= max).then_some((bytes, modified))
 }
 
 fn too_long(bytes: usize) -> String {

@@ -15,6 +15,8 @@ use crate::import::{Imported, Incoming, Skipped};
 pub struct File {
     pub name: String,
     pub bytes: Vec<u8>,
+    /// When it was last modified (ms since the epoch), if known.
+    pub modified_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -57,7 +59,7 @@ pub fn run(job: Job) -> Done {
         Job::Read { files } => {
             let mut imported = Imported::default();
             for file in files {
-                imported.read(&file.name, &file.bytes);
+                imported.read_dated(&file.name, &file.bytes, file.modified_ms);
             }
             Done::Read {
                 notes: imported.notes,

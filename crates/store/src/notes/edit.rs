@@ -22,6 +22,23 @@ impl Ids {
         Ok(Self { prefix, next: 0 })
     }
 
+    /// Ids that every replica makes alike for `note_id`: for a note that
+    /// arrives whole from elsewhere (an import), so that two replicas
+    /// importing the same note before they sync write the same rows.
+    pub fn seeded(note_id: &str) -> Self {
+        // FNV-1a twice, from two bases: 128 bits, the same on every target.
+        let fnv = |basis: u64| {
+            note_id.bytes().fold(basis, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+        };
+        let (a, b) = (fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4));
+        Self {
+            prefix: format!("{a:016x}{:08x}", b >> 32),
+            next: 0,
+        }
+    }
+
     pub fn next(&mut self) -> String {
         self.next += 1;
         // Zero-padded, so that ids of one save sort in the order made.
@@ -69,6 +86,30 @@ fn row(id: String, pos: &str, lineage: String, text: &str, edited_at: i64) -> Ro
         edited_at,
         removed: false,
     }
+}
+
+/// Writes a note this replica does not hold, as every replica writes it
+/// from the same id, text and time (see [`Ids::seeded`]): the same note
+/// imported on two devices before they sync merges into one text instead of
+/// holding its lines twice.
+pub(crate) fn write_new_note(
+    tx: &Transaction<'_>,
+    note_id: &str,
+    lines: &[&str],
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO notes (id, created_at, updated_at) VALUES (?1, ?2, ?2)
+         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at",
+    )?
+    .execute(params![note_id, now_ms])?;
+    let mut ids = Ids::seeded(note_id);
+    let keys = order::keys_between(None, None, lines.len());
+    for (text, pos) in lines.iter().zip(&keys) {
+        let id = ids.next();
+        write_row(tx, note_id, &row(id.clone(), pos, id, text, now_ms))?;
+    }
+    Ok(())
 }
 
 /// Writes `plan` (made against `view`) as row changes; returns the rows

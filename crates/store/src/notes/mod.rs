@@ -194,7 +194,13 @@ impl Store {
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM notes WHERE id = ?1)")?
                 .query_row([&note.id], |r| r.get(0))?;
             if !here {
-                import_in(&tx, note)?;
+                edit::write_new_note(
+                    &tx,
+                    &note.id,
+                    &diff::split_lines(&note.body),
+                    note.updated_at,
+                )?;
+                set_times(&tx, note)?;
                 for v in versions {
                     history::import_version_in(&tx, &note.id, v)?;
                 }
@@ -216,6 +222,11 @@ fn import_in(tx: &rusqlite::Transaction<'_>, note: &Note) -> Result<(), StoreErr
         false,
         view,
     )?;
+    set_times(tx, note)
+}
+
+/// A note's times, trash state and pin as `note` has them.
+fn set_times(tx: &rusqlite::Transaction<'_>, note: &Note) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE notes SET created_at = ?2, updated_at = ?3, deleted_at = ?4, pinned = ?5
          WHERE id = ?1",
@@ -389,5 +400,63 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(s.history("n").unwrap().len() as i64, KEEP_VERSIONS);
+    }
+}
+
+#[cfg(test)]
+mod import_tests {
+    use super::*;
+
+    fn exchange(from: &Store, to: &mut Store) {
+        let changes = from
+            .changes_since(0, crate::ChangeFilter::All, usize::MAX)
+            .unwrap()
+            .changes;
+        to.apply_changes(&changes).unwrap();
+    }
+
+    #[test]
+    fn one_note_imported_on_two_replicas_before_they_sync_merges_into_one_text() {
+        let note = Note {
+            id: "import-0123".into(),
+            body: "Recipe\nflour\neggs".into(),
+            created_at: 1_000,
+            updated_at: 2_000,
+            deleted_at: None,
+            pinned: false,
+            conflicts: Vec::new(),
+        };
+        let (mut a, mut b) = (
+            Store::open_in_memory().unwrap(),
+            Store::open_in_memory().unwrap(),
+        );
+        for s in [&mut a, &mut b] {
+            assert_eq!(
+                s.import_new_notes(&[(note.clone(), Vec::new())]).unwrap(),
+                [true]
+            );
+        }
+        exchange(&a, &mut b);
+        exchange(&b, &mut a);
+        for s in [&a, &b] {
+            let got = s.get_note("import-0123").unwrap().unwrap();
+            assert_eq!(got.body, "Recipe\nflour\neggs");
+            assert!(got.conflicts.is_empty());
+        }
+        // Later edits on each side still merge as edits do.
+        a.save_note("import-0123", "Recipe\nflour\neggs\nmilk", 3_000)
+            .unwrap();
+        b.save_note("import-0123", "Pancakes\nflour\neggs", 3_000)
+            .unwrap();
+        exchange(&a, &mut b);
+        exchange(&b, &mut a);
+        assert_eq!(
+            a.get_note("import-0123").unwrap().unwrap().body,
+            "Pancakes\nflour\neggs\nmilk"
+        );
+        assert_eq!(
+            b.get_note("import-0123").unwrap().unwrap().body,
+            "Pancakes\nflour\neggs\nmilk"
+        );
     }
 }
