@@ -48,7 +48,11 @@ impl Transfer {
                     ctx.say(words.clone());
                     words
                 }
-                Err(e) => format!("Could not export: {e}"),
+                Err(e) => {
+                    let words = format!("Could not export: {e}. Your notes are unchanged.");
+                    ctx.warn(words.clone());
+                    words
+                }
             };
             self.said.set(words);
             self.busy.set(false);
@@ -74,7 +78,11 @@ impl Transfer {
 
     /// Reads `files` and imports the notes they hold.
     pub fn import(self, ctx: Ctx, files: Vec<web_sys::File>) {
-        if files.is_empty() || self.busy.get_untracked() {
+        if files.is_empty() {
+            return;
+        }
+        if self.busy.get_untracked() {
+            ctx.warn("An export or import is under way: give the files again when it has ended.");
             return;
         }
         self.busy.set(true);
@@ -85,9 +93,13 @@ impl Transfer {
                     ctx.say(words.clone());
                     words
                 }
-                Err(e) => format!(
-                    "The import stopped: {e} Notes saved before it stopped are kept; importing the same files again adds only the rest."
-                ),
+                Err(e) => {
+                    let words = format!(
+                        "The import stopped: {e}. Notes saved before it stopped are kept; importing the same files again adds only the rest."
+                    );
+                    ctx.warn(words.clone());
+                    words
+                }
             };
             self.said.set(words);
             self.busy.set(false);
