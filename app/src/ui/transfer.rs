@@ -138,13 +138,17 @@ impl Transfer {
             return Ok("No notes were found in those files.".into());
         }
         let (mut added, mut already_here, of) = (0, 0, notes.len());
-        for (k, step) in notes.chunks(STEP).enumerate() {
-            let saved = ask::import_notes(step.to_vec())
-                .await
-                .map_err(|e| e.to_string())?;
+        let mut rest = notes.into_iter();
+        let mut done = 0;
+        loop {
+            let step: Vec<_> = rest.by_ref().take(STEP).collect();
+            if step.is_empty() {
+                break;
+            }
+            done += step.len();
+            let saved = ask::import_notes(step).await.map_err(|e| e.to_string())?;
             added += saved.added;
             already_here += saved.already_here;
-            let done = (k * STEP + step.len()).min(of);
             self.said.set(format!("Importing: {done} of {of} notes…"));
         }
         Ok(match already_here {

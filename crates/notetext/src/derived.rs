@@ -46,7 +46,8 @@ pub fn title_of_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
 /// pasted hash, a URL fragment).
 const MAX_TAG_CHARS: usize = 64;
 
-fn is_tag_char(c: char) -> bool {
+/// Whether `c` may stand in a tag after its `#`.
+pub fn is_tag_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '/')
 }
 

@@ -6,7 +6,9 @@
 pub mod caret;
 mod derived;
 mod rebase;
-pub use derived::{MAX_ID_BYTES, MAX_NOTE_BYTES, is_valid_id, tags_of, title_of, title_of_lines};
+pub use derived::{
+    MAX_ID_BYTES, MAX_NOTE_BYTES, is_tag_char, is_valid_id, tags_of, title_of, title_of_lines,
+};
 pub use rebase::rebase;
 
 /// A note's text as lines; the empty note has none, so that joining the lines

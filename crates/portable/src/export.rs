@@ -54,6 +54,15 @@ pub struct Manifest {
     pub notes: Vec<ExportedNote>,
 }
 
+/// [`Manifest`] as written, borrowing the notes.
+#[derive(Serialize)]
+struct ManifestOut<'a> {
+    format: &'a str,
+    version: u32,
+    exported_at: i64,
+    notes: &'a [ExportedNote],
+}
+
 /// Every note of `store`, trashed ones included, with its saved versions.
 /// `progress` hears how many notes are read so far.
 #[cfg(feature = "store")]
@@ -162,11 +171,12 @@ pub fn write_zip<W: Write + Seek>(
         zip.write_all(markdown(note).as_bytes())?;
         progress(k + 1);
     }
-    let manifest = Manifest {
-        format: FORMAT.to_owned(),
+    // Borrowed: the notes are not copied to be written.
+    let manifest = ManifestOut {
+        format: FORMAT,
         version: VERSION,
         exported_at,
-        notes: notes.to_vec(),
+        notes,
     };
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)

@@ -134,8 +134,8 @@ impl Imported {
     /// A JSON file: our export's notes.json, Simplenote's export, or a note
     /// of Google Keep's Takeout.
     fn read_json(&mut self, name: &str, bytes: &[u8]) {
-        if serde_json::from_slice::<Manifest>(bytes).is_ok_and(|m| m.format == FORMAT) {
-            return self.read_manifest(name, bytes);
+        if let Some(manifest) = ours(bytes) {
+            return self.read_manifest(name, manifest);
         }
         if let Some(notes) = formats::simplenote::read(bytes) {
             for note in notes {
@@ -179,13 +179,7 @@ impl Imported {
         self.notes.push(note);
     }
 
-    fn read_manifest(&mut self, name: &str, bytes: &[u8]) {
-        let manifest = match serde_json::from_slice::<Manifest>(bytes) {
-            Ok(m) if m.format == FORMAT => m,
-            Ok(_) | Err(_) => {
-                return self.skip(name, "a JSON file that is not an export of this app");
-            }
-        };
+    fn read_manifest(&mut self, name: &str, manifest: Manifest) {
         for note in manifest.notes {
             if !is_valid_id(&note.id) {
                 self.skip(
@@ -229,9 +223,9 @@ impl Imported {
         // Our own export: its notes.json says everything the Markdown files
         // say, and more.
         if let Some((manifest, _)) = entry(&mut zip, MANIFEST, 64 * MAX_NOTE_BYTES)
-            && serde_json::from_slice::<Manifest>(&manifest).is_ok_and(|m| m.format == FORMAT)
+            && let Some(manifest) = ours(&manifest)
         {
-            return self.read_manifest(&format!("{name}/{MANIFEST}"), &manifest);
+            return self.read_manifest(&format!("{name}/{MANIFEST}"), manifest);
         }
         let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
         for inner in names {
@@ -344,6 +338,13 @@ pub fn save_batch(
         added: new,
         already_here: added.len() - new,
     })
+}
+
+/// `notes.json` of our own export, read once; `None` for any other JSON.
+fn ours(bytes: &[u8]) -> Option<Manifest> {
+    serde_json::from_slice::<Manifest>(bytes)
+        .ok()
+        .filter(|m| m.format == FORMAT)
 }
 
 /// One file of a zip and when it was last modified, if it reads and holds

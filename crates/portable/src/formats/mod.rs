@@ -18,7 +18,7 @@ fn as_tag(label: &str) -> Option<String> {
         .trim_start_matches('#')
         .chars()
         .map(|c| if c.is_whitespace() { '-' } else { c })
-        .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/'))
+        .filter(|&c| notetext::is_tag_char(c))
         .collect();
     word.chars()
         .any(char::is_alphabetic)

@@ -37,10 +37,7 @@ pub struct Version {
 /// same note saved at the same time: two devices editing a synced note each
 /// keep the text they started from, and those merge into one version.
 fn version_id(note_id: &str, saved_at: i64, body: &str) -> String {
-    // FNV-1a: stable across builds and targets, unlike std's hasher.
-    let hash = body.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
+    let hash = super::fnv1a(0xcbf2_9ce4_8422_2325, body);
     format!("{note_id}/{saved_at}/{hash:016x}")
 }
 

@@ -76,6 +76,14 @@ pub struct NotePage {
 
 pub use notetext::{title_of, title_of_lines};
 
+/// FNV-1a of `text` from `basis`: the same on every build and target,
+/// unlike std's hasher (ids that replicas must make alike use it).
+pub(crate) fn fnv1a(basis: u64, text: &str) -> u64 {
+    text.bytes().fold(basis, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// A line of a note's text under its title in the list: the first
 /// non-blank line after the title's, shortened.
 pub(crate) fn preview_of_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
