@@ -7,11 +7,12 @@ cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION="0.21.14"
-APT_PACKAGES=(clang-16 llvm-16 libclang-16-dev chromium chromium-driver patch curl brotli zopfli)
+APT_PACKAGES=(clang-16 llvm-16 libclang-16-dev chromium chromium-driver patch curl brotli zopfli nats-server)
 
 step() { printf '\n== setup: %s\n' "$*"; }
 
-# --- Debian packages: C toolchain for wasm32, libclang for bindgen, Chromium for browser tests.
+# --- Debian packages: C toolchain for wasm32, libclang for bindgen, Chromium for browser tests,
+# nats-server (2.9, JetStream) for the multi-node tests.
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

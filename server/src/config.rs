@@ -111,6 +111,28 @@ pub struct Config {
     /// line) for log collectors. `RUST_LOG` filters it.
     #[arg(long, env = "NOTES_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Multi-node mode: the NATS server (JetStream on) that coordinates the
+    /// nodes, e.g. `nats://127.0.0.1:4222`. Without it this server holds
+    /// every account by itself.
+    #[arg(long, env = "NOTES_NATS")]
+    pub nats: Option<String>,
+    /// Multi-node mode: this node's name, unique in the cluster (letters,
+    /// digits, `-` and `_`). By default `node-<listen port>`.
+    #[arg(long, env = "NOTES_NODE_ID")]
+    pub node_id: Option<String>,
+    /// Multi-node mode: the address other nodes forward requests to, e.g.
+    /// `http://10.0.0.5:8080`. By default `http://<listen address>`.
+    #[arg(long, env = "NOTES_ADVERTISE")]
+    pub advertise: Option<String>,
+    /// Multi-node mode: how many shards accounts are split into. Fixed for
+    /// the cluster's life, the same on every node (checked at start).
+    #[arg(long, env = "NOTES_SHARDS", default_value_t = 256)]
+    pub shards: u16,
+    /// Multi-node mode: how long a node's hold on a shard lasts unrenewed.
+    /// A node that cannot renew stops serving the shard after three
+    /// quarters of it; another node takes it once it has passed.
+    #[arg(long, env = "NOTES_LEASE", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub lease: std::time::Duration,
 }
 
 /// The `/metrics` token; never printed (`Config` is `Debug`).

@@ -22,6 +22,9 @@ pub enum StartError {
     Config(String),
     #[error(transparent)]
     Io(std::io::Error),
+    /// The multi-node mode's coordination (NATS) could not start.
+    #[error("cluster: {0}")]
+    Cluster(String),
 }
 
 /// Everything a request can fail with.
@@ -78,6 +81,10 @@ pub enum ApiError {
     /// Every password-hashing slot stayed taken while the request waited.
     #[error("the server is busy signing other people in; try again in a few seconds")]
     Busy,
+    /// Multi-node mode: the account's shard is between two nodes, or its
+    /// node cannot be reached just now.
+    #[error("this account's server is moving; try again in a moment")]
+    Moving,
     #[error("not found")]
     NotFound,
     #[error("method not allowed on this path")]
@@ -147,7 +154,7 @@ impl IntoResponse for ApiError {
             | Self::TooManySignUps { .. }
             | Self::TooManyStreams { .. }
             | Self::TooManySyncs { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy | Self::Moving => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
@@ -188,6 +195,9 @@ impl IntoResponse for ApiError {
             }
             Self::Busy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(5));
+            }
+            Self::Moving => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(1));
             }
             Self::TooManyStreams { .. } => {
                 headers.insert(

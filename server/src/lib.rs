@@ -5,6 +5,7 @@
 //!   (argon2 password hashes, hashed tokens, names compared caseless).
 //! - [`stores`]: one SQLite + cr-sqlite database per user, a bounded cache of them.
 //! - [`live`]: open `/sync/events` streams and the versions they announce.
+//! - [`cluster`]: the multi-node mode (`--nats`): shards, leases, forwarding.
 //! - [`routes`]: the HTTP API (`/sync`, `/api/...`, `/health`) and the app's files.
 //! - [`telemetry`]: `/metrics` (Prometheus) and the log line of each request.
 //! - [`error`]: one error type that answers `{"error": "..."}` and hides internals.
@@ -12,6 +13,7 @@
 pub mod accounts;
 mod body;
 mod client_addr;
+pub mod cluster;
 pub mod config;
 pub mod error;
 mod extract;
@@ -28,7 +30,7 @@ use std::future::Future;
 
 pub use config::Config;
 pub use routes::router;
-pub use state::AppState;
+pub use state::{AppState, NodeParts};
 
 /// Serves until `shutdown` completes, then finishes in-flight requests and
 /// closes every database (running `crsql_finalize()`).
@@ -37,6 +39,9 @@ pub async fn run(
     config: &Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), error::StartError> {
+    if let Some(nats) = &config.nats {
+        return cluster::run(listener, config, nats, shutdown).await;
+    }
     let state = AppState::open(config)?;
     serve(listener, state.clone(), &config.static_dir, shutdown)
         .await
@@ -54,8 +59,16 @@ pub async fn serve(
     static_dir: &std::path::Path,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    routes::warn_if_no_app(static_dir);
     let (live, limits) = (state.live.clone(), state.connection_limits);
     // Made into a service once; each connection shares it (a `Router` made
     // into one per connection cost about 7 KiB for each idle live stream).
-    serve::serve_connections(listener, router(state, static_dir), limits, live, shutdown).await
+    serve::serve_connections(
+        listener,
+        router(state, static_dir),
+        limits,
+        move || live.shut_down(),
+        shutdown,
+    )
+    .await
 }

@@ -17,8 +17,6 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::Service;
 
-use crate::live::Live;
-
 /// How connections are served.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {
@@ -35,7 +33,7 @@ pub async fn serve_connections(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,
-    live: Arc<Live>,
+    end_streams: impl FnOnce(),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let open = Arc::new(Semaphore::new(
@@ -85,7 +83,7 @@ pub async fn serve_connections(
     }
     drop(listener);
     // Live streams would otherwise keep their connections, and the server, up.
-    live.shut_down();
+    end_streams();
     graceful.shutdown().await;
     Ok(())
 }
@@ -114,15 +112,9 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve_connections(
-            listener,
-            app,
-            limits,
-            Live::new(1),
-            async {
-                let _ = stopped.await;
-            },
-        ));
+        let server = tokio::spawn(serve_connections(listener, app, limits, || {}, async {
+            let _ = stopped.await;
+        }));
         (addr, stop, server)
     }
 

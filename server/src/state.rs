@@ -30,10 +30,10 @@ pub struct Inner {
     /// and client address.
     pub sign_in_rate: RateLimit<(String, IpAddr)>,
     /// Sign-ins per client address, whatever the names.
-    pub sign_in_address_rate: RateLimit<IpAddr>,
+    pub sign_in_address_rate: Arc<RateLimit<IpAddr>>,
     /// Sign-ups per client address, and on the whole server.
-    pub sign_up_address_rate: RateLimit<IpAddr>,
-    pub sign_up_rate: RateLimit<()>,
+    pub sign_up_address_rate: Arc<RateLimit<IpAddr>>,
+    pub sign_up_rate: Arc<RateLimit<()>>,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
     /// A permit per password hash that may run at once.
@@ -44,7 +44,7 @@ pub struct Inner {
     /// How often an open stream sends a heartbeat comment.
     pub heartbeat: Duration,
     /// What `/metrics` reports (see telemetry.rs).
-    pub telemetry: Telemetry,
+    pub telemetry: Arc<Telemetry>,
     /// Who else than loopback may read `/metrics`.
     pub metrics_token: Option<String>,
     pub connection_limits: ConnectionLimits,
@@ -59,17 +59,72 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// What every part of a node shares: limits per client address or on the
+/// whole node, the password-hashing queue, the metrics.
+#[derive(Clone)]
+pub struct NodeParts {
+    pub password_hashes: Arc<Semaphore>,
+    /// What verifying one password takes here (measured once).
+    pub verify_time: Duration,
+    pub sign_in_address_rate: Arc<RateLimit<IpAddr>>,
+    pub sign_up_address_rate: Arc<RateLimit<IpAddr>>,
+    pub sign_up_rate: Arc<RateLimit<()>>,
+    pub telemetry: Arc<Telemetry>,
+}
+
+impl NodeParts {
+    pub fn new(config: &Config) -> Result<Self, StartError> {
+        let hashes = match config.max_password_hashes {
+            Some(0) => {
+                return Err(StartError::Config(
+                    "max password hashes must be at least 1".into(),
+                ));
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(Self {
+            password_hashes: Arc::new(Semaphore::new(hashes)),
+            verify_time: crate::accounts::measure_verify_time()?,
+            sign_in_address_rate: Arc::new(RateLimit::per_minute(nonzero(
+                config.sign_ins_per_minute_per_address,
+                "sign-ins per minute per address",
+            )?)),
+            sign_up_address_rate: Arc::new(RateLimit::per_hour(nonzero(
+                config.sign_ups_per_hour_per_address,
+                "sign-ups per hour per address",
+            )?)),
+            sign_up_rate: Arc::new(RateLimit::per_minute(nonzero(
+                config.sign_ups_per_minute,
+                "sign-ups per minute",
+            )?)),
+            telemetry: Arc::new(Telemetry::new()),
+        })
+    }
+}
+
+fn nonzero(v: u32, what: &str) -> Result<NonZeroU32, StartError> {
+    NonZeroU32::new(v).ok_or_else(|| StartError::Config(format!("{what} must be at least 1")))
+}
+
 impl AppState {
     pub fn open(config: &Config) -> Result<Self, StartError> {
-        let users_dir = config.data_dir.join("users");
+        Self::open_part(config, &NodeParts::new(config)?, &config.data_dir, "")
+    }
+
+    /// One part of a node's data: all of it on a single node, one shard's
+    /// in the multi-node mode (whose tokens start with `token_prefix`).
+    pub fn open_part(
+        config: &Config,
+        node: &NodeParts,
+        data_dir: &std::path::Path,
+        token_prefix: &str,
+    ) -> Result<Self, StartError> {
+        let users_dir = data_dir.join("users");
         std::fs::create_dir_all(&users_dir).map_err(|source| StartError::DataDir {
             path: users_dir.display().to_string(),
             source,
         })?;
-        let nonzero = |v: u32, what: &str| {
-            NonZeroU32::new(v)
-                .ok_or_else(|| StartError::Config(format!("{what} must be at least 1")))
-        };
         let positive = |d: Duration, what: &str| {
             if d.is_zero() {
                 Err(StartError::Config(format!("{what} must be longer than 0")))
@@ -89,21 +144,14 @@ impl AppState {
                 "session idle time must be at least one second".into(),
             ));
         }
-        let hashes = match config.max_password_hashes {
-            Some(0) => {
-                return Err(StartError::Config(
-                    "max password hashes must be at least 1".into(),
-                ));
-            }
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        };
-        let accounts = Accounts::open(
-            &config.data_dir.join("accounts.db"),
+        let accounts = Accounts::open_with(
+            &data_dir.join("accounts.db"),
             SessionTimes {
                 idle: config.session_idle,
                 lifetime: config.session_lifetime,
             },
+            node.verify_time,
+            token_prefix,
         )?;
         // A deletion the server stopped in the middle of, or a request that
         // wrote a deleted account's file again just after: finished here.
@@ -133,20 +181,11 @@ impl AppState {
                 config.sign_ins_per_minute,
                 "sign-ins per minute",
             )?),
-            sign_in_address_rate: RateLimit::per_minute(nonzero(
-                config.sign_ins_per_minute_per_address,
-                "sign-ins per minute per address",
-            )?),
-            sign_up_address_rate: RateLimit::per_hour(nonzero(
-                config.sign_ups_per_hour_per_address,
-                "sign-ups per hour per address",
-            )?),
-            sign_up_rate: RateLimit::per_minute(nonzero(
-                config.sign_ups_per_minute,
-                "sign-ups per minute",
-            )?),
+            sign_in_address_rate: node.sign_in_address_rate.clone(),
+            sign_up_address_rate: node.sign_up_address_rate.clone(),
+            sign_up_rate: node.sign_up_rate.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
-            password_hashes: Arc::new(Semaphore::new(hashes)),
+            password_hashes: node.password_hashes.clone(),
             password_queue_wait: config.password_queue_wait,
             live: Live::new(
                 usize::try_from(nonzero(config.max_streams_per_user, "streams per user")?.get())
@@ -158,7 +197,7 @@ impl AppState {
                 }
                 d => d,
             },
-            telemetry: Telemetry::new(),
+            telemetry: node.telemetry.clone(),
             metrics_token: config.metrics_token.as_ref().map(|t| t.0.clone()),
             connection_limits: ConnectionLimits {
                 max_connections: match config.max_connections {

@@ -29,6 +29,46 @@ const LATENCY_BUCKETS: [f64; 14] = [
 /// server nobody scrapes drains them this often, so they cannot pile up.
 const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
+/// What `/metrics` reads from the server as it is: of one state, or summed
+/// over the shards a node serves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Gauges {
+    pub streams: usize,
+    pub users: usize,
+    pub opened: u64,
+    pub pokes: u64,
+    pub databases: usize,
+    /// Multi-node mode: shards this node serves.
+    pub shards: Option<usize>,
+}
+
+impl Gauges {
+    pub fn of(state: &AppState) -> Self {
+        let (streams, users) = state.live.open();
+        let (opened, pokes) = state.live.totals();
+        Self {
+            streams,
+            users,
+            opened,
+            pokes,
+            databases: state.stores.len(),
+            shards: None,
+        }
+    }
+
+    /// These and `other`'s together.
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            streams: self.streams + other.streams,
+            users: self.users + other.users,
+            opened: self.opened + other.opened,
+            pokes: self.pokes + other.pokes,
+            databases: self.databases + other.databases,
+            shards: self.shards,
+        }
+    }
+}
+
 pub struct Telemetry {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
@@ -84,16 +124,16 @@ impl Telemetry {
     }
 
     /// The Prometheus text, with the gauges read from the server as it is now.
-    pub fn render(&self, state: &AppState) -> String {
-        let (streams, users) = state.live.open();
-        let (opened, pokes) = state.live.totals();
-        let databases = state.stores.len();
+    pub fn render(&self, g: Gauges) -> String {
         metrics::with_local_recorder(&self.recorder, || {
-            metrics::gauge!("notes_live_streams").set(count(streams));
-            metrics::gauge!("notes_live_users").set(count(users));
-            metrics::counter!("notes_live_streams_opened_total").absolute(opened);
-            metrics::counter!("notes_live_pokes_total").absolute(pokes);
-            metrics::gauge!("notes_open_databases").set(count(databases));
+            metrics::gauge!("notes_live_streams").set(count(g.streams));
+            metrics::gauge!("notes_live_users").set(count(g.users));
+            metrics::counter!("notes_live_streams_opened_total").absolute(g.opened);
+            metrics::counter!("notes_live_pokes_total").absolute(g.pokes);
+            metrics::gauge!("notes_open_databases").set(count(g.databases));
+            if let Some(shards) = g.shards {
+                metrics::gauge!("notes_cluster_shards_held").set(count(shards));
+            }
         });
         self.handle.render()
     }

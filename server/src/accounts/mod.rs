@@ -27,8 +27,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 pub use names::{username_key, validate_username};
-pub use passwords::verify_password;
 use passwords::{hash_password, validate_password};
+pub use passwords::{measure_verify_time, verify_password};
 pub use protocol::{MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS, MIN_PASSWORD_BYTES};
 
 /// A user's numeric id: the only thing that names their database file.
@@ -124,10 +124,24 @@ pub struct Accounts {
     /// What verifying one password takes here: how long a sign-in for a
     /// name without an account waits.
     pub verify_time: Duration,
+    /// Starts each token: empty on a single node; in the multi-node mode
+    /// the shard, so that any node knows where a token belongs.
+    token_prefix: String,
 }
 
 impl Accounts {
     pub fn open(path: &Path, times: SessionTimes) -> Result<Self, AccountError> {
+        Self::open_with(path, times, passwords::measure_verify_time()?, "")
+    }
+
+    /// Opens with a verify time measured once for the whole node, and a
+    /// prefix for the tokens of its sessions (a shard's, see `cluster`).
+    pub fn open_with(
+        path: &Path,
+        times: SessionTimes,
+        verify_time: Duration,
+        token_prefix: &str,
+    ) -> Result<Self, AccountError> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let _: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -144,7 +158,8 @@ impl Accounts {
             conn: Mutex::new(conn),
             session_idle: secs(times.idle),
             session_lifetime: secs(times.lifetime),
-            verify_time: passwords::measure_verify_time()?,
+            verify_time,
+            token_prefix: token_prefix.to_owned(),
         })
     }
 
@@ -240,7 +255,11 @@ impl Accounts {
 
     /// A new session of `user`; returns its bearer token.
     pub fn open_session(&self, user: UserId) -> Result<String, AccountError> {
-        let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        let token = format!(
+            "{}{}",
+            self.token_prefix,
+            URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+        );
         let (conn, now) = (self.conn(), now());
         // Sessions that ended are forgotten here, so the table holds only
         // those that may still be used.

@@ -34,13 +34,13 @@ pub async fn metrics(State(state): State<AppState>, request: Request) -> Respons
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.telemetry.render(&state),
+        state.telemetry.render(crate::telemetry::Gauges::of(&state)),
     )
         .into_response()
 }
 
 /// Whether a request from `peer` with bearer token `given` may read the metrics.
-fn allowed(peer: Option<SocketAddr>, given: Option<&str>, token: Option<&str>) -> bool {
+pub(crate) fn allowed(peer: Option<SocketAddr>, given: Option<&str>, token: Option<&str>) -> bool {
     match token {
         // Digests first: equal lengths, so the comparison says nothing of
         // the token's length either.

@@ -3,7 +3,7 @@
 mod accounts;
 mod app_files;
 mod events;
-mod metrics;
+pub(crate) mod metrics;
 mod security_headers;
 mod sync;
 
@@ -45,10 +45,23 @@ async fn api_body_cap(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-pub fn router(state: AppState, static_dir: &Path) -> Router {
+/// Says so in the log when there is no app to serve.
+pub fn warn_if_no_app(static_dir: &Path) {
     if !static_dir.join("index.html").is_file() {
         tracing::warn!(dir = %static_dir.display(), "no built app to serve (run trunk build --release)");
     }
+}
+
+/// The app's files alone, with the headers every answer gets (the
+/// multi-node mode's front serves them itself).
+pub fn app_files_router(static_dir: &Path) -> Router {
+    app_files::router(static_dir).layer(middleware::map_response_with_state(
+        security_headers::SecurityHeaders::for_app(static_dir),
+        security_headers::add,
+    ))
+}
+
+pub fn router(state: AppState, static_dir: &Path) -> Router {
     let body_timeout = state.body_timeout;
     // Unknown paths under the API are errors in the API's format, not the app.
     let api = Router::new()

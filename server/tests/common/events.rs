@@ -26,8 +26,13 @@ pub enum Next {
 
 impl Events {
     pub async fn open(server: &TestServer, token: &str) -> Result<Self, (u16, String)> {
+        Self::open_at(&server.url(""), token).await
+    }
+
+    /// Opens a stream at the server whose base URL is `base`.
+    pub async fn open_at(base: &str, token: &str) -> Result<Self, (u16, String)> {
         let response = http()
-            .get(server.url("/sync/events"))
+            .get(format!("{base}/sync/events"))
             .bearer_auth(token)
             // What a browser sends: the stream must come back uncompressed.
             .header("accept-encoding", "gzip, deflate, br, zstd")

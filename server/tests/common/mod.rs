@@ -2,6 +2,7 @@
 //! its own local cr-sqlite database.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod cluster;
 pub mod events;
 
 use std::io::{BufRead, BufReader};

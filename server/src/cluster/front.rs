@@ -1,0 +1,351 @@
+//! What a node answers: each request goes to the state of its shard when
+//! this node serves it, or is forwarded, unchanged and streamed both ways,
+//! to the node that does. Live streams are forwarded too: the poke of a
+//! commit on the holder reaches a client connected anywhere, with no second
+//! path for pokes to keep in step.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{self, AUTHORIZATION, CONTENT_LENGTH, HeaderName, HeaderValue};
+use axum::http::{Method, Uri};
+use axum::response::{IntoResponse, Response};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tower::ServiceExt;
+
+use super::leases::{Book, Holder, ShardId};
+use super::{shard_dir, shard_of, token_prefix, token_shard};
+use crate::accounts::username_key;
+use crate::config::Config;
+use crate::error::{ApiError, StartError};
+use crate::extract::TOO_LARGE;
+use crate::routes::{MAX_API_BODY_BYTES, app_files_router, metrics, router as shard_router};
+use crate::serve::ConnectionLimits;
+use crate::state::{AppState, NodeParts};
+use crate::telemetry::Gauges;
+
+/// Marks a request one node forwarded to another: never forwarded again
+/// (two nodes that disagree for a moment on a shard's holder answer 503
+/// rather than bounce it between them).
+pub const FORWARDED_BY: HeaderName = HeaderName::from_static("notes-forwarded-by");
+
+/// How long connecting to the holder may take before the client is told
+/// to try again.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A shard this node serves.
+#[derive(Clone)]
+struct Local {
+    state: AppState,
+    router: Router,
+    /// Served until then, unless a renewal moves it on.
+    until: Instant,
+}
+
+#[derive(Clone)]
+pub struct Node(Arc<Inner>);
+
+pub struct Inner {
+    me: Holder,
+    config: Config,
+    parts: NodeParts,
+    static_dir: PathBuf,
+    local: RwLock<HashMap<ShardId, Local>>,
+    book: RwLock<Option<Arc<Mutex<Book>>>>,
+    client: Client<HttpConnector, Body>,
+}
+
+impl Node {
+    pub fn new(config: &Config, me: &Holder) -> Result<Self, StartError> {
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        connector.set_nodelay(true);
+        Ok(Self(Arc::new(Inner {
+            me: me.clone(),
+            config: config.clone(),
+            parts: NodeParts::new(config)?,
+            static_dir: config.static_dir.clone(),
+            local: RwLock::new(HashMap::new()),
+            book: RwLock::new(None),
+            client: Client::builder(TokioExecutor::new()).build(connector),
+        })))
+    }
+
+    pub fn set_book(&self, book: Arc<Mutex<Book>>) {
+        *self.0.book.write().unwrap_or_else(|e| e.into_inner()) = Some(book);
+    }
+
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: self.0.config.max_connections.max(1),
+            header_timeout: self.0.config.idle_timeout,
+        }
+    }
+
+    fn locals(&self) -> std::sync::RwLockReadGuard<'_, HashMap<ShardId, Local>> {
+        self.0.local.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn locals_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<ShardId, Local>> {
+        self.0.local.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Serves `shard` until `until`: opens its state the first time.
+    pub async fn serve(&self, shard: ShardId, until: Instant) -> Result<(), StartError> {
+        if let Some(local) = self.locals_mut().get_mut(&shard) {
+            local.until = until;
+            return Ok(());
+        }
+        let node = self.clone();
+        let state = tokio::task::spawn_blocking(move || {
+            let dir = shard_dir(&node.0.config.data_dir, shard);
+            AppState::open_part(&node.0.config, &node.0.parts, &dir, &token_prefix(shard))
+        })
+        .await
+        .map_err(|e| StartError::Cluster(e.to_string()))??;
+        let router = shard_router(state.clone(), &self.0.static_dir);
+        self.locals_mut().insert(
+            shard,
+            Local {
+                state,
+                router,
+                until,
+            },
+        );
+        tracing::info!(shard, "serving shard");
+        Ok(())
+    }
+
+    /// Stops serving `shard`: its live streams end (their clients come
+    /// back through whichever node, to the next holder) and its databases
+    /// close once the requests under way are done with them.
+    pub async fn stop(&self, shard: ShardId) {
+        let Some(local) = self.locals_mut().remove(&shard) else {
+            return;
+        };
+        tracing::info!(shard, "stopped serving shard");
+        local.state.live.shut_down();
+        local.state.close().await;
+    }
+
+    pub fn end_streams(&self) {
+        for local in self.locals().values() {
+            local.state.live.shut_down();
+        }
+    }
+
+    pub async fn close_all(&self) {
+        let shards: Vec<ShardId> = self.locals().keys().copied().collect();
+        for shard in shards {
+            self.stop(shard).await;
+        }
+    }
+
+    /// The router of `shard` if this node serves it now.
+    fn local_router(&self, shard: ShardId) -> Option<Router> {
+        let locals = self.locals();
+        let local = locals.get(&shard)?;
+        (Instant::now() < local.until).then(|| local.router.clone())
+    }
+
+    fn owner_url(&self, shard: ShardId) -> Option<String> {
+        let book = self.0.book.read().unwrap_or_else(|e| e.into_inner());
+        let book = book.as_ref()?.lock().unwrap_or_else(|e| e.into_inner());
+        book.owner_url(shard).map(str::to_owned)
+    }
+
+    fn gauges(&self) -> Gauges {
+        let locals = self.locals();
+        let sum = locals
+            .values()
+            .map(|l| Gauges::of(&l.state))
+            .fold(Gauges::default(), Gauges::plus);
+        Gauges {
+            shards: Some(locals.len()),
+            ..sum
+        }
+    }
+}
+
+pub fn router(node: Node, static_dir: &Path) -> Router {
+    crate::routes::warn_if_no_app(static_dir);
+    let files = app_files_router(static_dir);
+    Router::new()
+        .fallback(move |State(node): State<Node>, request: Request| {
+            let files = files.clone();
+            async move { dispatch(node, files, request).await }
+        })
+        .with_state(node)
+}
+
+/// Whether a path belongs to an account (and so to a shard).
+fn is_account_path(path: &str) -> bool {
+    path == "/sync" || path == protocol::EVENTS_PATH || path == "/api" || path.starts_with("/api/")
+}
+
+async fn dispatch(node: Node, files: Router, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    if path == "/health" {
+        return health(&node);
+    }
+    if path == "/metrics" {
+        return node_metrics(&node, &request);
+    }
+    if !is_account_path(&path) {
+        return files.oneshot(request).await.into_response();
+    }
+    let (shard, request) = match shard_for(&node, request).await {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(local) = node.local_router(shard) {
+        return local.oneshot(request).await.into_response();
+    }
+    let forwarded = request.headers().contains_key(&FORWARDED_BY);
+    match node.owner_url(shard) {
+        Some(url) if !forwarded => forward(&node, &url, request).await,
+        _ => ApiError::Moving.into_response(),
+    }
+}
+
+/// The shard a request belongs to: its token's, or for a sign-up or
+/// sign-in, its username's (read from the body, which is put back).
+async fn shard_for(node: &Node, request: Request) -> Result<(ShardId, Request), ApiError> {
+    let shards = node.0.config.shards;
+    let token = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if let Some(token) = token {
+        let shard = token_shard(token, shards).ok_or(ApiError::Unauthorized(
+            "invalid or expired session; sign in again",
+        ))?;
+        return Ok((shard, request));
+    }
+    let names_an_account = request.method() == Method::POST
+        && matches!(request.uri().path(), "/api/accounts" | "/api/sessions");
+    if !names_an_account {
+        // Refused as any shard would: no token.
+        return Err(ApiError::Unauthorized(
+            "missing Authorization: Bearer <token> header; sign in first",
+        ));
+    }
+    let announced = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_API_BODY_BYTES as u64) {
+        return Err(ApiError::TooLarge(TOO_LARGE.into()));
+    }
+    let (parts, body) = request.into_parts();
+    let wait = node.0.config.body_timeout;
+    let bytes =
+        match tokio::time::timeout(wait, axum::body::to_bytes(body, MAX_API_BODY_BYTES)).await {
+            Err(_) => {
+                return Err(ApiError::RequestTimeout {
+                    secs: wait.as_secs(),
+                });
+            }
+            Ok(Err(_)) => return Err(ApiError::TooLarge(TOO_LARGE.into())),
+            Ok(Ok(bytes)) => bytes,
+        };
+    #[derive(serde::Deserialize)]
+    struct Named {
+        username: String,
+    }
+    // A body without a username goes to shard 0, whose answer says what is
+    // wrong with it, as a single server's would.
+    let shard = serde_json::from_slice::<Named>(&bytes)
+        .map(|n| shard_of(&username_key(&n.username), shards))
+        .unwrap_or(0);
+    Ok((shard, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// Headers that describe one connection, not the request.
+const HOP_BY_HOP: [HeaderName; 6] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    header::TE,
+    header::TRAILER,
+    header::UPGRADE,
+    header::HOST,
+];
+
+async fn forward(node: &Node, url: &str, mut request: Request) -> Response {
+    let path = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    let Ok(uri) = format!("{url}{path}").parse::<Uri>() else {
+        tracing::error!(url, "a holder's address is not a URL");
+        return ApiError::Moving.into_response();
+    };
+    *request.uri_mut() = uri;
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip());
+    let headers = request.headers_mut();
+    for h in &HOP_BY_HOP {
+        headers.remove(h);
+    }
+    if let Some(ip) = peer
+        && let Ok(v) = HeaderValue::from_str(&ip.to_string())
+    {
+        headers.append("x-forwarded-for", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&node.0.me.node) {
+        headers.insert(FORWARDED_BY, v);
+    }
+    match node.0.client.request(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(e) => {
+            tracing::warn!(url, error = %e, "cannot reach a shard's holder");
+            ApiError::Moving.into_response()
+        }
+    }
+}
+
+fn health(node: &Node) -> Response {
+    axum::Json(serde_json::json!({
+        "status": "ok",
+        "node": node.0.me.node,
+        "shards": node.locals().len(),
+    }))
+    .into_response()
+}
+
+fn node_metrics(node: &Node, request: &Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| *a);
+    let bearer = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let token = node.0.config.metrics_token.as_ref().map(|t| t.0.as_str());
+    if !metrics::allowed(peer, bearer, token) {
+        return ApiError::NotFound.into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        node.0.parts.telemetry.render(node.gauges()),
+    )
+        .into_response()
+}

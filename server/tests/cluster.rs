@@ -1,0 +1,288 @@
+//! The multi-node mode on loopback: `nats-server -js` on a free port and
+//! three nodes of the real binary on one shared data directory. Devices
+//! talk to different nodes; nodes are killed, NATS restarts; every test
+//! ends by reading the shard bucket's history for two holders at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::cluster::{
+    Nats, Node, SHARDS, all_shards_served, holder, never_two_holders, shard_of_token,
+};
+use common::events::{Events, Next};
+use common::{Device, account, http};
+
+/// Short, so that a failover fits a test; the default is 10 s.
+const LEASE: Duration = Duration::from_secs(3);
+
+/// One cluster at a time: three nodes and NATS on two cores are timing
+/// enough for one test.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+struct Cluster {
+    dir: tempfile::TempDir,
+    nats: Nats,
+    nodes: Vec<Node>,
+}
+
+impl Cluster {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let nats = Nats::start(dir.path());
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let nodes: Vec<Node> = ["a", "b", "c"]
+            .iter()
+            .map(|id| Node::start(&nats, &data, id, LEASE))
+            .collect();
+        let all: Vec<&Node> = nodes.iter().collect();
+        all_shards_served(&all, Duration::from_secs(20)).await;
+        Self { dir, nats, nodes }
+    }
+
+    fn node(&self, id: &str) -> &Node {
+        self.nodes.iter().find(|n| n.id == id).unwrap()
+    }
+
+    /// A node that does not hold `shard`, and the one that does.
+    async fn around(&self, shard: u16) -> (Vec<&Node>, &Node) {
+        let bucket = self.nats.bucket().await;
+        let owner = holder(&bucket, shard).await.expect("held").node;
+        let others = self.nodes.iter().filter(|n| n.id != owner).collect();
+        (others, self.node(&owner))
+    }
+
+    async fn check_history(&self) -> usize {
+        never_two_holders(&self.nats.bucket().await, LEASE).await
+    }
+
+    fn logs(&self) -> String {
+        ["a", "b", "c"]
+            .iter()
+            .map(|id| {
+                let log = std::fs::read_to_string(self.dir.path().join(format!("data/{id}.log")))
+                    .unwrap_or_default();
+                format!("--- {id}\n{log}")
+            })
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn the_shards_are_shared_by_the_nodes_and_each_is_held_by_one() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let cluster = Cluster::start().await;
+    // Give the late starters a few rounds to get their share.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let mut counts = Vec::new();
+        for n in &cluster.nodes {
+            counts.push(n.shards().await.unwrap());
+        }
+        if counts.iter().all(|&c| c >= 4) && counts.iter().sum::<u64>() == u64::from(SHARDS) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "shards per node: {counts:?}\n{}",
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    cluster.check_history().await;
+}
+
+#[tokio::test]
+async fn two_devices_of_one_account_on_different_nodes_converge_live() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let cluster = Cluster::start().await;
+    let [a, b, c] = [cluster.node("a"), cluster.node("b"), cluster.node("c")];
+    // Signed up through one node, signed in through another.
+    let token = account(&a.url, "ann", "password one").await;
+    let token_b = account(&b.url, "ann", "password one").await;
+    assert_eq!(shard_of_token(&token), shard_of_token(&token_b));
+
+    let mut laptop_stream = Events::open_at(&b.url, &token).await.unwrap();
+    let Next::Poke(first) = laptop_stream.poke(Duration::from_secs(5)).await else {
+        panic!("no version on open")
+    };
+    let mut phone = Device::new(&c.url, &token);
+    phone.put("n1", "milk\neggs");
+    let sent = Instant::now();
+    phone.sync().await;
+    let Next::Poke(after) = laptop_stream.poke(Duration::from_secs(1)).await else {
+        panic!(
+            "no poke within a second through another node\n{}",
+            cluster.logs()
+        )
+    };
+    let took = sent.elapsed();
+    assert!(after > first);
+    let mut laptop = Device::new(&b.url, &token);
+    laptop.sync().await;
+    assert_eq!(laptop.notes(), vec![("n1".into(), "milk\neggs".into())]);
+
+    // Both edit another line, through their own nodes: both lines stay.
+    laptop.put("n1", "oat milk\neggs");
+    phone.put("n1", "milk\neggs\nbread");
+    laptop.sync().await;
+    phone.sync().await;
+    laptop.sync().await;
+    assert_eq!(laptop.notes(), phone.notes());
+    assert_eq!(laptop.notes()[0].1, "oat milk\neggs\nbread");
+    eprintln!("sync through c to poke through b: {took:?}");
+    cluster.check_history().await;
+}
+
+#[tokio::test]
+async fn a_token_or_a_name_from_nowhere_gets_the_answers_a_single_server_gives() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let cluster = Cluster::start().await;
+    let a = cluster.node("a");
+    for token in ["no-shard-here", "99999.x", "3.not-a-session"] {
+        let r = http()
+            .post(format!("{}/sync", a.url))
+            .bearer_auth(token)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{token}");
+    }
+    let r = http()
+        .post(format!("{}/api/sessions", a.url))
+        .header("content-type", "application/json")
+        .body("{\"nobody\": 1}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        400,
+        "as a single server answers a body without a username"
+    );
+    let r = http()
+        .post(format!("{}/api/sessions", a.url))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 20_000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let r = http()
+        .get(format!("{}/health", a.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn killing_the_node_of_an_account_moves_it_within_the_lease_and_loses_nothing() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start().await;
+    let token = account(&cluster.node("a").url, "bo", "password two").await;
+    let shard = shard_of_token(&token);
+    let (others, owner) = cluster.around(shard).await;
+    let (via, other, owner_id) = (
+        others[0].url.clone(),
+        others[1].url.clone(),
+        owner.id.clone(),
+    );
+    let mut phone = Device::new(&via, &token);
+    for i in 0..20 {
+        phone.put(&format!("n{i}"), &format!("note {i}"));
+        phone.sync().await;
+    }
+
+    let killed = Instant::now();
+    cluster
+        .nodes
+        .iter_mut()
+        .find(|n| n.id == owner_id)
+        .unwrap()
+        .kill();
+    // The phone goes on writing and syncing; the first sync that goes
+    // through is served by the shard's new holder.
+    phone.put("after", "written while the node was down");
+    let served_again = loop {
+        match phone.round().await {
+            Ok(_) => break killed.elapsed(),
+            Err((status, _)) => assert_eq!(status, 503, "only 'moving' while it moves"),
+        }
+        assert!(
+            killed.elapsed() < LEASE + Duration::from_secs(5),
+            "not served again\n{}",
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    phone.sync().await;
+    eprintln!("served again {served_again:?} after kill -9 (lease {LEASE:?})");
+
+    // A new device through the other surviving node gets everything.
+    let mut laptop = Device::new(&other, &token);
+    laptop.sync().await;
+    assert_eq!(laptop.notes().len(), 21);
+
+    // The killed node comes back: it waits its turn, takes nothing held.
+    let data = cluster.dir.path().join("data");
+    let back = Node::start(&cluster.nats, &data, &owner_id, LEASE);
+    tokio::time::sleep(LEASE).await;
+    cluster.nodes.retain(|n| n.id != owner_id);
+    cluster.nodes.push(back);
+    let mut fresh = Device::new(&cluster.node(&owner_id).url, &token);
+    fresh.sync().await;
+    assert_eq!(fresh.notes(), laptop.notes());
+    let takeovers = cluster.check_history().await;
+    assert!(takeovers >= 1, "the killed node's shards were taken over");
+}
+
+#[tokio::test]
+async fn nats_restarting_leaves_the_cluster_serving_and_pokes_flowing() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start().await;
+    let token = account(&cluster.node("a").url, "cy", "password three").await;
+    let b_url = cluster.node("b").url.clone();
+    let c_url = cluster.node("c").url.clone();
+    let mut phone = Device::new(&c_url, &token);
+    phone.put("n1", "before");
+    phone.sync().await;
+
+    let away = cluster.nats.restart();
+    let restarted = Instant::now();
+    // Within 5 s a device connected through another node is poked after
+    // a commit: through the stream it holds, or one it opens again (whose
+    // first event is the catch-up version).
+    let mut poked = None;
+    while restarted.elapsed() < Duration::from_secs(5) && poked.is_none() {
+        let Ok(mut stream) = Events::open_at(&b_url, &token).await else {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        };
+        let Next::Poke(at_open) = stream.poke(Duration::from_secs(2)).await else {
+            continue;
+        };
+        phone.put("n1", &format!("after {at_open}"));
+        if phone.round().await.is_err() {
+            continue;
+        }
+        if let Next::Poke(v) = stream.poke(Duration::from_secs(1)).await
+            && v > at_open
+        {
+            poked = Some(restarted.elapsed());
+        }
+    }
+    let poked = poked.unwrap_or_else(|| panic!("no poke within 5 s\n{}", cluster.logs()));
+    eprintln!("NATS away {away:?}; a poke through another node {poked:?} after");
+    // Leases were renewed through the restart: still one holder each.
+    tokio::time::sleep(LEASE).await;
+    let all: Vec<&Node> = cluster.nodes.iter().collect();
+    all_shards_served(&all, Duration::from_secs(10)).await;
+    cluster.check_history().await;
+    for n in &mut cluster.nodes {
+        n.stop();
+    }
+}
