@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use lru::LruCache;
@@ -91,7 +91,9 @@ struct Open {
 
 pub struct StoreCache {
     dir: PathBuf,
-    capacity: usize,
+    /// Changes in the multi-node mode: a node's databases are shared out
+    /// among the shards it serves.
+    capacity: AtomicUsize,
     open: Mutex<Open>,
     /// Signalled when a user stops being busy.
     settled: Condvar,
@@ -108,7 +110,7 @@ impl StoreCache {
     pub fn new(dir: PathBuf, capacity: NonZeroUsize, max_bytes: Option<u64>) -> Self {
         Self {
             dir,
-            capacity: capacity.get(),
+            capacity: AtomicUsize::new(capacity.get()),
             // Unbounded: entries in use stay even over capacity (see `evict`).
             open: Mutex::new(Open {
                 lru: LruCache::unbounded(),
@@ -260,7 +262,10 @@ impl StoreCache {
     /// cache until it is back within capacity, marking their users busy
     /// until [`Self::close`] is done with them.
     fn evict(&self, open: &mut Open) -> Vec<(UserId, UserStore)> {
-        let over = open.lru.len().saturating_sub(self.capacity);
+        let over = open
+            .lru
+            .len()
+            .saturating_sub(self.capacity.load(Ordering::Relaxed));
         if over == 0 {
             return Vec::new();
         }
@@ -298,6 +303,14 @@ impl StoreCache {
         }
         drop(open);
         self.settled.notify_all();
+    }
+
+    /// Keeps at most `capacity` databases open from now on, closing the
+    /// least recently used ones no request holds at once. Blocking.
+    pub fn set_capacity(&self, capacity: NonZeroUsize) {
+        self.capacity.store(capacity.get(), Ordering::Relaxed);
+        let evicted = self.evict(&mut self.lock_open());
+        self.close(evicted);
     }
 
     /// How many databases are open in the cache.

@@ -140,3 +140,38 @@ async fn a_slow_opening_does_not_hold_up_another_users_sync() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_smaller_share_closes_the_least_recently_used_databases_no_request_holds() {
+    let server = TestServer::start_with(|c| c.max_open_databases = 8).await;
+    let base = server.url("");
+    let mut users = Vec::new();
+    for name in ["ann", "bo", "cy", "di"] {
+        let token = account(&base, name, "password one").await;
+        let mut d = Device::new(&base, &token);
+        d.put("n", name);
+        d.sync().await;
+        users.push((server.state.accounts.session(&token).unwrap().user, d));
+    }
+    assert_eq!(server.state.stores.len(), 4);
+    // ann's database is held (a slow merge) while the share shrinks to one.
+    let state = server.state.clone();
+    let ann = users[0].0;
+    let held = tokio::task::spawn_blocking(move || state.stores.get(ann).unwrap())
+        .await
+        .unwrap();
+    let state = server.state.clone();
+    tokio::task::spawn_blocking(move || {
+        state.stores.set_capacity(std::num::NonZeroUsize::MIN);
+    })
+    .await
+    .unwrap();
+    assert_eq!(server.state.stores.len(), 1, "only the held one stays");
+    drop(held);
+    // Nothing was lost: each device syncs again with what it wrote.
+    for (_, d) in &mut users {
+        d.sync().await;
+        assert_eq!(d.notes().len(), 1);
+    }
+    assert_eq!(server.state.stores.most_connections_per_file(), 1);
+}

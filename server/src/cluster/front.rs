@@ -41,6 +41,9 @@ pub const FORWARDED_BY: HeaderName = HeaderName::from_static("notes-forwarded-by
 /// to try again.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// See [`Node::share_databases`].
+const MIN_OPEN_PER_SHARD: usize = 4;
+
 /// A shard this node serves.
 #[derive(Clone)]
 struct Local {
@@ -121,7 +124,23 @@ impl Node {
             },
         );
         tracing::info!(shard, "serving shard");
+        self.share_databases().await;
         Ok(())
+    }
+
+    /// `--max-open-databases` is the node's: each shard served keeps an
+    /// equal part of it open, and at least [`MIN_OPEN_PER_SHARD`] so that
+    /// a shard's few active users do not reopen their files in turn.
+    async fn share_databases(&self) {
+        let states: Vec<AppState> = self.locals().values().map(|l| l.state.clone()).collect();
+        let each = (self.0.config.max_open_databases / states.len().max(1)).max(MIN_OPEN_PER_SHARD);
+        let each = std::num::NonZeroUsize::new(each).unwrap_or(std::num::NonZeroUsize::MIN);
+        let _ = tokio::task::spawn_blocking(move || {
+            for state in states {
+                state.stores.set_capacity(each);
+            }
+        })
+        .await;
     }
 
     /// Stops serving `shard`: its live streams end (their clients come
@@ -134,6 +153,7 @@ impl Node {
         tracing::info!(shard, "stopped serving shard");
         local.state.live.shut_down();
         local.state.close().await;
+        self.share_databases().await;
     }
 
     pub fn end_streams(&self) {
