@@ -110,6 +110,19 @@ pub struct Node {
 
 impl Node {
     pub fn start(nats: &Nats, data_dir: &Path, id: &str, lease: Duration) -> Self {
+        Self::start_logging(nats, data_dir, id, lease, "info", &[])
+    }
+
+    /// `log_level`: `RUST_LOG` of the node (benchmarks: `warn`, as a line
+    /// per request would be measured too); `extra`: more arguments.
+    pub fn start_logging(
+        nats: &Nats,
+        data_dir: &Path,
+        id: &str,
+        lease: Duration,
+        log_level: &str,
+        extra: &[&str],
+    ) -> Self {
         let log = std::fs::File::create(data_dir.join(format!("{id}.log"))).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["--listen", "127.0.0.1:0", "--static-dir", "no-dist"])
@@ -122,7 +135,8 @@ impl Node {
             .args(["--trusted-proxy", "127.0.0.1"])
             .args(["--sign-ups-per-hour-per-address", "1000000"])
             .args(["--sign-ups-per-minute", "1000000"])
-            .env("RUST_LOG", "info")
+            .args(extra)
+            .env("RUST_LOG", log_level)
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
