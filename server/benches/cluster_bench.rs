@@ -79,9 +79,8 @@ impl Cluster {
     async fn holder_and_other(&self, token: &str) -> (String, String) {
         let bucket = self.nats.bucket().await;
         let owner = holder(&bucket, shard_of_token(token)).await.unwrap().node;
-        let at = |pick: &dyn Fn(&Node) -> bool| {
-            self.nodes.iter().find(|n| pick(n)).unwrap().url.clone()
-        };
+        let at =
+            |pick: &dyn Fn(&Node) -> bool| self.nodes.iter().find(|n| pick(n)).unwrap().url.clone();
         (at(&|n| n.id == owner), at(&|n| n.id != owner))
     }
 }
@@ -121,8 +120,14 @@ async fn cross_node_pokes(c: &Cluster) {
     let (direct, via) = c.holder_and_other(&token).await;
     let mut near = Events::open_at(&direct, &token).await.unwrap();
     let mut far = Events::open_at(&via, &token).await.unwrap();
-    assert!(matches!(near.poke(Duration::from_secs(5)).await, Next::Poke(_)));
-    assert!(matches!(far.poke(Duration::from_secs(5)).await, Next::Poke(_)));
+    assert!(matches!(
+        near.poke(Duration::from_secs(5)).await,
+        Next::Poke(_)
+    ));
+    assert!(matches!(
+        far.poke(Duration::from_secs(5)).await,
+        Next::Poke(_)
+    ));
     let mut writer = Device::new(&direct, &token);
     let (mut ns, mut fs) = (Vec::new(), Vec::new());
     for i in 0..n {

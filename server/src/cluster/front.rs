@@ -340,10 +340,13 @@ async fn forward(node: &Node, url: &str, mut request: Request) -> Response {
 }
 
 fn health(node: &Node) -> Response {
+    let mut held: Vec<ShardId> = node.locals().keys().copied().collect();
+    held.sort_unstable();
     axum::Json(serde_json::json!({
         "status": "ok",
         "node": node.0.me.node,
-        "shards": node.locals().len(),
+        "shards": held.len(),
+        "held": held,
     }))
     .into_response()
 }
