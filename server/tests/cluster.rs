@@ -13,6 +13,7 @@ use common::cluster::{
 };
 use common::events::{Events, Next};
 use common::{Device, account, http};
+use server::cluster::leases::SERVE_FRACTION;
 
 /// Short, so that a failover fits a test; the default is 10 s.
 const LEASE: Duration = Duration::from_secs(3);
@@ -251,7 +252,8 @@ async fn nats_restarting_leaves_the_cluster_serving_and_pokes_flowing() {
     phone.put("n1", "before");
     phone.sync().await;
 
-    let away = cluster.nats.restart();
+    // Away long enough for every node to notice and reconnect.
+    let away = cluster.nats.restart(Duration::from_secs(1));
     let restarted = Instant::now();
     // Within 5 s a device connected through another node is poked after
     // a commit: through the stream it holds, or one it opens again (whose
@@ -285,4 +287,54 @@ async fn nats_restarting_leaves_the_cluster_serving_and_pokes_flowing() {
     for n in &mut cluster.nodes {
         n.stop();
     }
+}
+
+#[tokio::test]
+async fn nats_away_longer_than_the_lease_stops_every_node_serving_until_it_is_back() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start().await;
+    let token = account(&cluster.node("a").url, "di", "password four").await;
+    let mut phone = Device::new(&cluster.node("b").url, &token);
+    phone.put("n1", "before");
+    phone.sync().await;
+
+    // Without NATS no node can renew: each stops serving at three quarters
+    // of the lease, since another could not be told it still holds.
+    cluster.nats.stop();
+    let stopped = Instant::now();
+    tokio::time::sleep(LEASE.mul_f64(SERVE_FRACTION) + Duration::from_millis(200)).await;
+    let mut fenced = Device::new(&cluster.node("c").url, &token);
+    match fenced.round().await {
+        Err((503, _)) => {}
+        other => panic!(
+            "served {:?} after NATS went away: {other:?}",
+            stopped.elapsed()
+        ),
+    }
+    tokio::time::sleep(LEASE.saturating_sub(stopped.elapsed()) + Duration::from_millis(500)).await;
+    cluster.nats.start_again();
+    let restarted = stopped.elapsed();
+    let back = Instant::now();
+    phone.put("n2", "written while NATS was away");
+    loop {
+        match phone.round().await {
+            Ok(_) => break,
+            Err((status, _)) => assert_eq!(status, 503),
+        }
+        assert!(
+            back.elapsed() < LEASE + Duration::from_secs(5),
+            "not served again\n{}",
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "NATS away {restarted:?}; served again {:?} after it came back",
+        back.elapsed()
+    );
+    phone.sync().await;
+    let mut laptop = Device::new(&cluster.node("c").url, &token);
+    laptop.sync().await;
+    assert_eq!(laptop.notes().len(), 2);
+    cluster.check_history().await;
 }

@@ -162,8 +162,10 @@ impl Directory {
     async fn round(&self) {
         let me = self.book().me().clone();
         let value = Bytes::from(me.url.clone());
+        let mut nats_away = false;
         if let Err(e) = timeout(self.kv.put(node_key(&me.node), value)).await {
             tracing::warn!(error = %e, "cannot send this node's heartbeat to NATS");
+            nats_away = true;
         }
         let expired = self.book().expire(Instant::now());
         for change in expired {
@@ -173,12 +175,20 @@ impl Directory {
         let actions = self.book().plan(Instant::now());
         let mine = Bytes::from(serde_json::to_vec(&Some(me)).unwrap_or_default());
         for action in actions {
+            if nats_away {
+                // Not sent: the rest would each wait out their timeout too,
+                // holding up the next round and the watch.
+                self.book()
+                    .settle(&action, Outcome::Unknown, Instant::now());
+                continue;
+            }
             if let Action::Release { shard, .. } = action {
                 // Not served from here on, before anyone can take it.
                 self.node.stop(shard).await;
             }
             let sent = Instant::now();
             let outcome = self.write(&action, mine.clone()).await;
+            nats_away = outcome == Outcome::Unknown;
             let change = self.book().settle(&action, outcome, sent);
             if let Some(change) = change {
                 self.apply(change).await;

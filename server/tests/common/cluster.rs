@@ -35,17 +35,26 @@ impl Nats {
     }
 
     /// Stops NATS (SIGTERM, as an operator would) and starts it again on
-    /// the same port and storage; returns how long it was away.
-    pub fn restart(&mut self) -> Duration {
+    /// the same port and storage after `away`; returns how long it was away.
+    pub fn restart(&mut self, away: Duration) -> Duration {
         let started = Instant::now();
+        self.stop();
+        std::thread::sleep(away);
+        self.start_again();
+        started.elapsed()
+    }
+
+    /// SIGTERM, as an operator would.
+    pub fn stop(&mut self) {
         if let Some(child) = self.child.take() {
             terminate(child);
         }
-        // Away long enough for every node to notice and reconnect.
-        std::thread::sleep(Duration::from_secs(1));
+    }
+
+    /// Starts again on the same port and storage.
+    pub fn start_again(&mut self) {
         let (child, _) = spawn_nats(&self.store, Some(self.port));
         self.child = Some(child);
-        started.elapsed()
     }
 
     pub async fn bucket(&self) -> kv::Store {
