@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (numbers, not pass/fail): release builds, then the browser
 # benchmarks (live propagation among them), the server's merge and memory
-# benchmark, live streams under load, and the autosave path for a 5,000-line
-# note natively. See docs/BENCHMARKS.md.
+# benchmark, live streams under load, several nodes (cluster_bench), and the
+# autosave path for a 5,000-line note natively. See docs/BENCHMARKS.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,6 +14,7 @@ NOTES_SERVER_BIN="$root/target/release/server" node bench/browser.mjs
 NOTES_SERVER_BIN="$root/target/release/server" node bench/first_visit.mjs
 cargo bench -p server --bench sync_bench
 cargo bench -p server --bench live_bench
+cargo bench -p server --bench cluster_bench
 cargo bench -p store --bench autosave
 cargo bench -p store --bench search
 BENCH_JOURNAL=wal-exclusive cargo bench -p store --bench autosave
