@@ -23,7 +23,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::cluster::{Nats, Node, all_shards_served, holder, shard_of_token};
+use common::cluster::{Nats, Node, holder, shard_of_token, three_nodes};
 use common::events::{Events, Next};
 use common::{Device, account};
 
@@ -55,18 +55,9 @@ struct Cluster {
 
 async fn start(lease: Duration) -> Cluster {
     let dir = tempfile::tempdir().unwrap();
-    let nats = Nats::start(dir.path());
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let nodes: Vec<Node> = ["a", "b", "c"]
-        .iter()
-        .map(|id| {
-            // Throughput is the node's, not the per-account rate limit's.
-            let unlimited = ["--sync-per-second", "100000", "--sync-burst", "100000"];
-            Node::start_logging(&nats, &data, id, lease, "warn", &unlimited)
-        })
-        .collect();
-    all_shards_served(&nodes.iter().collect::<Vec<_>>(), Duration::from_secs(30)).await;
+    // Throughput is the node's, not the per-account rate limit's.
+    let unlimited = ["--sync-per-second", "100000", "--sync-burst", "100000"];
+    let (nats, nodes) = three_nodes(dir.path(), lease, "warn", &unlimited).await;
     Cluster {
         _dir: dir,
         nats,

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::cluster::{
-    Nats, Node, SHARDS, all_shards_served, holder, never_two_holders, shard_of_token,
+    Nats, Node, SHARDS, all_shards_served, holder, never_two_holders, shard_of_token, three_nodes,
 };
 use common::events::{Events, Next};
 use common::{Device, account, http};
@@ -31,15 +31,7 @@ struct Cluster {
 impl Cluster {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let nats = Nats::start(dir.path());
-        let data = dir.path().join("data");
-        std::fs::create_dir_all(&data).unwrap();
-        let nodes: Vec<Node> = ["a", "b", "c"]
-            .iter()
-            .map(|id| Node::start(&nats, &data, id, LEASE))
-            .collect();
-        let all: Vec<&Node> = nodes.iter().collect();
-        all_shards_served(&all, Duration::from_secs(20)).await;
+        let (nats, nodes) = three_nodes(dir.path(), LEASE, "info", &[]).await;
         Self { dir, nats, nodes }
     }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{self, AUTHORIZATION, CONTENT_LENGTH, HeaderName, HeaderValue};
+use axum::http::header::{self, AUTHORIZATION, HeaderName, HeaderValue};
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use hyper_util::client::legacy::Client;
@@ -27,7 +27,10 @@ use crate::accounts::username_key;
 use crate::config::Config;
 use crate::error::{ApiError, StartError};
 use crate::extract::TOO_LARGE;
-use crate::routes::{MAX_API_BODY_BYTES, app_files_router, metrics, router as shard_router};
+use crate::routes::{
+    MAX_API_BODY_BYTES, announces_too_large_for_api, app_files_router, metrics,
+    router as shard_router,
+};
 use crate::serve::ConnectionLimits;
 use crate::state::{AppState, NodeParts};
 use crate::telemetry::Gauges;
@@ -261,12 +264,7 @@ async fn shard_for(node: &Node, request: Request) -> Result<(ShardId, Request), 
             "missing Authorization: Bearer <token> header; sign in first",
         ));
     }
-    let announced = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > MAX_API_BODY_BYTES as u64) {
+    if announces_too_large_for_api(request.headers()) {
         return Err(ApiError::TooLarge(TOO_LARGE.into()));
     }
     let (parts, body) = request.into_parts();
@@ -352,23 +350,6 @@ fn health(node: &Node) -> Response {
 }
 
 fn node_metrics(node: &Node, request: &Request) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| *a);
-    let bearer = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
     let token = node.0.config.metrics_token.as_ref().map(|t| t.0.as_str());
-    if !metrics::allowed(peer, bearer, token) {
-        return ApiError::NotFound.into_response();
-    }
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        node.0.parts.telemetry.render(node.gauges()),
-    )
-        .into_response()
+    metrics::answer(request, token, &node.0.parts.telemetry, node.gauges())
 }

@@ -17,8 +17,24 @@ use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::telemetry::{Gauges, Telemetry};
 
 pub async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+    answer(
+        &request,
+        state.metrics_token.as_deref(),
+        &state.telemetry,
+        Gauges::of(&state),
+    )
+}
+
+/// The metrics for whoever may read them, else the 404 of an unknown path.
+pub(crate) fn answer(
+    request: &Request,
+    token: Option<&str>,
+    telemetry: &Telemetry,
+    gauges: Gauges,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -29,18 +45,18 @@ pub async fn metrics(State(state): State<AppState>, request: Request) -> Respons
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    if !allowed(peer, bearer, state.metrics_token.as_deref()) {
+    if !allowed(peer, bearer, token) {
         return ApiError::NotFound.into_response();
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.telemetry.render(crate::telemetry::Gauges::of(&state)),
+        telemetry.render(gauges),
     )
         .into_response()
 }
 
 /// Whether a request from `peer` with bearer token `given` may read the metrics.
-pub(crate) fn allowed(peer: Option<SocketAddr>, given: Option<&str>, token: Option<&str>) -> bool {
+fn allowed(peer: Option<SocketAddr>, given: Option<&str>, token: Option<&str>) -> bool {
     match token {
         // Digests first: equal lengths, so the comparison says nothing of
         // the token's length either.

@@ -34,15 +34,19 @@ pub const MAX_API_BODY_BYTES: usize = 16 * 1024;
 /// Refuses a body announced larger than `/api` takes before reading any of
 /// it (a body without a length is cut at the limit as it is read).
 async fn api_body_cap(request: Request, next: Next) -> Response {
-    let announced = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > MAX_API_BODY_BYTES as u64) {
+    if announces_too_large_for_api(request.headers()) {
         return ApiError::TooLarge(TOO_LARGE.into()).into_response();
     }
     next.run(request).await
+}
+
+/// Whether a request's `Content-Length` is more than `/api` takes.
+pub(crate) fn announces_too_large_for_api(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_API_BODY_BYTES as u64)
 }
 
 /// Says so in the log when there is no app to serve.

@@ -1,7 +1,6 @@
 //! A real cluster on loopback: `nats-server -js` on a free port and server
 //! nodes as processes of the real binary, sharing one data directory.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -150,12 +149,7 @@ impl Node {
             .stderr(log)
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{id}: {line}");
+        let url = super::listening_url(&mut child);
         Self {
             child: Some(child),
             id: id.into(),
@@ -193,6 +187,25 @@ impl Drop for Node {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// NATS and nodes `a`, `b` and `c` on one shared data directory in `dir`,
+/// once every shard is served.
+pub async fn three_nodes(
+    dir: &Path,
+    lease: Duration,
+    log_level: &str,
+    extra: &[&str],
+) -> (Nats, Vec<Node>) {
+    let nats = Nats::start(dir);
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let nodes: Vec<Node> = ["a", "b", "c"]
+        .iter()
+        .map(|id| Node::start_logging(&nats, &data, id, lease, log_level, extra))
+        .collect();
+    all_shards_served(&nodes.iter().collect::<Vec<_>>(), Duration::from_secs(30)).await;
+    (nats, nodes)
 }
 
 /// Waits until the nodes together serve every shard.

@@ -220,13 +220,19 @@ pub fn spawn_server(data_dir: &Path) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let url = listening_url(&mut child);
+    (child, url)
+}
+
+/// The base URL a server child prints on its first line once it listens.
+pub fn listening_url(child: &mut Child) -> String {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (child, url)
+    url
 }
 
 /// Stops a server started by [`spawn_server`] with SIGTERM, as an operator
