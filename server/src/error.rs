@@ -85,6 +85,10 @@ pub enum ApiError {
     /// node cannot be reached just now.
     #[error("this account's server is moving; try again in a moment")]
     Moving,
+    /// Multi-node mode: an account's change could not be kept outside its
+    /// node (NATS did not answer), so it was undone.
+    #[error("the server could not keep this change just now; try again in a moment")]
+    NotKept,
     #[error("not found")]
     NotFound,
     #[error("method not allowed on this path")]
@@ -154,7 +158,7 @@ impl IntoResponse for ApiError {
             | Self::TooManySignUps { .. }
             | Self::TooManyStreams { .. }
             | Self::TooManySyncs { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Busy | Self::Moving => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy | Self::Moving | Self::NotKept => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
@@ -196,7 +200,7 @@ impl IntoResponse for ApiError {
             Self::Busy => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(5));
             }
-            Self::Moving => {
+            Self::Moving | Self::NotKept => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(1));
             }
             Self::TooManyStreams { .. } => {

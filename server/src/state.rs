@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::accounts::{Accounts, SessionTimes, UserId};
+use crate::cluster::accounts::ShardRecords;
 use crate::config::Config;
 use crate::error::StartError;
 use crate::in_flight::InFlight;
@@ -50,6 +51,8 @@ pub struct Inner {
     pub connection_limits: ConnectionLimits,
     /// How long a request's body may take to arrive.
     pub body_timeout: Duration,
+    /// Multi-node mode: where the shard's accounts are kept outside this node.
+    pub records: Option<ShardRecords>,
 }
 
 impl std::ops::Deref for AppState {
@@ -109,16 +112,18 @@ fn nonzero(v: u32, what: &str) -> Result<NonZeroU32, StartError> {
 
 impl AppState {
     pub fn open(config: &Config) -> Result<Self, StartError> {
-        Self::open_part(config, &NodeParts::new(config)?, &config.data_dir, "")
+        Self::open_part(config, &NodeParts::new(config)?, &config.data_dir, "", None)
     }
 
     /// One part of a node's data: all of it on a single node, one shard's
-    /// in the multi-node mode (whose tokens start with `token_prefix`).
+    /// in the multi-node mode (whose tokens start with `token_prefix`, and
+    /// whose accounts are kept in `records` too).
     pub fn open_part(
         config: &Config,
         node: &NodeParts,
         data_dir: &std::path::Path,
         token_prefix: &str,
+        records: Option<ShardRecords>,
     ) -> Result<Self, StartError> {
         let users_dir = data_dir.join("users");
         std::fs::create_dir_all(&users_dir).map_err(|source| StartError::DataDir {
@@ -211,6 +216,7 @@ impl AppState {
                 header_timeout: positive(config.idle_timeout, "idle timeout")?,
             },
             body_timeout: positive(config.body_timeout, "body timeout")?,
+            records,
         })))
     }
 

@@ -9,7 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::cluster::{
-    Nats, Node, SHARDS, all_shards_served, holder, never_two_holders, shard_of_token, three_nodes,
+    Disks, Nats, Node, SHARDS, all_shards_served, data_dir, holder, never_two_holders,
+    shard_of_token, three_nodes_on,
 };
 use common::events::{Events, Next};
 use common::{Device, account, http};
@@ -24,15 +25,29 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 
 struct Cluster {
     dir: tempfile::TempDir,
+    disks: Disks,
     nats: Nats,
     nodes: Vec<Node>,
 }
 
 impl Cluster {
     async fn start() -> Self {
+        Self::start_on(Disks::Shared).await
+    }
+
+    async fn start_on(disks: Disks) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (nats, nodes) = three_nodes(dir.path(), LEASE, "info", &[]).await;
-        Self { dir, nats, nodes }
+        let (nats, nodes) = three_nodes_on(dir.path(), disks, LEASE, "info", &[]).await;
+        Self {
+            dir,
+            disks,
+            nats,
+            nodes,
+        }
+    }
+
+    fn data(&self, id: &str) -> std::path::PathBuf {
+        data_dir(self.dir.path(), self.disks, id)
     }
 
     fn node(&self, id: &str) -> &Node {
@@ -55,7 +70,7 @@ impl Cluster {
         ["a", "b", "c"]
             .iter()
             .map(|id| {
-                let log = std::fs::read_to_string(self.dir.path().join(format!("data/{id}.log")))
+                let log = std::fs::read_to_string(self.data(id).join(format!("{id}.log")))
                     .unwrap_or_default();
                 format!("--- {id}\n{log}")
             })
@@ -221,8 +236,7 @@ async fn killing_the_node_of_an_account_moves_it_within_the_lease_and_loses_noth
     assert_eq!(laptop.notes().len(), 21);
 
     // The killed node comes back: it waits its turn, takes nothing held.
-    let data = cluster.dir.path().join("data");
-    let back = Node::start(&cluster.nats, &data, &owner_id, LEASE);
+    let back = Node::start(&cluster.nats, &cluster.data(&owner_id), &owner_id, LEASE);
     tokio::time::sleep(LEASE).await;
     cluster.nodes.retain(|n| n.id != owner_id);
     cluster.nodes.push(back);
@@ -328,5 +342,62 @@ async fn nats_away_longer_than_the_lease_stops_every_node_serving_until_it_is_ba
     let mut laptop = Device::new(&cluster.node("c").url, &token);
     laptop.sync().await;
     assert_eq!(laptop.notes().len(), 2);
+    cluster.check_history().await;
+}
+
+#[tokio::test]
+async fn a_node_lost_with_its_disk_loses_no_account_and_the_devices_bring_the_notes_back() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start_on(Disks::OwnEach).await;
+    let token = account(&cluster.node("a").url, "eve", "password five").await;
+    let (others, owner) = cluster.around(shard_of_token(&token)).await;
+    let (via, other, owner_id) = (
+        others[0].url.clone(),
+        others[1].url.clone(),
+        owner.id.clone(),
+    );
+    let mut phone = Device::new(&via, &token);
+    for i in 0..5 {
+        phone.put(&format!("n{i}"), &format!("note {i}"));
+    }
+    phone.sync().await;
+
+    // The holder dies, and its disk with it.
+    cluster
+        .nodes
+        .iter_mut()
+        .find(|n| n.id == owner_id)
+        .unwrap()
+        .kill();
+    std::fs::remove_dir_all(cluster.data(&owner_id).join("shards")).unwrap();
+    let killed = Instant::now();
+    // The same token keeps working on the new holder, which has no file of
+    // the account: the phone is told to send all it wrote, and does.
+    loop {
+        match phone.round().await {
+            Ok(_) => break,
+            Err((status, body)) => assert_eq!(status, 503, "{body}"),
+        }
+        assert!(
+            killed.elapsed() < LEASE + Duration::from_secs(5),
+            "not served again\n{}",
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    phone.sync().await;
+    // The password still signs in, and a new device gets every note.
+    let again = account(&other, "eve", "password five").await;
+    let mut laptop = Device::new(&other, &again);
+    laptop.sync().await;
+    assert_eq!(laptop.notes().len(), 5, "{:?}", laptop.notes());
+    // A name taken before the loss is still taken.
+    let r = http()
+        .post(format!("{other}/api/accounts"))
+        .json(&serde_json::json!({ "username": "Eve", "password": "another one" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
     cluster.check_history().await;
 }

@@ -13,6 +13,7 @@
 
 mod names;
 mod passwords;
+mod records;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ pub use names::{username_key, validate_username};
 use passwords::{hash_password, validate_password};
 pub use passwords::{measure_verify_time, verify_password};
 pub use protocol::{MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS, MIN_PASSWORD_BYTES};
+pub use records::{AccountRecord, Restored, SessionRecord};
 
 /// A user's numeric id: the only thing that names their database file.
 pub type UserId = i64;

@@ -340,3 +340,63 @@ fn a_deleted_accounts_sessions_say_so_its_name_is_free_and_its_id_never_returns(
         Err(AccountError::BadToken)
     ));
 }
+
+#[test]
+fn an_empty_file_brought_up_to_the_records_signs_in_and_knows_the_sessions_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let times = SessionTimes::idle(DAY);
+    let old = Accounts::open(&dir.path().join("old.db"), times).unwrap();
+    let ann = old.sign_up("Ann", "correct horse").unwrap();
+    let gone = old.sign_up("bob", "battery staple").unwrap();
+    let (kept, _) = old.sign_in("ann", "correct horse").unwrap();
+    let (ended, _) = old.sign_in("ann", "correct horse").unwrap();
+    old.delete(gone).unwrap();
+    let accounts = vec![old.record(ann).unwrap(), old.record(gone).unwrap()];
+    let sessions = vec![(token_digest(&kept), old.session_record(&kept).unwrap())];
+
+    let new = Accounts::open(&dir.path().join("new.db"), times).unwrap();
+    let done = new.restore(&accounts, &sessions).unwrap();
+    assert_eq!(
+        (done.accounts, done.sessions_added, done.skipped),
+        (2, 1, 0)
+    );
+    assert_eq!(new.authenticate(&kept).unwrap(), ann);
+    assert!(matches!(
+        new.authenticate(&ended),
+        Err(AccountError::BadToken)
+    ));
+    assert!(
+        new.sign_in("ANN", "correct horse").is_ok(),
+        "the name compares as before"
+    );
+    assert!(matches!(
+        new.sign_in("bob", "battery staple"),
+        Err(AccountError::WrongCredentials)
+    ));
+    assert!(matches!(
+        new.sign_up("ann", "x".repeat(12).as_str()),
+        Err(AccountError::Taken)
+    ));
+    // A new account after the restore takes an id of its own.
+    let next = new.sign_up("cy", "correct horse").unwrap();
+    assert!(next > gone);
+
+    // The older file of a node that held the shard before: a session it
+    // knows but the records ended stops working, and so does a password
+    // changed elsewhere.
+    let stale = Accounts::open(&dir.path().join("old.db"), times).unwrap();
+    stale.sign_in("ann", "correct horse").unwrap();
+    let mut changed = accounts.clone();
+    changed[0].password_hash = crate::accounts::passwords::hash_password("a new password").unwrap();
+    let done = stale.restore(&changed, &sessions).unwrap();
+    assert_eq!(
+        done.sessions_ended, 2,
+        "the one ended elsewhere and the one made since"
+    );
+    assert_eq!(stale.authenticate(&kept).unwrap(), ann);
+    assert!(matches!(
+        stale.sign_in("ann", "correct horse"),
+        Err(AccountError::WrongCredentials)
+    ));
+    assert!(stale.sign_in("ann", "a new password").is_ok());
+}

@@ -58,15 +58,17 @@ impl Directory {
             .await
             .map_err(|e| cluster_error(&format!("cannot reach NATS at {url}"), e))?;
         let js = async_nats::jetstream::new(client);
-        let kv = match js.get_key_value(BUCKET).await {
-            Ok(kv) => kv,
-            Err(_) => {
-                make_bucket(&js).await?;
-                js.get_key_value(BUCKET)
-                    .await
-                    .map_err(|e| cluster_error("cannot open the shard bucket", e))?
-            }
-        };
+        // Every take and renewal stays readable for a while: the tests
+        // check from it that no shard ever had two holders at once.
+        let kv = bucket(&js, BUCKET, "notes: which node serves each shard", 64).await?;
+        let records = bucket(
+            &js,
+            super::accounts::BUCKET,
+            "notes: each shard's accounts and sessions",
+            1,
+        )
+        .await?;
+        node.set_records(records);
         let shards = config.shards;
         let ours = Bytes::from(serde_json::json!({ "shards": shards }).to_string());
         match kv.create("config", ours).await {
@@ -261,20 +263,39 @@ impl Directory {
     }
 }
 
-/// Makes the bucket's stream as a key-value bucket's is made.
+/// Opens a key-value bucket, making it first if it is not there yet.
+async fn bucket(
+    js: &async_nats::jetstream::Context,
+    name: &str,
+    description: &str,
+    history: i64,
+) -> Result<kv::Store, StartError> {
+    if let Ok(kv) = js.get_key_value(name).await {
+        return Ok(kv);
+    }
+    make_bucket(js, name, description, history).await?;
+    js.get_key_value(name)
+        .await
+        .map_err(|e| cluster_error(&format!("cannot open the bucket {name}"), e))
+}
+
+/// Makes a bucket's stream as a key-value bucket's is made.
 /// `create_key_value` first asks for the account's info, whose answer from
 /// nats-server 2.9 (Debian's) async-nats 0.52 cannot read (it lacks
 /// `reserved_memory`); the stream itself is all 2.9 needs.
-async fn make_bucket(js: &async_nats::jetstream::Context) -> Result<(), StartError> {
+async fn make_bucket(
+    js: &async_nats::jetstream::Context,
+    name: &str,
+    description: &str,
+    history: i64,
+) -> Result<(), StartError> {
     use async_nats::jetstream::stream::{Config, DiscardPolicy, StorageType};
     let made = js
         .create_stream(Config {
-            name: format!("KV_{BUCKET}"),
-            description: Some("notes: which node serves each shard".into()),
-            subjects: vec![format!("$KV.{BUCKET}.>")],
-            // Every take and renewal stays readable for a while: the tests
-            // check from it that no shard ever had two holders at once.
-            max_messages_per_subject: 64,
+            name: format!("KV_{name}"),
+            description: Some(description.into()),
+            subjects: vec![format!("$KV.{name}.>")],
+            max_messages_per_subject: history,
             storage: StorageType::File,
             allow_rollup: true,
             deny_delete: true,
@@ -287,9 +308,9 @@ async fn make_bucket(js: &async_nats::jetstream::Context) -> Result<(), StartErr
     match made {
         Ok(_) => Ok(()),
         // Another node made it meanwhile.
-        Err(_) if js.get_key_value(BUCKET).await.is_ok() => Ok(()),
+        Err(_) if js.get_key_value(name).await.is_ok() => Ok(()),
         Err(e) => Err(cluster_error(
-            "cannot make the shard bucket (is JetStream on?)",
+            &format!("cannot make the bucket {name} (is JetStream on?)"),
             e,
         )),
     }

@@ -21,6 +21,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tower::ServiceExt;
 
+use super::accounts::ShardRecords;
 use super::leases::{Book, Holder, ShardId};
 use super::{shard_dir, shard_of, token_prefix, token_shard};
 use crate::accounts::username_key;
@@ -66,6 +67,8 @@ pub struct Inner {
     static_dir: PathBuf,
     local: RwLock<HashMap<ShardId, Local>>,
     book: RwLock<Option<Arc<Mutex<Book>>>>,
+    /// The bucket of every shard's account records.
+    records: RwLock<Option<async_nats::jetstream::kv::Store>>,
     client: Client<HttpConnector, Body>,
 }
 
@@ -81,12 +84,22 @@ impl Node {
             static_dir: config.static_dir.clone(),
             local: RwLock::new(HashMap::new()),
             book: RwLock::new(None),
+            records: RwLock::new(None),
             client: Client::builder(TokioExecutor::new()).build(connector),
         })))
     }
 
     pub fn set_book(&self, book: Arc<Mutex<Book>>) {
         *self.0.book.write().unwrap_or_else(|e| e.into_inner()) = Some(book);
+    }
+
+    pub fn set_records(&self, kv: async_nats::jetstream::kv::Store) {
+        *self.0.records.write().unwrap_or_else(|e| e.into_inner()) = Some(kv);
+    }
+
+    fn records_of(&self, shard: ShardId) -> Option<ShardRecords> {
+        let kv = self.0.records.read().unwrap_or_else(|e| e.into_inner());
+        kv.as_ref().map(|kv| ShardRecords::new(kv.clone(), shard))
     }
 
     pub fn connection_limits(&self) -> ConnectionLimits {
@@ -110,10 +123,23 @@ impl Node {
             local.until = until;
             return Ok(());
         }
+        let records = self.records_of(shard);
+        let loaded = match &records {
+            Some(r) => Some(r.load().await.map_err(|e| {
+                StartError::Cluster(format!("cannot read shard {shard}'s accounts: {e}"))
+            })?),
+            None => None,
+        };
         let node = self.clone();
         let state = tokio::task::spawn_blocking(move || {
             let dir = shard_dir(&node.0.config.data_dir, shard);
-            AppState::open_part(&node.0.config, &node.0.parts, &dir, &token_prefix(shard))
+            let prefix = token_prefix(shard);
+            let state = AppState::open_part(&node.0.config, &node.0.parts, &dir, &prefix, records)?;
+            if let Some(loaded) = loaded {
+                let done = state.accounts.restore(&loaded.accounts, &loaded.sessions)?;
+                tracing::info!(shard, ?done, "accounts brought up to their records");
+            }
+            Ok::<_, StartError>(state)
         })
         .await
         .map_err(|e| StartError::Cluster(e.to_string()))??;

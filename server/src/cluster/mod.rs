@@ -7,12 +7,16 @@
 //!   bucket; carries out the leases' writes and follows everyone else's.
 //! - [`front`]: each request to the shard's state here, or forwarded to the
 //!   node holding it.
+//! - [`accounts`]: each shard's accounts and sessions kept in NATS too, so
+//!   that a node taking a shard over needs nothing from the last one's disk.
 //!
 //! A shard is a directory of its own (`<data dir>/shards/<n>/`, with its
-//! `accounts.db` and `users/`), so a node that takes a shard over on shared
-//! storage opens what the last holder wrote. A session's token starts with
+//! `accounts.db` and `users/`): on shared storage a node taking a shard
+//! over opens what the last holder wrote; on a disk of its own, it starts
+//! from the shard's account records and the devices send the notes again. A session's token starts with
 //! its shard (`<n>.`), so any node knows where a request belongs.
 
+pub mod accounts;
 pub mod directory;
 pub mod front;
 pub mod leases;

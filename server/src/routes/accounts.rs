@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use protocol::{Credentials, PasswordChange, PasswordConfirmation, SessionToken};
 
-use crate::accounts::{AccountError, UserId, username_key};
+use crate::accounts::{AccountError, SessionDigest, UserId, username_key};
 use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, Bearer, SignedIn};
@@ -70,6 +70,49 @@ async fn hashing<T: Send + 'static>(
     .await
 }
 
+/// Multi-node mode: `user`'s account as it is now, kept outside this node.
+async fn keep_account(state: &AppState, user: UserId) -> Result<(), ApiError> {
+    let Some(records) = state.records.clone() else {
+        return Ok(());
+    };
+    let record = blocking(state.clone(), move |s| s.accounts.record(user)).await?;
+    records
+        .put_account(&record)
+        .await
+        .map_err(|e| ApiError::internal(format!("keeping an account: {e}")))
+}
+
+/// Multi-node mode: a new session, kept outside this node.
+async fn keep_session(state: &AppState, token: &str) -> Result<(), ApiError> {
+    let Some(records) = state.records.clone() else {
+        return Ok(());
+    };
+    let t = token.to_owned();
+    let record = blocking(state.clone(), move |s| s.accounts.session_record(&t)).await?;
+    records
+        .put_session(&crate::accounts::token_digest(token), &record)
+        .await
+        .map_err(|e| ApiError::internal(format!("keeping a session: {e}")))
+}
+
+/// Multi-node mode: an account changed here (a new password, deleted) and
+/// sessions ended here, kept outside this node. Already done here, so a
+/// failure is only logged: until a later change is kept, a node taking the
+/// shard over would see the account and its sessions as they were.
+async fn keep_changes(state: &AppState, user: Option<UserId>, ended: &[SessionDigest]) {
+    let Some(records) = state.records.clone() else {
+        return;
+    };
+    if let Some(user) = user
+        && let Err(e) = keep_account(state, user).await
+    {
+        tracing::error!(user, error = %e, "an account's change could not be kept outside this node");
+    }
+    if let Err(e) = records.end_sessions(ended).await {
+        tracing::error!(error = %e, "ended sessions could not be recorded outside this node");
+    }
+}
+
 /// `POST /api/accounts`: sign up.
 pub async fn sign_up(
     State(state): State<AppState>,
@@ -84,7 +127,17 @@ pub async fn sign_up(
     state.sign_up_address_rate.check(&addr).map_err(too_many)?;
     state.sign_up_rate.check(&()).map_err(too_many)?;
     let username = c.username.clone();
-    let user = hashing(state, move |s| s.accounts.sign_up(&c.username, &c.password)).await?;
+    let user = hashing(state.clone(), move |s| {
+        s.accounts.sign_up(&c.username, &c.password)
+    })
+    .await?;
+    if let Err(e) = keep_account(&state, user).await {
+        // Not kept outside this node: a node taking the shard over would
+        // not know the account. Undone, and the person tries again.
+        tracing::warn!(user, error = %e, "a new account could not be kept; undone");
+        blocking(state, move |s| s.accounts.forget(user)).await?;
+        return Err(ApiError::NotKept);
+    }
     tracing::info!(user, "account created");
     Ok((
         StatusCode::CREATED,
@@ -129,13 +182,18 @@ pub async fn sign_in(
         tokio::time::sleep(state.accounts.verify_time).await;
         return Err(AccountError::WrongCredentials.into());
     };
-    let (token, username) = hashing(state, move |s| {
+    let (token, username) = hashing(state.clone(), move |s| {
         if !crate::accounts::verify_password(&c.password, &account.password_hash)? {
             return Err(AccountError::WrongCredentials);
         }
         Ok((s.accounts.open_session(account.id)?, account.username))
     })
     .await?;
+    if let Err(e) = keep_session(&state, &token).await {
+        tracing::warn!(error = %e, "a new session could not be kept; ended");
+        blocking(state, move |s| s.accounts.sign_out(&token)).await?;
+        return Err(ApiError::NotKept);
+    }
     Ok(Json(SessionToken { token, username }))
 }
 
@@ -148,6 +206,7 @@ pub async fn sign_out(
     let user = blocking(state.clone(), move |s| s.accounts.sign_out(&token)).await?;
     // Its live streams end now, not when they next look at the session.
     state.live.end_session(user, &digest);
+    keep_changes(&state, None, &[digest]).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -160,6 +219,7 @@ pub async fn sign_out_everywhere(
     let user = session.user;
     let ended = blocking(state.clone(), move |s| s.accounts.end_sessions(user, None)).await?;
     state.live.end_sessions(user, &ended);
+    keep_changes(&state, None, &ended).await;
     tracing::info!(user, sessions = ended.len(), "signed out everywhere");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -199,6 +259,7 @@ pub async fn change_password(
     })
     .await?;
     state.live.end_sessions(user, &ended);
+    keep_changes(&state, Some(user), &ended).await;
     tracing::info!(user, sessions_ended = ended.len(), "password changed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -215,6 +276,7 @@ pub async fn delete_account(
     check_password(&state, user, addr, c.password).await?;
     let ended = blocking(state.clone(), move |s| s.accounts.delete(user)).await?;
     state.live.end_sessions(user, &ended);
+    keep_changes(&state, Some(user), &ended).await;
     let removed = tokio::task::spawn_blocking(move || state.stores.remove(user)).await;
     if let Ok(Err(e)) | Err(e) = removed.map_err(std::io::Error::other) {
         // The account is gone already; the next start removes the file.

@@ -189,6 +189,23 @@ impl Drop for Node {
     }
 }
 
+/// Where the nodes keep their shards' files.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Disks {
+    /// One data directory, `<dir>/data`, for all.
+    Shared,
+    /// A directory each, `<dir>/data-<id>`.
+    OwnEach,
+}
+
+/// The data directory of node `id`.
+pub fn data_dir(dir: &Path, disks: Disks, id: &str) -> PathBuf {
+    match disks {
+        Disks::Shared => dir.join("data"),
+        Disks::OwnEach => dir.join(format!("data-{id}")),
+    }
+}
+
 /// NATS and nodes `a`, `b` and `c` on one shared data directory in `dir`,
 /// once every shard is served.
 pub async fn three_nodes(
@@ -197,12 +214,25 @@ pub async fn three_nodes(
     log_level: &str,
     extra: &[&str],
 ) -> (Nats, Vec<Node>) {
+    three_nodes_on(dir, Disks::Shared, lease, log_level, extra).await
+}
+
+/// The same, on the disks given.
+pub async fn three_nodes_on(
+    dir: &Path,
+    disks: Disks,
+    lease: Duration,
+    log_level: &str,
+    extra: &[&str],
+) -> (Nats, Vec<Node>) {
     let nats = Nats::start(dir);
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
     let nodes: Vec<Node> = ["a", "b", "c"]
         .iter()
-        .map(|id| Node::start_logging(&nats, &data, id, lease, log_level, extra))
+        .map(|id| {
+            let data = data_dir(dir, disks, id);
+            std::fs::create_dir_all(&data).unwrap();
+            Node::start_logging(&nats, &data, id, lease, log_level, extra)
+        })
         .collect();
     all_shards_served(&nodes.iter().collect::<Vec<_>>(), Duration::from_secs(30)).await;
     (nats, nodes)
