@@ -133,9 +133,15 @@ pub struct Config {
     /// quarters of it; another node takes it once it has passed.
     #[arg(long, env = "NOTES_LEASE", default_value = "10s", value_parser = humantime::parse_duration)]
     pub lease: std::time::Duration,
+    /// Multi-node mode: a secret shared by the nodes (at least 16
+    /// characters), which lets a node that comes back merge the files of
+    /// shards others took meanwhile into them. Without it, those files stay.
+    #[arg(long, env = "NOTES_CLUSTER_SECRET", hide_env_values = true)]
+    pub cluster_secret: Option<MetricsToken>,
 }
 
-/// The `/metrics` token; never printed (`Config` is `Debug`).
+/// A secret (the `/metrics` token, the cluster's secret); never printed
+/// (`Config` is `Debug`).
 #[derive(Clone)]
 pub struct MetricsToken(pub String);
 
@@ -150,7 +156,7 @@ impl std::str::FromStr for MetricsToken {
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim();
         if s.len() < 16 {
-            return Err("the metrics token must be at least 16 characters".into());
+            return Err("it must be at least 16 characters".into());
         }
         Ok(Self(s.to_owned()))
     }

@@ -19,6 +19,9 @@ use server::cluster::leases::SERVE_FRACTION;
 /// Short, so that a failover fits a test; the default is 10 s.
 const LEASE: Duration = Duration::from_secs(3);
 
+/// Lets a node that comes back merge its old files into the holders.
+const SECRET: [&str; 2] = ["--cluster-secret", "a secret the nodes share"];
+
 /// One cluster at a time: three nodes and NATS on two cores are timing
 /// enough for one test.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -37,7 +40,7 @@ impl Cluster {
 
     async fn start_on(disks: Disks) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (nats, nodes) = three_nodes_on(dir.path(), disks, LEASE, "info", &[]).await;
+        let (nats, nodes) = three_nodes_on(dir.path(), disks, LEASE, "info", &SECRET).await;
         Self {
             dir,
             disks,
@@ -236,7 +239,14 @@ async fn killing_the_node_of_an_account_moves_it_within_the_lease_and_loses_noth
     assert_eq!(laptop.notes().len(), 21);
 
     // The killed node comes back: it waits its turn, takes nothing held.
-    let back = Node::start(&cluster.nats, &cluster.data(&owner_id), &owner_id, LEASE);
+    let back = Node::start_logging(
+        &cluster.nats,
+        &cluster.data(&owner_id),
+        &owner_id,
+        LEASE,
+        "info",
+        &SECRET,
+    );
     tokio::time::sleep(LEASE).await;
     cluster.nodes.retain(|n| n.id != owner_id);
     cluster.nodes.push(back);
@@ -399,5 +409,77 @@ async fn a_node_lost_with_its_disk_loses_no_account_and_the_devices_bring_the_no
         .await
         .unwrap();
     assert_eq!(r.status(), 409);
+    cluster.check_history().await;
+}
+
+#[tokio::test]
+async fn a_node_back_with_its_disk_merges_what_only_it_held_into_the_new_holder() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start_on(Disks::OwnEach).await;
+    let token = account(&cluster.node("a").url, "fay", "password six").await;
+    let (others, owner) = cluster.around(shard_of_token(&token)).await;
+    let (via, other, owner_id) = (
+        others[0].url.clone(),
+        others[1].url.clone(),
+        owner.id.clone(),
+    );
+    // Written, acknowledged, and then the device is lost: these notes are
+    // on the holder's disk only.
+    let mut phone = Device::new(&via, &token);
+    for i in 0..3 {
+        phone.put(&format!("n{i}"), &format!("only on the server {i}"));
+    }
+    phone.sync().await;
+    drop(phone);
+    cluster
+        .nodes
+        .iter_mut()
+        .find(|n| n.id == owner_id)
+        .unwrap()
+        .kill();
+
+    // Another node takes the account over, with nothing of its notes.
+    let mut laptop = Device::new(&other, &token);
+    let killed = Instant::now();
+    while laptop.round().await.is_err() {
+        assert!(
+            killed.elapsed() < LEASE + Duration::from_secs(5),
+            "not served again"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    laptop.sync().await;
+    assert!(laptop.notes().is_empty(), "{:?}", laptop.notes());
+
+    // The old node comes back with its disk: what only it held reaches the
+    // new holder, and the laptop.
+    let back = Node::start_logging(
+        &cluster.nats,
+        &cluster.data(&owner_id),
+        &owner_id,
+        LEASE,
+        "info",
+        &SECRET,
+    );
+    cluster.nodes.retain(|n| n.id != owner_id);
+    cluster.nodes.push(back);
+    let returned = Instant::now();
+    loop {
+        laptop.sync().await;
+        if laptop.notes().len() == 3 {
+            break;
+        }
+        assert!(
+            returned.elapsed() < LEASE * 3,
+            "not merged back: {:?}\n{}",
+            laptop.notes(),
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!(
+        "merged back {:?} after the old node started again",
+        returned.elapsed()
+    );
     cluster.check_history().await;
 }

@@ -23,6 +23,7 @@ use tower::ServiceExt;
 
 use super::accounts::ShardRecords;
 use super::leases::{Book, Holder, ShardId};
+use super::merge_back;
 use super::{shard_dir, shard_of, token_prefix, token_shard};
 use crate::accounts::username_key;
 use crate::config::Config;
@@ -135,6 +136,7 @@ impl Node {
             let dir = shard_dir(&node.0.config.data_dir, shard);
             let prefix = token_prefix(shard);
             let state = AppState::open_part(&node.0.config, &node.0.parts, &dir, &prefix, records)?;
+            merge_back::mark_holder(&dir, &node.0.me.node).map_err(StartError::Io)?;
             if let Some(loaded) = loaded {
                 let done = state.accounts.restore(&loaded.accounts, &loaded.sessions)?;
                 tracing::info!(shard, ?done, "accounts brought up to their records");
@@ -205,6 +207,37 @@ impl Node {
         (Instant::now() < local.until).then(|| local.router.clone())
     }
 
+    /// The state of `shard` if this node serves it now.
+    fn local_state(&self, shard: ShardId) -> Option<AppState> {
+        let locals = self.locals();
+        let local = locals.get(&shard)?;
+        (Instant::now() < local.until).then(|| local.state.clone())
+    }
+
+    pub fn serves(&self, shard: ShardId) -> bool {
+        self.local_state(shard).is_some()
+    }
+
+    /// This node's id, data directory and the cluster's shard count.
+    pub fn identity(&self) -> (String, PathBuf, ShardId) {
+        let c = &self.0.config;
+        (self.0.me.node.clone(), c.data_dir.clone(), c.shards)
+    }
+
+    /// Where another node serving `shard` takes requests.
+    pub fn holder_url(&self, shard: ShardId) -> Option<String> {
+        self.owner_url(shard)
+    }
+
+    /// Sends a request to another node.
+    pub async fn send(
+        &self,
+        request: Request,
+    ) -> Result<axum::http::Response<hyper::body::Incoming>, hyper_util::client::legacy::Error>
+    {
+        self.0.client.request(request).await
+    }
+
     fn owner_url(&self, shard: ShardId) -> Option<String> {
         let book = self.0.book.read().unwrap_or_else(|e| e.into_inner());
         let book = book.as_ref()?.lock().unwrap_or_else(|e| e.into_inner());
@@ -248,6 +281,9 @@ async fn dispatch(node: Node, files: Router, request: Request) -> Response {
     if path == "/metrics" {
         return node_metrics(&node, &request);
     }
+    if let Some(rest) = path.strip_prefix("/internal/") {
+        return internal(&node, rest, request).await;
+    }
     if !is_account_path(&path) {
         return files.oneshot(request).await.into_response();
     }
@@ -263,6 +299,32 @@ async fn dispatch(node: Node, files: Router, request: Request) -> Response {
         Some(url) if !forwarded => forward(&node, &url, request).await,
         _ => ApiError::Moving.into_response(),
     }
+}
+
+/// Node to node: `shards/<n>/users/<id>` merges an old database file
+/// (merge_back.rs). Anyone without the cluster's secret gets the 404 of an
+/// unknown path.
+async fn internal(node: &Node, rest: &str, request: Request) -> Response {
+    let secret = node.0.config.cluster_secret.as_ref().map(|s| s.0.as_str());
+    if request.method() != Method::POST || !merge_back::authorized(&request, secret) {
+        return ApiError::NotFound.into_response();
+    }
+    let parts: Vec<&str> = rest.split('/').collect();
+    let (shard, user) = match parts.as_slice() {
+        ["shards", shard, "users", user] => (shard.parse::<ShardId>(), user.parse::<i64>()),
+        _ => return ApiError::NotFound.into_response(),
+    };
+    let (Ok(shard), Ok(user)) = (shard, user) else {
+        return ApiError::NotFound.into_response();
+    };
+    let Some(state) = node.local_state(shard) else {
+        return ApiError::Moving.into_response();
+    };
+    let limit = match node.0.config.max_user_mib {
+        0 => u64::MAX,
+        mib => mib.saturating_mul(2 << 20),
+    };
+    merge_back::receive(state, user, limit, request).await
 }
 
 /// The shard a request belongs to: its token's, or for a sign-up or

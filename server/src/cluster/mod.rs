@@ -9,6 +9,8 @@
 //!   node holding it.
 //! - [`accounts`]: each shard's accounts and sessions kept in NATS too, so
 //!   that a node taking a shard over needs nothing from the last one's disk.
+//! - [`merge_back`]: a node that comes back with files of shards others
+//!   took merges them into the holders.
 //!
 //! A shard is a directory of its own (`<data dir>/shards/<n>/`, with its
 //! `accounts.db` and `users/`): on shared storage a node taking a shard
@@ -20,6 +22,7 @@ pub mod accounts;
 pub mod directory;
 pub mod front;
 pub mod leases;
+pub mod merge_back;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -109,6 +112,17 @@ pub async fn run(
     let directory_task = tokio::spawn(directory.run(async {
         let _ = directory_stopped.await;
     }));
+    let merging = config.cluster_secret.as_ref().map(|secret| {
+        let (node, secret, every) = (node.clone(), secret.0.clone(), config.lease);
+        tokio::spawn(async move {
+            // Once the other nodes' holdings are known, and again now and
+            // then for holders that could not take them yet.
+            loop {
+                tokio::time::sleep(every).await;
+                merge_back::send_back(&node, &secret).await;
+            }
+        })
+    });
     let app = front::router(node.clone(), &config.static_dir);
     let streams = node.clone();
     crate::serve::serve_connections(
@@ -120,6 +134,9 @@ pub async fn run(
     )
     .await
     .map_err(StartError::Io)?;
+    if let Some(task) = merging {
+        task.abort();
+    }
     let _ = stop_directory.send(());
     let _ = directory_task.await;
     node.close_all().await;

@@ -131,7 +131,12 @@ impl Node {
         log_level: &str,
         extra: &[&str],
     ) -> Self {
-        let log = std::fs::File::create(data_dir.join(format!("{id}.log"))).unwrap();
+        // Appended: a node started again keeps its first run's log.
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data_dir.join(format!("{id}.log")))
+            .unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["--listen", "127.0.0.1:0", "--static-dir", "no-dist"])
             .arg("--data-dir")
@@ -146,10 +151,10 @@ impl Node {
             .args(extra)
             .env("RUST_LOG", log_level)
             .stdout(Stdio::piped())
-            .stderr(log)
+            .stderr(log.try_clone().unwrap())
             .spawn()
             .unwrap();
-        let url = super::listening_url(&mut child);
+        let url = super::listening_url_then(&mut child, log.try_clone().ok());
         Self {
             child: Some(child),
             id: id.into(),

@@ -226,12 +226,19 @@ pub fn spawn_server(data_dir: &Path) -> (Child, String) {
 
 /// The base URL a server child prints on its first line once it listens.
 pub fn listening_url(child: &mut Child) -> String {
+    listening_url_then(child, None)
+}
+
+/// The same; the rest of its standard output (its log) goes to `log`.
+pub fn listening_url_then(child: &mut Child, log: Option<std::fs::File>) -> String {
+    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    out.read_line(&mut line).unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    if let Some(mut log) = log {
+        std::thread::spawn(move || std::io::copy(&mut out, &mut log));
+    }
     url
 }
 
