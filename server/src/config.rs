@@ -138,6 +138,31 @@ pub struct Config {
     /// shards others took meanwhile into them. Without it, those files stay.
     #[arg(long, env = "NOTES_CLUSTER_SECRET", hide_env_values = true)]
     pub cluster_secret: Option<MetricsToken>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary does instead of serving.
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum Command {
+    /// The shards of the multi-node mode (through `--nats`).
+    #[command(subcommand)]
+    Shard(ShardCommand),
+}
+
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum ShardCommand {
+    /// Lists each shard and the node serving it.
+    List,
+    /// Moves a shard to a node: its node gives it up at once and the node
+    /// named takes it (its accounts see about a second of 503). Waits until
+    /// done, at most three leases.
+    Move {
+        shard: u16,
+        /// The node's id (`--node-id`).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// A secret (the `/metrics` token, the cluster's secret); never printed

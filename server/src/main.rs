@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use server::Config;
-use server::config::LogFormat;
+use server::config::{Command, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> anyhow::Result<()> {
@@ -31,6 +31,15 @@ fn return_large_allocations_to_the_os() {}
 
 async fn serve() -> anyhow::Result<()> {
     let config = Config::parse();
+    if let Some(Command::Shard(command)) = &config.command {
+        let nats = config
+            .nats
+            .as_deref()
+            .context("`server shard …` needs --nats (or NOTES_NATS)")?;
+        let said = server::cluster::admin::run(nats, command, config.lease).await?;
+        print!("{said}");
+        return Ok(());
+    }
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
     let logs = tracing_subscriber::fmt().with_env_filter(filter);

@@ -483,3 +483,83 @@ async fn a_node_back_with_its_disk_merges_what_only_it_held_into_the_new_holder(
     );
     cluster.check_history().await;
 }
+
+#[tokio::test]
+async fn an_operator_moves_a_shard_and_its_devices_see_at_most_a_moment_of_503() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let cluster = Cluster::start().await;
+    let token = account(&cluster.node("a").url, "gus", "password seven").await;
+    let shard = shard_of_token(&token);
+    let (others, owner) = cluster.around(shard).await;
+    let (to, from) = (others[0].id.clone(), owner.id.clone());
+    let mut phone = Device::new(&others[1].url, &token);
+    phone.put("n0", "before the move");
+    phone.sync().await;
+
+    let move_it = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "--nats",
+            &cluster.nats.url,
+            "shard",
+            "move",
+            &shard.to_string(),
+            "--to",
+            &to,
+        ])
+        .output();
+    let writing = async {
+        // Saves every 50 ms while the shard moves: how long is it refused?
+        let (mut refused_since, mut longest) = (None::<Instant>, Duration::ZERO);
+        for i in 0..60 {
+            phone.put("n0", &format!("during the move {i}"));
+            match phone.round().await {
+                Ok(_) => {
+                    if let Some(since) = refused_since.take() {
+                        longest = longest.max(since.elapsed());
+                    }
+                }
+                Err((503, _)) => {
+                    refused_since.get_or_insert_with(Instant::now);
+                }
+                Err(other) => panic!("{other:?}"),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        longest
+    };
+    let (moved, longest) = tokio::join!(move_it, writing);
+    let moved = moved.unwrap();
+    let said = String::from_utf8_lossy(&moved.stdout);
+    assert!(
+        moved.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&moved.stderr)
+    );
+    assert!(
+        said.contains(&format!("moved from {from} to {to}")),
+        "{said}"
+    );
+    eprintln!("{said}longest refusal while it moved: {longest:?}");
+    assert!(longest < Duration::from_secs(2), "refused for {longest:?}");
+
+    // It stays where it was put, and nothing was lost.
+    tokio::time::sleep(LEASE).await;
+    let bucket = cluster.nats.bucket().await;
+    assert_eq!(holder(&bucket, shard).await.unwrap().node, to);
+    phone.sync().await;
+    let mut laptop = Device::new(&cluster.node(&from).url, &token);
+    laptop.sync().await;
+    assert_eq!(laptop.notes(), phone.notes());
+    let listed = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--nats", &cluster.nats.url, "shard", "list"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(&format!("{shard}\t{to}\t"))),
+        "{listed}"
+    );
+    cluster.check_history().await;
+}

@@ -2,8 +2,9 @@
 //!
 //! Keys: `shard.<n>` (a [`LeaseValue`] as JSON; the entry's revision is the
 //! fencing token every take and renewal compares and sets), `node.<id>`
-//! (each node's heartbeat, so the others know how many share the shards)
-//! and `config` (the shard count, fixed when the bucket is made). This task
+//! (each node's heartbeat, so the others know how many share the shards),
+//! `move.<n>` (a node an operator asked the shard to move to; see
+//! `moves.rs`) and `config` (the shard count, fixed when the bucket is made). This task
 //! follows the bucket with a watch, and once a round carries out what the
 //! [`Book`] decides.
 
@@ -26,6 +27,11 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub fn shard_key(shard: ShardId) -> String {
     format!("shard.{shard}")
+}
+
+/// Where an operator asks for a shard to move: the value is the node.
+pub fn move_key(shard: ShardId) -> String {
+    format!("move.{shard}")
 }
 
 fn node_key(node: &str) -> String {
@@ -121,7 +127,12 @@ impl Directory {
             tokio::select! {
                 () = &mut stop => break,
                 entry = next_entry(&mut watch) => match entry {
-                    Some(entry) => self.follow(entry).await,
+                    Some(entry) => {
+                        if self.follow(entry).await {
+                            // A move to carry out: now, not at the next round.
+                            self.round().await;
+                        }
+                    }
                     None => {
                         // The watch ended (NATS went away): follow again
                         // once it answers; the rounds go on meanwhile.
@@ -135,18 +146,32 @@ impl Directory {
         self.give_up_all().await;
     }
 
-    async fn follow(&self, entry: kv::Entry) {
+    /// Takes in what the bucket says; whether a move asks for a round now
+    /// (a shard to give up, or a shard asked here that became free).
+    async fn follow(&self, entry: kv::Entry) -> bool {
         let now = Instant::now();
         if let Some(node) = entry.key.strip_prefix("node.") {
             self.book().observe_node(node, entry.revision, now);
-            return;
+            return false;
+        }
+        if let Some(shard) = entry
+            .key
+            .strip_prefix("move.")
+            .and_then(|n| n.parse::<ShardId>().ok())
+        {
+            let target = (entry.operation == Operation::Put)
+                .then(|| String::from_utf8(entry.value.to_vec()).ok())
+                .flatten();
+            let mut book = self.book();
+            book.observe_move(shard, target, now);
+            return book.holds(shard) && !book.asked_here(shard) && book.move_asked(shard);
         }
         let Some(shard) = entry
             .key
             .strip_prefix("shard.")
             .and_then(|n| n.parse::<ShardId>().ok())
         else {
-            return;
+            return false;
         };
         let holder: LeaseValue = match entry.operation {
             Operation::Put => serde_json::from_slice(&entry.value).unwrap_or_else(|e| {
@@ -155,10 +180,12 @@ impl Directory {
             }),
             Operation::Delete | Operation::Purge => None,
         };
+        let free = holder.is_none();
         let change = self.book().observe(shard, entry.revision, holder, now);
         if let Some(change) = change {
             self.apply(change).await;
         }
+        free && self.book().asked_here(shard)
     }
 
     async fn round(&self) {
@@ -189,9 +216,18 @@ impl Directory {
                 self.node.stop(shard).await;
             }
             let sent = Instant::now();
+            let moved_here = self.book().asked_here(action.shard());
             let outcome = self.write(&action, mine.clone()).await;
             nats_away = outcome == Outcome::Unknown;
             let change = self.book().settle(&action, outcome, sent);
+            if moved_here && matches!(change, Some(Change::Serve { .. })) {
+                // The move asked for is done.
+                let key = move_key(action.shard());
+                if let Err(e) = timeout(self.kv.delete(&key)).await {
+                    tracing::warn!(key, error = %e, "cannot clear a move done");
+                }
+                tracing::info!(shard = action.shard(), "shard moved here as asked");
+            }
             if let Some(change) = change {
                 self.apply(change).await;
             }

@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::moves::Moves;
+
 pub type ShardId = u16;
 
 /// A holder serves for this part of the lease after each renewal sent.
@@ -117,6 +119,7 @@ pub struct Book {
     nodes: BTreeMap<String, (u64, Instant)>,
     /// Shards being released: no longer served, not yet written free.
     releasing: BTreeSet<ShardId>,
+    moves: Moves,
 }
 
 impl Book {
@@ -130,7 +133,27 @@ impl Book {
             held: BTreeMap::new(),
             nodes: BTreeMap::new(),
             releasing: BTreeSet::new(),
+            moves: Moves::default(),
         }
+    }
+
+    /// An operator asked for `shard` to move to `target` (`None`: the ask
+    /// is gone, done or withdrawn).
+    pub fn observe_move(&mut self, shard: ShardId, target: Option<String>, now: Instant) {
+        if shard < self.shards {
+            self.moves.observe(shard, target, now);
+        }
+    }
+
+    /// Whether `shard` is asked to move anywhere.
+    pub fn move_asked(&self, shard: ShardId) -> bool {
+        self.moves.target(shard).is_some()
+    }
+
+    /// Whether `shard` is asked to move here: once taken, the ask is done
+    /// and its key can go.
+    pub fn asked_here(&self, shard: ShardId) -> bool {
+        self.moves.target(shard) == Some(self.me.node.as_str())
     }
 
     pub fn me(&self) -> &Holder {
@@ -253,11 +276,39 @@ impl Book {
                 revision: h.revision,
             })
             .collect();
+        // Asked to move elsewhere: given up at once, whatever the balance.
+        let asked_away: Vec<(ShardId, u64)> = self
+            .held
+            .iter()
+            .filter(|(s, _)| !self.releasing.contains(s))
+            .filter(|(s, _)| self.moves.target(**s).is_some_and(|t| t != self.me.node))
+            .map(|(s, h)| (*s, h.revision))
+            .collect();
+        for (shard, revision) in asked_away {
+            self.releasing.insert(shard);
+            actions.retain(|a| a.shard() != shard);
+            actions.push(Action::Release { shard, revision });
+        }
         // Before taking anything, listen for a round: the other nodes'
         // heartbeats say how many share the shards.
         if now.duration_since(self.started) < self.round() {
             return actions;
         }
+        // Asked to move here: taken as soon as it is free, beyond the share.
+        let asked_here: Vec<Action> = self
+            .seen
+            .iter()
+            .filter(|(s, seen)| {
+                !self.held.contains_key(s)
+                    && seen.holder.is_none()
+                    && self.moves.target(**s) == Some(self.me.node.as_str())
+            })
+            .map(|(&shard, seen)| Action::Take {
+                shard,
+                revision: seen.revision,
+            })
+            .collect();
+        actions.extend(asked_here);
         let target = self.target(now);
         let held = self.held.len();
         if held > target {
@@ -273,6 +324,7 @@ impl Book {
                     .iter()
                     .rev()
                     .filter(|(s, _)| !self.releasing.contains(s))
+                    .filter(|(s, _)| !self.moves.settling(**s, now, self.lease))
                     .take(extra)
                     .map(|(s, h)| (*s, h.revision))
                     .collect();
@@ -285,8 +337,11 @@ impl Book {
             return actions;
         }
         let room = target - held;
+        let me = self.me.node.as_str();
+        let planned: BTreeSet<ShardId> = actions.iter().map(Action::shard).collect();
         let takes = (0..self.shards)
-            .filter(|s| !self.held.contains_key(s))
+            .filter(|s| !self.held.contains_key(s) && !planned.contains(s))
+            .filter(|s| !self.moves.kept_for_another(*s, me, now, self.lease))
             .filter_map(|shard| match self.seen.get(&shard) {
                 None => Some(Action::Create { shard }),
                 Some(seen) => {
@@ -310,6 +365,9 @@ impl Book {
             (Action::Create { .. } | Action::Take { .. }, Outcome::Done(revision)) => {
                 self.held.insert(shard, Held { revision, sent });
                 self.note_own_write(shard, revision, sent);
+                if self.moves.target(shard) == Some(self.me.node.as_str()) {
+                    self.moves.arrived(shard, sent);
+                }
                 Some(Change::Serve {
                     shard,
                     until: sent + self.serve_for(),

@@ -179,3 +179,48 @@ fn requests_for_a_shard_go_to_its_holders_address_never_to_our_own() {
     b.observe(1, 2, Some(holder("c")), t0);
     assert_eq!(b.owner_url(1), Some("http://b"));
 }
+
+#[test]
+fn a_move_asked_for_is_given_up_at_once_kept_for_its_node_and_taken_by_it() {
+    let t0 = Instant::now();
+    let now = t0 + LEASE;
+    let mut a = book("a", 4, t0);
+    for s in 0..4 {
+        a.settle(
+            &Action::Create { shard: s },
+            Outcome::Done(u64::from(s) + 1),
+            now,
+        );
+    }
+    a.observe_move(2, Some("b".into()), now);
+    let plan = a.plan(now);
+    assert!(
+        plan.contains(&Action::Release {
+            shard: 2,
+            revision: 3
+        }),
+        "{plan:?}"
+    );
+    assert!(!a.holds(2));
+
+    // The shard is free now: c leaves it for b, b takes it at once even
+    // beyond its share.
+    let mut b = book("b", 4, t0);
+    let mut c = book("c", 4, t0);
+    for other in [&mut b, &mut c] {
+        for s in [0, 1, 3] {
+            other.observe(s, 9, Some(holder("a")), now);
+        }
+        other.observe(2, 10, None, now);
+        other.observe_node("a", 1, now);
+        other.observe_move(2, Some("b".into()), now);
+    }
+    assert!(c.plan(now).iter().all(|x| x.shard() != 2), "c waits for b");
+    assert!(b.asked_here(2));
+    assert!(b.plan(now).contains(&Action::Take {
+        shard: 2,
+        revision: 10
+    }));
+    // A node asked for that never comes does not keep it for ever.
+    assert!(c.plan(now + LEASE).iter().any(|x| x.shard() == 2));
+}

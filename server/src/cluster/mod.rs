@@ -19,10 +19,12 @@
 //! its shard (`<n>.`), so any node knows where a request belongs.
 
 pub mod accounts;
+pub mod admin;
 pub mod directory;
 pub mod front;
 pub mod leases;
 pub mod merge_back;
+pub mod moves;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
