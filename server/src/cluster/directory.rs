@@ -11,19 +11,17 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateErrorKind};
+use async_nats::jetstream::kv::{self, CreateErrorKind, Operation};
 use bytes::Bytes;
 use futures_util::StreamExt;
 
+use super::bucket::{Failed, bucket, cluster_error, timeout};
 use super::front::Node;
 use super::leases::{Action, Book, Change, Holder, LeaseValue, Outcome, ShardId};
 use crate::config::Config;
 use crate::error::StartError;
 
 pub const BUCKET: &str = "notes-shards";
-
-/// How long one write to the bucket may take before it counts as unknown.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub fn shard_key(shard: ShardId) -> String {
     format!("shard.{shard}")
@@ -42,10 +40,6 @@ pub struct Directory {
     kv: kv::Store,
     book: Arc<Mutex<Book>>,
     node: Node,
-}
-
-fn cluster_error(what: &str, e: impl std::fmt::Display) -> StartError {
-    StartError::Cluster(format!("{what}: {e}"))
 }
 
 impl Directory {
@@ -299,59 +293,6 @@ impl Directory {
     }
 }
 
-/// Opens a key-value bucket, making it first if it is not there yet.
-async fn bucket(
-    js: &async_nats::jetstream::Context,
-    name: &str,
-    description: &str,
-    history: i64,
-) -> Result<kv::Store, StartError> {
-    if let Ok(kv) = js.get_key_value(name).await {
-        return Ok(kv);
-    }
-    make_bucket(js, name, description, history).await?;
-    js.get_key_value(name)
-        .await
-        .map_err(|e| cluster_error(&format!("cannot open the bucket {name}"), e))
-}
-
-/// Makes a bucket's stream as a key-value bucket's is made.
-/// `create_key_value` first asks for the account's info, whose answer from
-/// nats-server 2.9 (Debian's) async-nats 0.52 cannot read (it lacks
-/// `reserved_memory`); the stream itself is all 2.9 needs.
-async fn make_bucket(
-    js: &async_nats::jetstream::Context,
-    name: &str,
-    description: &str,
-    history: i64,
-) -> Result<(), StartError> {
-    use async_nats::jetstream::stream::{Config, DiscardPolicy, StorageType};
-    let made = js
-        .create_stream(Config {
-            name: format!("KV_{name}"),
-            description: Some(description.into()),
-            subjects: vec![format!("$KV.{name}.>")],
-            max_messages_per_subject: history,
-            storage: StorageType::File,
-            allow_rollup: true,
-            deny_delete: true,
-            allow_direct: true,
-            num_replicas: 1,
-            discard: DiscardPolicy::New,
-            ..Default::default()
-        })
-        .await;
-    match made {
-        Ok(_) => Ok(()),
-        // Another node made it meanwhile.
-        Err(_) if js.get_key_value(name).await.is_ok() => Ok(()),
-        Err(e) => Err(cluster_error(
-            &format!("cannot make the bucket {name} (is JetStream on?)"),
-            e,
-        )),
-    }
-}
-
 async fn next_entry(watch: &mut Option<kv::Watch>) -> Option<kv::Entry> {
     match watch {
         Some(w) => match w.next().await {
@@ -363,51 +304,5 @@ async fn next_entry(watch: &mut Option<kv::Watch>) -> Option<kv::Entry> {
             None => None,
         },
         None => std::future::pending().await,
-    }
-}
-
-/// A bucket write that failed: the kind, as `op:Kind`, or a timeout.
-#[derive(Debug, thiserror::Error)]
-enum Failed {
-    #[error("NATS answered {0}")]
-    Nats(String),
-    #[error("no answer within {WRITE_TIMEOUT:?}")]
-    TimedOut,
-}
-
-trait Kinded {
-    fn kinded(&self) -> String;
-}
-
-impl Kinded for kv::CreateError {
-    fn kinded(&self) -> String {
-        format!("create:{:?}", self.kind())
-    }
-}
-
-impl Kinded for kv::UpdateError {
-    fn kinded(&self) -> String {
-        let kind = self.kind();
-        if kind == UpdateErrorKind::WrongLastRevision {
-            "update:WrongLastRevision".into()
-        } else {
-            format!("update:{kind:?} ({self})")
-        }
-    }
-}
-
-impl Kinded for kv::PutError {
-    fn kinded(&self) -> String {
-        format!("put: {self}")
-    }
-}
-
-async fn timeout<T, E: Kinded>(
-    write: impl std::future::Future<Output = Result<T, E>>,
-) -> Result<T, Failed> {
-    match tokio::time::timeout(WRITE_TIMEOUT, write).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(Failed::Nats(e.kinded())),
-        Err(_) => Err(Failed::TimedOut),
     }
 }

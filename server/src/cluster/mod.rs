@@ -20,7 +20,9 @@
 
 pub mod accounts;
 pub mod admin;
+mod bucket;
 pub mod directory;
+mod forward;
 pub mod front;
 pub mod leases;
 pub mod merge_back;
