@@ -118,14 +118,15 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Bearer(token) = Bearer::from_request_parts(parts, state).await?;
-        let state = state.clone();
-        let found = tokio::task::spawn_blocking(move || state.accounts.session(&token))
+        let st = state.clone();
+        let found = tokio::task::spawn_blocking(move || st.accounts.session(&token))
             .await
             .map_err(ApiError::internal)?;
         match found {
             Ok(session) => {
                 // Into the request's span (telemetry.rs): its log line says whose it was.
                 tracing::Span::current().record("user", session.user);
+                keep_last_use(state, &session);
                 Ok(Self(session))
             }
             Err(AccountError::BadToken) => Err(ApiError::Unauthorized(
@@ -135,6 +136,26 @@ impl FromRequestParts<AppState> for SignedIn {
             Err(e) => Err(ApiError::internal(e)),
         }
     }
+}
+
+/// Multi-node mode: a session's last use, when written down here, is kept
+/// with its record too (at most once an hour), so that a node taking the
+/// shard over ends it when it goes unused for too long, and not before.
+fn keep_last_use(state: &AppState, session: &Session) {
+    let (Some(used_at), Some(records)) = (session.touched, state.records.clone()) else {
+        return;
+    };
+    let record = crate::accounts::SessionRecord {
+        user: session.user,
+        created_at: session.created_at,
+        used_at,
+    };
+    let digest = session.digest;
+    tokio::spawn(async move {
+        if let Err(e) = records.put_session(&digest, &record).await {
+            tracing::warn!(error = %e, "a session's last use could not be kept outside this node");
+        }
+    });
 }
 
 /// A signed-in user's turn to sync: within the user's rate and number of

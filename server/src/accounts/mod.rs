@@ -47,6 +47,9 @@ pub struct Session {
     /// When it ends (seconds since the Unix epoch) unless used before then
     /// (and at the latest at the end of its lifetime).
     pub idle_at: i64,
+    pub created_at: i64,
+    /// Its last use was written down by this lookup (at most once an hour).
+    pub touched: Option<i64>,
 }
 
 /// An account as stored.
@@ -412,12 +415,16 @@ impl Accounts {
         // idle time): a write on every /sync would be a commit, an fsync, each.
         // A failed write (a full disk) only brings the session's end nearer.
         let every = (self.session_idle / 16).min(3600);
+        let mut touched = None;
         if now.saturating_sub(used_at) >= every {
-            let touched = conn
+            let written = conn
                 .prepare_cached("UPDATE sessions SET used_at = ?2 WHERE token_sha256 = ?1")
                 .and_then(|mut s| s.execute(params![digest, now]));
-            match touched {
-                Ok(_) => used_at = now,
+            match written {
+                Ok(_) => {
+                    used_at = now;
+                    touched = Some(now);
+                }
                 Err(e) => tracing::warn!(error = %e, "could not record a session's use"),
             }
         }
@@ -425,6 +432,8 @@ impl Accounts {
             user,
             digest,
             idle_at: used_at.saturating_add(self.session_idle).min(ends_at),
+            created_at,
+            touched,
         })
     }
 

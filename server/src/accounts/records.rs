@@ -23,6 +23,9 @@ pub struct AccountRecord {
 pub struct SessionRecord {
     pub user: UserId,
     pub created_at: i64,
+    /// Its last use written down (kept up to date at most once an hour):
+    /// a session idle for too long is not brought back.
+    pub used_at: i64,
 }
 
 /// What [`Accounts::restore`] changed.
@@ -61,12 +64,13 @@ impl Accounts {
     pub fn session_record(&self, token: &str) -> Result<SessionRecord, AccountError> {
         self.conn()
             .query_row(
-                "SELECT user_id, created_at FROM sessions WHERE token_sha256 = ?1",
+                "SELECT user_id, created_at, used_at FROM sessions WHERE token_sha256 = ?1",
                 [super::token_digest(token)],
                 |r| {
                     Ok(SessionRecord {
                         user: r.get(0)?,
                         created_at: r.get(1)?,
+                        used_at: r.get(2)?,
                     })
                 },
             )
@@ -143,9 +147,14 @@ impl Accounts {
                  SELECT ?1, id, ?3, ?4 FROM users WHERE id = ?2 AND deleted_at IS NULL",
             )?;
             for (digest, s) in sessions {
+                // Ended by time meanwhile: not brought back.
+                let idle = now.saturating_sub(s.used_at) > self.session_idle;
+                if idle || now > s.created_at.saturating_add(self.session_lifetime) {
+                    continue;
+                }
                 keep.execute([digest.as_slice()])?;
                 done.sessions_added +=
-                    add.execute(params![digest.as_slice(), s.user, s.created_at, now])?;
+                    add.execute(params![digest.as_slice(), s.user, s.created_at, s.used_at])?;
             }
         }
         done.sessions_ended = tx.execute(

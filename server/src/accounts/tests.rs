@@ -353,9 +353,15 @@ fn an_empty_file_brought_up_to_the_records_signs_in_and_knows_the_sessions_kept(
     old.delete(gone).unwrap();
     let accounts = vec![old.record(ann).unwrap(), old.record(gone).unwrap()];
     let sessions = vec![(token_digest(&kept), old.session_record(&kept).unwrap())];
+    // A session that went unused for longer than the idle time is not
+    // brought back, though its record stayed.
+    let mut idle = old.session_record(&ended).unwrap();
+    idle.used_at -= 2 * DAY.as_secs() as i64;
+    let mut with_idle = sessions.clone();
+    with_idle.push((token_digest(&ended), idle));
 
     let new = Accounts::open(&dir.path().join("new.db"), times).unwrap();
-    let done = new.restore(&accounts, &sessions).unwrap();
+    let done = new.restore(&accounts, &with_idle).unwrap();
     assert_eq!(
         (done.accounts, done.sessions_added, done.skipped),
         (2, 1, 0)
