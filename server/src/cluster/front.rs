@@ -133,6 +133,13 @@ impl Node {
             if let Some(loaded) = loaded {
                 let done = state.accounts.restore(&loaded.accounts, &loaded.sessions)?;
                 tracing::info!(shard, ?done, "accounts brought up to their records");
+                // Accounts deleted elsewhere meanwhile: their files go here too.
+                for user in state.accounts.deleted_users()? {
+                    let path = state.stores.path(user);
+                    if let Err(e) = crate::stores::remove_database_files(&path) {
+                        tracing::warn!(user, error = %e, "cannot remove a deleted account's database");
+                    }
+                }
             }
             Ok::<_, StartError>(state)
         })
