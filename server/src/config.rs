@@ -138,6 +138,12 @@ pub struct Config {
     /// shards others took meanwhile into them. Without it, those files stay.
     #[arg(long, env = "NOTES_CLUSTER_SECRET", hide_env_values = true)]
     pub cluster_secret: Option<MetricsToken>,
+    /// Multi-node mode: how many NATS servers keep a copy of the shard
+    /// directory and the account records when the cluster first makes them
+    /// (3 in a NATS cluster of three or more, so that losing one NATS server
+    /// loses neither; 1 for a single NATS server).
+    #[arg(long, env = "NOTES_NATS_REPLICAS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub nats_replicas: u8,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -14,17 +14,26 @@ pub(super) fn cluster_error(what: &str, e: impl std::fmt::Display) -> StartError
     StartError::Cluster(format!("{what}: {e}"))
 }
 
+/// A bucket to open (and make, the first time).
+pub(super) struct BucketSpec<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    /// Values kept per key.
+    pub history: i64,
+    /// Copies JetStream keeps, on as many NATS servers (at most 5).
+    pub replicas: usize,
+}
+
 /// Opens a key-value bucket, making it first if it is not there yet.
 pub(super) async fn bucket(
     js: &async_nats::jetstream::Context,
-    name: &str,
-    description: &str,
-    history: i64,
+    spec: &BucketSpec<'_>,
 ) -> Result<kv::Store, StartError> {
+    let name = spec.name;
     if let Ok(kv) = js.get_key_value(name).await {
         return Ok(kv);
     }
-    make_bucket(js, name, description, history).await?;
+    make_bucket(js, spec).await?;
     js.get_key_value(name)
         .await
         .map_err(|e| cluster_error(&format!("cannot open the bucket {name}"), e))
@@ -36,22 +45,21 @@ pub(super) async fn bucket(
 /// `reserved_memory`); the stream itself is all 2.9 needs.
 async fn make_bucket(
     js: &async_nats::jetstream::Context,
-    name: &str,
-    description: &str,
-    history: i64,
+    spec: &BucketSpec<'_>,
 ) -> Result<(), StartError> {
     use async_nats::jetstream::stream::{Config, DiscardPolicy, StorageType};
+    let name = spec.name;
     let made = js
         .create_stream(Config {
             name: format!("KV_{name}"),
-            description: Some(description.into()),
+            description: Some(spec.description.into()),
             subjects: vec![format!("$KV.{name}.>")],
-            max_messages_per_subject: history,
+            max_messages_per_subject: spec.history,
             storage: StorageType::File,
             allow_rollup: true,
             deny_delete: true,
             allow_direct: true,
-            num_replicas: 1,
+            num_replicas: spec.replicas,
             discard: DiscardPolicy::New,
             ..Default::default()
         })

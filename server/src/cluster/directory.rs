@@ -15,7 +15,7 @@ use async_nats::jetstream::kv::{self, CreateErrorKind, Operation};
 use bytes::Bytes;
 use futures_util::StreamExt;
 
-use super::bucket::{Failed, bucket, cluster_error, timeout};
+use super::bucket::{BucketSpec, Failed, bucket, cluster_error, timeout};
 use super::front::Node;
 use super::leases::{Action, Book, Change, Holder, LeaseValue, Outcome, ShardId};
 use crate::config::Config;
@@ -60,12 +60,25 @@ impl Directory {
         let js = async_nats::jetstream::new(client);
         // Every take and renewal stays readable for a while: the tests
         // check from it that no shard ever had two holders at once.
-        let kv = bucket(&js, BUCKET, "notes: which node serves each shard", 64).await?;
+        let replicas = usize::from(config.nats_replicas);
+        let kv = bucket(
+            &js,
+            &BucketSpec {
+                name: BUCKET,
+                description: "notes: which node serves each shard",
+                history: 64,
+                replicas,
+            },
+        )
+        .await?;
         let records = bucket(
             &js,
-            super::accounts::BUCKET,
-            "notes: each shard's accounts and sessions",
-            1,
+            &BucketSpec {
+                name: super::accounts::BUCKET,
+                description: "notes: each shard's accounts and sessions",
+                history: 1,
+                replicas,
+            },
         )
         .await?;
         node.set_records(records);
