@@ -65,6 +65,48 @@ impl Cluster {
         (others, self.node(&owner))
     }
 
+    /// For `token`'s account: the URLs of the two nodes not holding it,
+    /// and the holder's id.
+    async fn roles(&self, token: &str) -> (String, String, String) {
+        let (others, owner) = self.around(shard_of_token(token)).await;
+        (
+            others[0].url.clone(),
+            others[1].url.clone(),
+            owner.id.clone(),
+        )
+    }
+
+    /// `kill -9` of node `id`.
+    fn kill(&mut self, id: &str) {
+        self.nodes.iter_mut().find(|n| n.id == id).unwrap().kill();
+    }
+
+    /// Starts node `id` again on its data.
+    fn start_again(&mut self, id: &str) {
+        let back = Node::start_logging(&self.nats, &self.data(id), id, LEASE, "info", &SECRET);
+        self.nodes.retain(|n| n.id != id);
+        self.nodes.push(back);
+    }
+
+    /// Runs `device`'s rounds until one goes through, each refusal a 503,
+    /// within a lease and 5 s of `since`; returns when it went through.
+    async fn served_again(&self, device: &mut Device, since: Instant) -> Duration {
+        loop {
+            match device.round().await {
+                Ok(_) => return since.elapsed(),
+                Err((status, body)) => {
+                    assert_eq!(status, 503, "only 'moving' while it moves: {body}")
+                }
+            }
+            assert!(
+                since.elapsed() < LEASE + Duration::from_secs(5),
+                "not served again\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn check_history(&self) -> usize {
         never_two_holders(&self.nats.bucket().await, LEASE).await
     }
@@ -195,13 +237,7 @@ async fn killing_the_node_of_an_account_moves_it_within_the_lease_and_loses_noth
     let _one = ONE_AT_A_TIME.lock().await;
     let mut cluster = Cluster::start().await;
     let token = account(&cluster.node("a").url, "bo", "password two").await;
-    let shard = shard_of_token(&token);
-    let (others, owner) = cluster.around(shard).await;
-    let (via, other, owner_id) = (
-        others[0].url.clone(),
-        others[1].url.clone(),
-        owner.id.clone(),
-    );
+    let (via, other, owner_id) = cluster.roles(&token).await;
     let mut phone = Device::new(&via, &token);
     for i in 0..20 {
         phone.put(&format!("n{i}"), &format!("note {i}"));
@@ -209,27 +245,11 @@ async fn killing_the_node_of_an_account_moves_it_within_the_lease_and_loses_noth
     }
 
     let killed = Instant::now();
-    cluster
-        .nodes
-        .iter_mut()
-        .find(|n| n.id == owner_id)
-        .unwrap()
-        .kill();
+    cluster.kill(&owner_id);
     // The phone goes on writing and syncing; the first sync that goes
     // through is served by the shard's new holder.
     phone.put("after", "written while the node was down");
-    let served_again = loop {
-        match phone.round().await {
-            Ok(_) => break killed.elapsed(),
-            Err((status, _)) => assert_eq!(status, 503, "only 'moving' while it moves"),
-        }
-        assert!(
-            killed.elapsed() < LEASE + Duration::from_secs(5),
-            "not served again\n{}",
-            cluster.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let served_again = cluster.served_again(&mut phone, killed).await;
     phone.sync().await;
     eprintln!("served again {served_again:?} after kill -9 (lease {LEASE:?})");
 
@@ -239,17 +259,8 @@ async fn killing_the_node_of_an_account_moves_it_within_the_lease_and_loses_noth
     assert_eq!(laptop.notes().len(), 21);
 
     // The killed node comes back: it waits its turn, takes nothing held.
-    let back = Node::start_logging(
-        &cluster.nats,
-        &cluster.data(&owner_id),
-        &owner_id,
-        LEASE,
-        "info",
-        &SECRET,
-    );
+    cluster.start_again(&owner_id);
     tokio::time::sleep(LEASE).await;
-    cluster.nodes.retain(|n| n.id != owner_id);
-    cluster.nodes.push(back);
     let mut fresh = Device::new(&cluster.node(&owner_id).url, &token);
     fresh.sync().await;
     assert_eq!(fresh.notes(), laptop.notes());
@@ -332,22 +343,8 @@ async fn nats_away_longer_than_the_lease_stops_every_node_serving_until_it_is_ba
     let restarted = stopped.elapsed();
     let back = Instant::now();
     phone.put("n2", "written while NATS was away");
-    loop {
-        match phone.round().await {
-            Ok(_) => break,
-            Err((status, _)) => assert_eq!(status, 503),
-        }
-        assert!(
-            back.elapsed() < LEASE + Duration::from_secs(5),
-            "not served again\n{}",
-            cluster.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    eprintln!(
-        "NATS away {restarted:?}; served again {:?} after it came back",
-        back.elapsed()
-    );
+    let served_again = cluster.served_again(&mut phone, back).await;
+    eprintln!("NATS away {restarted:?}; served again {served_again:?} after it came back");
     phone.sync().await;
     let mut laptop = Device::new(&cluster.node("c").url, &token);
     laptop.sync().await;
@@ -360,12 +357,7 @@ async fn a_node_lost_with_its_disk_loses_no_account_and_the_devices_bring_the_no
     let _one = ONE_AT_A_TIME.lock().await;
     let mut cluster = Cluster::start_on(Disks::OwnEach).await;
     let token = account(&cluster.node("a").url, "eve", "password five").await;
-    let (others, owner) = cluster.around(shard_of_token(&token)).await;
-    let (via, other, owner_id) = (
-        others[0].url.clone(),
-        others[1].url.clone(),
-        owner.id.clone(),
-    );
+    let (via, other, owner_id) = cluster.roles(&token).await;
     let mut phone = Device::new(&via, &token);
     for i in 0..5 {
         phone.put(&format!("n{i}"), &format!("note {i}"));
@@ -373,28 +365,12 @@ async fn a_node_lost_with_its_disk_loses_no_account_and_the_devices_bring_the_no
     phone.sync().await;
 
     // The holder dies, and its disk with it.
-    cluster
-        .nodes
-        .iter_mut()
-        .find(|n| n.id == owner_id)
-        .unwrap()
-        .kill();
+    cluster.kill(&owner_id);
     std::fs::remove_dir_all(cluster.data(&owner_id).join("shards")).unwrap();
     let killed = Instant::now();
     // The same token keeps working on the new holder, which has no file of
     // the account: the phone is told to send all it wrote, and does.
-    loop {
-        match phone.round().await {
-            Ok(_) => break,
-            Err((status, body)) => assert_eq!(status, 503, "{body}"),
-        }
-        assert!(
-            killed.elapsed() < LEASE + Duration::from_secs(5),
-            "not served again\n{}",
-            cluster.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    cluster.served_again(&mut phone, killed).await;
     phone.sync().await;
     // The password still signs in, and a new device gets every note.
     let again = account(&other, "eve", "password five").await;
@@ -417,12 +393,7 @@ async fn a_node_back_with_its_disk_merges_what_only_it_held_into_the_new_holder(
     let _one = ONE_AT_A_TIME.lock().await;
     let mut cluster = Cluster::start_on(Disks::OwnEach).await;
     let token = account(&cluster.node("a").url, "fay", "password six").await;
-    let (others, owner) = cluster.around(shard_of_token(&token)).await;
-    let (via, other, owner_id) = (
-        others[0].url.clone(),
-        others[1].url.clone(),
-        owner.id.clone(),
-    );
+    let (via, other, owner_id) = cluster.roles(&token).await;
     // Written, acknowledged, and then the device is lost: these notes are
     // on the holder's disk only.
     let mut phone = Device::new(&via, &token);
@@ -431,38 +402,17 @@ async fn a_node_back_with_its_disk_merges_what_only_it_held_into_the_new_holder(
     }
     phone.sync().await;
     drop(phone);
-    cluster
-        .nodes
-        .iter_mut()
-        .find(|n| n.id == owner_id)
-        .unwrap()
-        .kill();
+    cluster.kill(&owner_id);
 
     // Another node takes the account over, with nothing of its notes.
     let mut laptop = Device::new(&other, &token);
-    let killed = Instant::now();
-    while laptop.round().await.is_err() {
-        assert!(
-            killed.elapsed() < LEASE + Duration::from_secs(5),
-            "not served again"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    cluster.served_again(&mut laptop, Instant::now()).await;
     laptop.sync().await;
     assert!(laptop.notes().is_empty(), "{:?}", laptop.notes());
 
     // The old node comes back with its disk: what only it held reaches the
     // new holder, and the laptop.
-    let back = Node::start_logging(
-        &cluster.nats,
-        &cluster.data(&owner_id),
-        &owner_id,
-        LEASE,
-        "info",
-        &SECRET,
-    );
-    cluster.nodes.retain(|n| n.id != owner_id);
-    cluster.nodes.push(back);
+    cluster.start_again(&owner_id);
     let returned = Instant::now();
     loop {
         laptop.sync().await;
