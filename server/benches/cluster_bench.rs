@@ -14,6 +14,9 @@
 //!   in a closed loop for `BENCH_SECS` (10) s, at their holders and each
 //!   through a node not holding it (the per-account rate limit lifted; the
 //!   load and the nodes share the host's cores);
+//! - takeover of a shard with `BENCH_SHARD_ACCOUNTS` (2,400) account records
+//!   and three sessions each (10 M accounts on 4,096 shards), moved by hand:
+//!   the time `server shard move` reports;
 //! - failover: `kill -9` of the holder with `BENCH_LEASES` ("3s,10s"), the
 //!   time until a device's sync goes through again.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -234,6 +237,84 @@ async fn failover(lease: Duration) {
     );
 }
 
+/// A shard of the size 10 M accounts on 4,096 shards give (2,400 accounts,
+/// 7,200 sessions) moved by hand: its records read and its `accounts.db`
+/// brought up to them by the node taking it.
+async fn takeover_with_records(c: &Cluster) {
+    use server::accounts::{AccountRecord, SessionRecord};
+    use server::cluster::accounts::{BUCKET, ShardRecords};
+    let accounts = env_usize("BENCH_SHARD_ACCOUNTS", 2_400);
+    let sessions_each = 3;
+    let client = async_nats::connect(&c.nats.url).await.unwrap();
+    let kv = async_nats::jetstream::new(client)
+        .get_key_value(BUCKET)
+        .await
+        .unwrap();
+    let shard = 0;
+    let records = ShardRecords::new(kv, shard);
+    let now = server::accounts::now();
+    let written = Instant::now();
+    for id in 0..accounts {
+        let id = 1_000_000 + id as i64;
+        let account = AccountRecord {
+            id,
+            username: format!("bench{id}"),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+                .into(),
+            created_at: now,
+            deleted: false,
+        };
+        records.put_account(&account).await.unwrap();
+        for n in 0..sessions_each {
+            let digest: [u8; 32] = std::array::from_fn(|i| (id as usize * 7 + n * 13 + i) as u8);
+            let session = SessionRecord {
+                user: id,
+                created_at: now,
+                used_at: now,
+            };
+            records.put_session(&digest, &session).await.unwrap();
+        }
+    }
+    let write_took = written.elapsed();
+    let bucket = c.nats.bucket().await;
+    let from = holder(&bucket, shard).await.unwrap().node;
+    let target = c.nodes.iter().find(|n| n.id != from).unwrap();
+    let command = server::config::ShardCommand::Move {
+        shard,
+        to: target.id.clone(),
+    };
+    let asked = Instant::now();
+    let said = server::cluster::admin::run(&c.nats.url, &command, Duration::from_secs(10))
+        .await
+        .unwrap();
+    // Taken in the bucket first; served once its records are read and its
+    // accounts.db brought up to them.
+    let health = format!("{}/health", target.url);
+    let served = loop {
+        let answer: serde_json::Value = common::http()
+            .get(&health)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let held = answer["held"].as_array().cloned().unwrap_or_default();
+        if held.iter().any(|s| s.as_u64() == Some(u64::from(shard))) {
+            break asked.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    println!(
+        "cluster_bench takeover: a shard with {accounts} account records and {} sessions \
+         (written in {:.1} s): {}; served there {} ms after the ask",
+        accounts * sessions_each,
+        write_took.as_secs_f64(),
+        said.trim(),
+        served.as_millis()
+    );
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -244,6 +325,7 @@ fn main() {
         forwarded_requests(&c).await;
         cross_node_pokes(&c).await;
         throughput(&c).await;
+        takeover_with_records(&c).await;
         drop(c);
         let leases = std::env::var("BENCH_LEASES").unwrap_or_else(|_| "3s,10s".into());
         for lease in leases.split(',') {
