@@ -513,3 +513,52 @@ async fn an_operator_moves_a_shard_and_its_devices_see_at_most_a_moment_of_503()
     );
     cluster.check_history().await;
 }
+
+#[tokio::test]
+async fn a_cluster_stopped_whole_or_killed_whole_serves_every_shard_again_when_started() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let mut cluster = Cluster::start().await;
+    let token = account(&cluster.node("a").url, "hal", "password eight").await;
+    let mut phone = Device::new(&cluster.node("b").url, &token);
+    phone.put("n1", "before the restarts");
+    phone.sync().await;
+
+    // Stopped whole (each gives its shards up), then started again: the
+    // entries are free and nothing renews them; each node must see them.
+    for n in &mut cluster.nodes {
+        n.stop();
+    }
+    let started = Instant::now();
+    for id in ["a", "b", "c"] {
+        cluster.start_again(id);
+    }
+    let all: Vec<&Node> = cluster.nodes.iter().collect();
+    all_shards_served(&all, LEASE + Duration::from_secs(5)).await;
+    eprintln!(
+        "stopped whole: every shard served {:?} after the start",
+        started.elapsed()
+    );
+
+    // Killed whole: the entries still name the dead nodes, so each waits a
+    // lease from when it first sees them.
+    for id in ["a", "b", "c"] {
+        cluster.kill(id);
+    }
+    let started = Instant::now();
+    for id in ["a", "b", "c"] {
+        cluster.start_again(id);
+    }
+    let all: Vec<&Node> = cluster.nodes.iter().collect();
+    all_shards_served(&all, LEASE * 2 + Duration::from_secs(5)).await;
+    eprintln!(
+        "killed whole: every shard served {:?} after the start",
+        started.elapsed()
+    );
+    let mut laptop = Device::new(&cluster.node("c").url, &token);
+    laptop.sync().await;
+    assert_eq!(
+        laptop.notes(),
+        vec![("n1".into(), "before the restarts".into())]
+    );
+    cluster.check_history().await;
+}

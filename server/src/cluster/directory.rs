@@ -126,7 +126,11 @@ impl Directory {
         let mut watch = None;
         loop {
             if watch.is_none() {
-                match self.kv.watch_all().await {
+                // Each key's current value first, then every change: a
+                // watch of changes only would never see the entries of a
+                // cluster that stopped whole (nothing renews them), and
+                // every take would be a create that finds the key there.
+                match self.kv.watch_with_history(">").await {
                     Ok(w) => watch = Some(w),
                     Err(e) => tracing::warn!(error = %e, "cannot follow the shard bucket"),
                 }

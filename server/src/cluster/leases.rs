@@ -120,11 +120,14 @@ pub struct Book {
     /// Shards being released: no longer served, not yet written free.
     releasing: BTreeSet<ShardId>,
     moves: Moves,
+    /// Where this node starts looking for shards to take.
+    start_at: ShardId,
 }
 
 impl Book {
     pub fn new(me: Holder, shards: ShardId, lease: Duration, now: Instant) -> Self {
         Self {
+            start_at: start_at(&me.node, shards),
             me,
             shards,
             lease,
@@ -339,7 +342,11 @@ impl Book {
         let room = target - held;
         let me = self.me.node.as_str();
         let planned: BTreeSet<ShardId> = actions.iter().map(Action::shard).collect();
+        // Each node looks from its own place in the ring: nodes started
+        // together do not all race for shard 0, then 1, …
+        let from = self.start_at;
         let takes = (0..self.shards)
+            .map(|i| ((u32::from(i) + u32::from(from)) % u32::from(self.shards)) as ShardId)
             .filter(|s| !self.held.contains_key(s) && !planned.contains(s))
             .filter(|s| !self.moves.kept_for_another(*s, me, now, self.lease))
             .filter_map(|shard| match self.seen.get(&shard) {
@@ -424,6 +431,14 @@ impl Book {
     pub fn holds(&self, shard: ShardId) -> bool {
         self.held.contains_key(&shard) && !self.releasing.contains(&shard)
     }
+}
+
+/// A place in `0..shards` from a node's name (FNV-1a).
+fn start_at(node: &str, shards: ShardId) -> ShardId {
+    let hash = node.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    ShardId::try_from(hash % u64::from(shards.max(1))).unwrap_or(0)
 }
 
 #[cfg(test)]
