@@ -82,19 +82,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Bearer {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         const MISSING: &str = "missing Authorization: Bearer <token> header; sign in first";
-        let value = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(ApiError::Unauthorized(MISSING))?;
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+        let token = bearer(&parts.headers)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or(ApiError::Unauthorized(MISSING))?;
         Ok(Self(token.to_owned()))
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header, trimmed.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Whether `given` is `secret`, compared in constant time. Digests first:
+/// equal lengths, so the comparison says nothing of the secret's length.
+pub fn same_secret(given: &str, secret: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    bool::from(Sha256::digest(given).ct_eq(&Sha256::digest(secret)))
 }
 
 /// The signed-in user of the request.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
-use axum::http::header::{self, AUTHORIZATION, HeaderName, HeaderValue};
+use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 
@@ -16,7 +16,7 @@ use super::leases::ShardId;
 use super::{shard_of, token_shard};
 use crate::accounts::username_key;
 use crate::error::ApiError;
-use crate::extract::TOO_LARGE;
+use crate::extract::{TOO_LARGE, bearer};
 use crate::routes::{MAX_API_BODY_BYTES, announces_too_large_for_api};
 
 /// Marks a request one node forwarded to another: never forwarded again
@@ -35,13 +35,7 @@ pub(super) async fn shard_for(
     request: Request,
 ) -> Result<(ShardId, Request), ApiError> {
     let shards = node.config().shards;
-    let token = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
+    let token = bearer(request.headers()).filter(|t| !t.is_empty());
     if let Some(token) = token {
         let shard = token_shard(token, shards).ok_or(ApiError::Unauthorized(
             "invalid or expired session; sign in again",

@@ -224,11 +224,6 @@ impl Node {
         (self.0.me.node.clone(), c.data_dir.clone(), c.shards)
     }
 
-    /// Where another node serving `shard` takes requests.
-    pub fn holder_url(&self, shard: ShardId) -> Option<String> {
-        self.owner_url(shard)
-    }
-
     /// Sends a request to another node.
     pub async fn send(
         &self,
@@ -238,7 +233,8 @@ impl Node {
         self.0.client.request(request).await
     }
 
-    fn owner_url(&self, shard: ShardId) -> Option<String> {
+    /// Where another node serving `shard` takes requests.
+    pub fn holder_url(&self, shard: ShardId) -> Option<String> {
         let book = self.0.book.read().unwrap_or_else(|e| e.into_inner());
         let book = book.as_ref()?.lock().unwrap_or_else(|e| e.into_inner());
         book.owner_url(shard).map(str::to_owned)
@@ -295,7 +291,7 @@ async fn dispatch(node: Node, files: Router, request: Request) -> Response {
         return local.oneshot(request).await.into_response();
     }
     let forwarded = request.headers().contains_key(&FORWARDED_BY);
-    match node.owner_url(shard) {
+    match node.holder_url(shard) {
         Some(url) if !forwarded => forward(&node, &url, request).await,
         _ => ApiError::Moving.into_response(),
     }

@@ -20,8 +20,6 @@ use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 use tokio::io::AsyncWriteExt;
 
 use super::front::Node;
@@ -29,6 +27,7 @@ use super::leases::ShardId;
 use super::shard_dir;
 use crate::accounts::UserId;
 use crate::error::ApiError;
+use crate::extract::{bearer, same_secret};
 use crate::state::AppState;
 
 /// The file in a shard's directory naming the node that last took it.
@@ -135,16 +134,8 @@ async fn send_file(
 
 /// Whether `request` carries the cluster's secret.
 pub fn authorized(request: &Request, secret: Option<&str>) -> bool {
-    let given = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    match (given, secret) {
-        (Some(given), Some(secret)) => {
-            bool::from(Sha256::digest(given).ct_eq(&Sha256::digest(secret)))
-        }
+    match (bearer(request.headers()), secret) {
+        (Some(given), Some(secret)) => same_secret(given, secret),
         _ => false,
     }
 }

@@ -10,12 +10,11 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{self, AUTHORIZATION};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
+use crate::extract::{bearer, same_secret};
 use crate::state::AppState;
 use crate::telemetry::{Gauges, Telemetry};
 
@@ -39,13 +38,7 @@ pub(crate) fn answer(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| *addr);
-    let bearer = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    if !allowed(peer, bearer, token) {
+    if !allowed(peer, bearer(request.headers()), token) {
         return ApiError::NotFound.into_response();
     }
     (
@@ -58,10 +51,7 @@ pub(crate) fn answer(
 /// Whether a request from `peer` with bearer token `given` may read the metrics.
 fn allowed(peer: Option<SocketAddr>, given: Option<&str>, token: Option<&str>) -> bool {
     match token {
-        // Digests first: equal lengths, so the comparison says nothing of
-        // the token's length either.
-        Some(token) => given
-            .is_some_and(|given| bool::from(Sha256::digest(given).ct_eq(&Sha256::digest(token)))),
+        Some(token) => given.is_some_and(|given| same_secret(given, token)),
         // `to_canonical`: a server on `[::]` sees IPv4 peers as `::ffff:a.b.c.d`.
         None => peer.is_some_and(|p| p.ip().to_canonical().is_loopback()),
     }
